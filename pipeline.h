@@ -1,0 +1,43 @@
+/*
+ * pipeline - targets to reports: resolve each target's addresses, start a
+ * probe per address x port as soon as its addresses arrive, and hand the
+ * finished report of each target to the caller the moment its last probe
+ * ends.  Everything runs on one event loop.
+ */
+#ifndef PIPELINE_H
+#define PIPELINE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "reports/report.h"
+#include "resolver/target.h"
+
+struct pipeline_opts {
+	int ports[TARGET_MAX_PORTS];
+	size_t nports;
+	bool v4, v6;	      /* address families to probe */
+	unsigned timeout_ms;  /* connect, and silence in a reply */
+	unsigned deadline_ms; /* one session, start to end */
+	unsigned dns_timeout_ms;
+	unsigned dns_tries;
+	const char *ca_file;	 /* NULL: the system trust store */
+	const char *dns_servers; /* c-ares CSV; NULL: the system's */
+	const char *ehlo_name;	 /* NULL: our address literal */
+};
+
+/* Called once per target; the report is freed when it returns. */
+typedef void (*pipeline_emit)(void *arg, struct report *r);
+
+struct pipeline;
+
+struct pipeline *pipeline_new(const struct pipeline_opts *opts,
+			      pipeline_emit emit, void *arg, char *err,
+			      size_t errlen);
+/* Starts work on t (the pipeline keeps its own copy).  0 or -1. */
+int pipeline_add(struct pipeline *pl, const struct target *t);
+/* Runs until every target added is reported.  0, or -1 on a loop error. */
+int pipeline_run(struct pipeline *pl);
+void pipeline_free(struct pipeline *pl);
+
+#endif

@@ -1,0 +1,125 @@
+/*
+ * probe - one SMTP session against one (address, port), as a state machine
+ * on the event loop:
+ *
+ *   plaintext ports:  CONNECT GREETING EHLO [HELO] STARTTLS HANDSHAKE EHLO QUIT
+ *   implicit TLS:     CONNECT HANDSHAKE GREETING EHLO QUIT
+ *
+ * A plaintext port that stays silent gets one more attempt as implicit
+ * TLS; a TLS port that answers in plaintext gets one more as plaintext.
+ * The probe records what it saw and how long each phase took; it judges
+ * nothing (that is reports/).  Never sends before the final "220 " line,
+ * never pipelines, and every wait is bounded by --timeout of silence and
+ * the session's absolute deadline.
+ */
+#ifndef PROBE_PROBE_H
+#define PROBE_PROBE_H
+
+#include <netinet/in.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include <sys/socket.h>
+
+#include <gnutls/gnutls.h>
+
+#include "core/buf.h"
+#include "core/loop.h"
+#include "probe/reply.h"
+#include "probe/tls.h"
+
+enum probe_mode { MODE_PLAIN, MODE_TLS };
+
+enum probe_phase {
+	PH_CONNECT,
+	PH_HANDSHAKE_IMPLICIT,
+	PH_GREETING,
+	PH_EHLO,
+	PH_HELO,
+	PH_STARTTLS,
+	PH_HANDSHAKE,
+	PH_EHLO_TLS,
+	PH_QUIT,
+	PH_COUNT
+};
+
+/* How the session ended; the verdict reads it with the phase. */
+enum probe_end {
+	END_NONE,
+	END_DONE,	     /* the conversation ran as planned */
+	END_TIMEOUT,	     /* silence for --timeout in end_phase */
+	END_DEADLINE,	     /* the whole-session deadline passed */
+	END_REFUSED,	     /* connect: RST / port unreachable */
+	END_UNREACHABLE,     /* connect: ICMP prohibited, no route */
+	END_CONNECT_ERROR,   /* connect: anything else (sys_errno) */
+	END_CLOSED,	     /* the peer closed or reset the connection */
+	END_PROTOCOL,	     /* a reply broke the grammar or the limits */
+	END_TLS_FAILED,	     /* the handshake failed (tls.error) */
+	END_INJECTION,	     /* bytes pipelined after STARTTLS's 220 */
+	END_LOCAL,	     /* our side failed: memory, sockets */
+};
+
+struct probe {
+	/* set by the caller */
+	char *host;	  /* name probed: SNI and name check; NULL if literal */
+	char *role;	  /* "given", "mx", ... */
+	struct sockaddr_storage addr;
+	socklen_t addrlen;
+	char address[64]; /* printable address */
+	int port;
+	enum probe_mode expect; /* what the port should speak */
+
+	/* observations */
+	enum probe_mode spoke; /* mode of the last attempt */
+	bool retried;	       /* a second attempt in the other mode */
+	bool connected;
+	enum probe_end end;
+	enum probe_phase end_phase;
+	int sys_errno;
+	char *detail; /* sanitised detail for the end: reply error etc. */
+
+	int greeting_code;
+	char *banner; /* "220 text / text", sanitised */
+	int ehlo_code;
+	bool helo_used; /* EHLO was refused and HELO tried */
+	int helo_code;
+	struct strlist ehlo; /* keywords before TLS (implicit TLS: none) */
+	int starttls_code;
+	char *starttls_reply;
+	size_t injected; /* bytes seen after STARTTLS's 220 */
+	struct tls_info tls;
+	int ehlo_tls_code;
+	struct strlist ehlo_tls; /* keywords inside TLS */
+	int quit_code;
+	char *sniff; /* sanitised first bytes when a TLS attempt failed */
+
+	/* reply hygiene, over the whole session */
+	bool bare_lf, nonprintable;
+	enum reply_error reply_error;
+
+	uint64_t bytes_in;
+	int64_t ms[PH_COUNT]; /* -1: phase not reached */
+	int64_t total_ms;
+};
+
+struct probe_ctx {
+	struct loop *loop;
+	gnutls_certificate_credentials_t creds;
+	unsigned timeout_ms;  /* connect, and silence while waiting */
+	unsigned deadline_ms; /* the whole session, retries included */
+	const char *ehlo_name; /* NULL: our address literal */
+};
+
+typedef void (*probe_done_cb)(void *arg, struct probe *p);
+
+/* Initialise the observation fields of p (the caller's are kept). */
+void probe_init(struct probe *p);
+/* Start probing p; done runs once, from the loop, when it has ended.
+ * p must live until then.  -1 if nothing could be started. */
+int probe_start(const struct probe_ctx *ctx, struct probe *p,
+		probe_done_cb done, void *arg);
+void probe_free(struct probe *p);
+
+const char *probe_phase_name(enum probe_phase ph);
+const char *probe_end_name(enum probe_end e);
+
+#endif

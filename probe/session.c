@@ -1,0 +1,662 @@
+#include "probe/probe.h"
+
+#include <arpa/inet.h>
+#include <errno.h>
+#include <netinet/tcp.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "core/sanitize.h"
+#include "probe/caps.h"
+
+#define QUIT_WAIT_MS 1000 /* politeness has a limit */
+#define READ_CHUNK 4096
+
+enum sstate {
+	S_CONNECT,
+	S_HANDSHAKE,
+	S_GREETING,
+	S_EHLO,
+	S_HELO,
+	S_STARTTLS,
+	S_QUIT,
+	S_DONE
+};
+
+struct session {
+	const struct probe_ctx *ctx;
+	struct probe *p;
+	probe_done_cb done;
+	void *arg;
+	int fd;
+	enum sstate st;
+	enum probe_phase phase; /* what the timer and timings refer to */
+	bool tls_first;		/* this attempt starts with TLS */
+	bool in_tls;		/* records go through GnuTLS */
+	gnutls_session_t tls;
+	struct tls_io io;
+	struct buf in, out;
+	struct reply rep;
+	uint64_t t0, t_phase, deadline;
+	struct loop_timer timer;
+	char ehlo[80]; /* our address literal, RFC 5321 4.1.4 */
+};
+
+static void on_io(void *arg, int fd, unsigned events);
+static void on_timer(void *arg);
+static void attempt_start(struct session *s);
+
+static uint64_t min_u64(uint64_t a, uint64_t b)
+{
+	return a < b ? a : b;
+}
+
+static void arm_phase_timer(struct session *s, unsigned ms)
+{
+	loop_timer_arm(s->ctx->loop, &s->timer,
+		       min_u64(loop_now() + ms, s->deadline), on_timer, s);
+}
+
+static void enter_phase(struct session *s, enum sstate st,
+			enum probe_phase ph)
+{
+	if (s->st == S_DONE)
+		return;
+	s->st = st;
+	s->phase = ph;
+	s->t_phase = loop_now();
+	arm_phase_timer(s, st == S_QUIT ? QUIT_WAIT_MS : s->ctx->timeout_ms);
+}
+
+static void phase_done(struct session *s)
+{
+	s->p->ms[s->phase] = (int64_t)(loop_now() - s->t_phase);
+}
+
+static void close_conn(struct session *s)
+{
+	if (s->tls != NULL) {
+		gnutls_deinit(s->tls);
+		s->tls = NULL;
+	}
+	if (s->fd >= 0) {
+		loop_unwatch(s->ctx->loop, s->fd);
+		close(s->fd);
+		s->fd = -1;
+	}
+	s->in_tls = false;
+	s->in.len = 0;
+	s->out.len = 0;
+	reply_reset(&s->rep);
+}
+
+static void reap(void *arg)
+{
+	struct session *s = arg;
+
+	s->done(s->arg, s->p);
+	buf_free(&s->in);
+	buf_free(&s->out);
+	free(s);
+}
+
+/* Ends the session; the callback runs from a fresh timer so no caller up
+ * the stack touches a freed session.  Handlers check S_DONE and return. */
+static void finish(struct session *s, enum probe_end end)
+{
+	struct probe *p = s->p;
+
+	if (s->st == S_DONE)
+		return;
+	p->end = end;
+	p->end_phase = s->phase;
+	p->spoke = s->tls_first ? MODE_TLS : MODE_PLAIN;
+	p->total_ms = (int64_t)(loop_now() - s->t0);
+	if (s->rep.error != REPLY_OK)
+		p->reply_error = s->rep.error;
+	close_conn(s);
+	s->st = S_DONE;
+	loop_timer_arm(s->ctx->loop, &s->timer, 0, reap, s);
+}
+
+static void set_detail(struct probe *p, const char *msg)
+{
+	free(p->detail);
+	p->detail = sanitize(msg, strlen(msg));
+}
+
+static void update_interest(struct session *s)
+{
+	unsigned ev = LOOP_READ;
+
+	if (s->st == S_DONE)
+		return;
+	if (s->st == S_CONNECT || s->out.len > 0)
+		ev = LOOP_WRITE;
+	else if (s->st == S_HANDSHAKE && s->tls != NULL &&
+		 gnutls_record_get_direction(s->tls) == 1)
+		ev = LOOP_WRITE;
+	if (loop_watch(s->ctx->loop, s->fd, ev, on_io, s) < 0)
+		finish(s, END_LOCAL);
+}
+
+static void flush_out(struct session *s)
+{
+	while (s->out.len > 0 && s->st != S_DONE) {
+		ssize_t n;
+
+		if (s->in_tls) {
+			n = gnutls_record_send(s->tls, s->out.data, s->out.len);
+			if (n == GNUTLS_E_AGAIN || n == GNUTLS_E_INTERRUPTED)
+				break;
+			if (n < 0) {
+				set_detail(s->p, gnutls_strerror((int)n));
+				finish(s, END_CLOSED);
+				return;
+			}
+		} else {
+			n = send(s->fd, s->out.data, s->out.len, MSG_NOSIGNAL);
+			if (n < 0 && (errno == EAGAIN || errno == EINTR))
+				break;
+			if (n < 0) {
+				s->p->sys_errno = errno;
+				finish(s, END_CLOSED);
+				return;
+			}
+		}
+		buf_consume(&s->out, (size_t)n);
+	}
+	update_interest(s);
+}
+
+static void send_cmd(struct session *s, const char *cmd)
+{
+	if (buf_append(&s->out, cmd, strlen(cmd)) < 0) {
+		finish(s, END_LOCAL);
+		return;
+	}
+	flush_out(s);
+}
+
+/* Sends cmd (NULL: nothing) and waits for the reply in a new phase. */
+static void expect(struct session *s, enum sstate st, enum probe_phase ph,
+		   const char *cmd)
+{
+	reply_reset(&s->rep);
+	enter_phase(s, st, ph);
+	if (cmd != NULL)
+		send_cmd(s, cmd);
+	else
+		update_interest(s);
+}
+
+static void send_hello(struct session *s, const char *verb, enum sstate st,
+		       enum probe_phase ph)
+{
+	char cmd[320];
+
+	snprintf(cmd, sizeof(cmd), "%s %s\r\n", verb,
+		 s->ctx->ehlo_name ? s->ctx->ehlo_name : s->ehlo);
+	expect(s, st, ph, cmd);
+}
+
+static void start_quit(struct session *s)
+{
+	expect(s, S_QUIT, PH_QUIT, "QUIT\r\n");
+}
+
+static void copy_keywords(const struct reply *r, struct strlist *out)
+{
+	size_t i;
+
+	strlist_free(out);
+	for (i = 1; i < r->lines.n; i++)
+		strlist_add(out, r->lines.v[i]);
+}
+
+static void handshake_start(struct session *s, enum probe_phase ph);
+
+/* Bytes the server sent after its 220 to STARTTLS, in our buffer or
+ * still in the socket: they would be read as if inside TLS (CVE-2011-0411
+ * in reverse).  We never use them. */
+static size_t pending_after_reply(struct session *s)
+{
+	char c;
+
+	if (s->in.len > 0)
+		return s->in.len;
+	return recv(s->fd, &c, 1, MSG_PEEK | MSG_DONTWAIT) > 0 ? 1 : 0;
+}
+
+static void on_reply(struct session *s)
+{
+	struct probe *p = s->p;
+	struct reply *r = &s->rep;
+	struct caps caps;
+
+	phase_done(s);
+	p->bare_lf |= r->bare_lf;
+	p->nonprintable |= r->nonprintable;
+	switch (s->st) {
+	case S_GREETING: {
+		char *text = reply_join(r, " / ");
+
+		p->greeting_code = r->code;
+		free(p->banner);
+		p->banner = NULL;
+		if (text != NULL &&
+		    asprintf(&p->banner, "%d %s", r->code, text) < 0)
+			p->banner = NULL;
+		free(text);
+		if (r->code == 220)
+			send_hello(s, "EHLO", S_EHLO,
+				   s->in_tls ? PH_EHLO_TLS : PH_EHLO);
+		else
+			start_quit(s);
+		break;
+	}
+	case S_EHLO:
+		if (s->in_tls) {
+			p->ehlo_tls_code = r->code;
+			copy_keywords(r, &p->ehlo_tls);
+			start_quit(s);
+			break;
+		}
+		p->ehlo_code = r->code;
+		if (r->code >= 500 && r->code != 554) {
+			/* RFC 5321 3.2: fall back to HELO, which has no
+			 * extensions, so never any STARTTLS */
+			p->helo_used = true;
+			send_hello(s, "HELO", S_HELO, PH_HELO);
+			break;
+		}
+		copy_keywords(r, &p->ehlo);
+		caps_parse(r, &caps);
+		if (caps.starttls)
+			expect(s, S_STARTTLS, PH_STARTTLS, "STARTTLS\r\n");
+		else
+			start_quit(s);
+		caps_free(&caps);
+		break;
+	case S_HELO:
+		p->helo_code = r->code;
+		start_quit(s);
+		break;
+	case S_STARTTLS: {
+		char *text = reply_join(r, " / ");
+
+		p->starttls_code = r->code;
+		free(p->starttls_reply);
+		p->starttls_reply = NULL;
+		if (text != NULL &&
+		    asprintf(&p->starttls_reply, "%d %s", r->code, text) < 0)
+			p->starttls_reply = NULL;
+		free(text);
+		if (r->code != 220) {
+			start_quit(s);
+			break;
+		}
+		p->injected = pending_after_reply(s);
+		if (p->injected > 0) {
+			/* discard and abort: no TLS on a stream that
+			 * already carries the attacker's bytes */
+			finish(s, END_INJECTION);
+			break;
+		}
+		handshake_start(s, PH_HANDSHAKE);
+		break;
+	}
+	case S_QUIT:
+		p->quit_code = r->code;
+		finish(s, END_DONE);
+		break;
+	default:
+		break;
+	}
+}
+
+static void parse_input(struct session *s)
+{
+	while (s->in.len > 0 && s->st >= S_GREETING && s->st < S_DONE) {
+		size_t used = 0;
+		enum reply_status rs =
+			reply_feed(&s->rep, s->in.data, s->in.len, &used);
+
+		buf_consume(&s->in, used);
+		if (rs == REPLY_ERROR) {
+			s->p->bare_lf |= s->rep.bare_lf;
+			s->p->nonprintable |= s->rep.nonprintable;
+			if (s->rep.bad_line != NULL)
+				set_detail(s->p, s->rep.bad_line);
+			if (s->st == S_QUIT)
+				finish(s, END_DONE);
+			else
+				finish(s, END_PROTOCOL);
+			return;
+		}
+		if (rs == REPLY_MORE)
+			return;
+		on_reply(s);
+	}
+}
+
+/* The peer closed in the middle of a reply we were waiting for. */
+static void on_eof(struct session *s)
+{
+	finish(s, s->st == S_QUIT ? END_DONE : END_CLOSED);
+}
+
+static void read_input(struct session *s)
+{
+	char chunk[READ_CHUNK];
+
+	while (s->st >= S_GREETING && s->st < S_DONE) {
+		size_t room = buf_room(&s->in);
+		ssize_t n;
+
+		if (room > sizeof(chunk))
+			room = sizeof(chunk);
+		if (room == 0) {
+			finish(s, END_PROTOCOL);
+			return;
+		}
+		if (s->in_tls) {
+			n = gnutls_record_recv(s->tls, chunk, room);
+			if (n == GNUTLS_E_AGAIN || n == GNUTLS_E_INTERRUPTED)
+				return;
+			if (n == GNUTLS_E_REHANDSHAKE ||
+			    n == GNUTLS_E_WARNING_ALERT_RECEIVED)
+				continue;
+			if (n < 0) {
+				set_detail(s->p, gnutls_strerror((int)n));
+				on_eof(s);
+				return;
+			}
+		} else {
+			n = recv(s->fd, chunk, room, 0);
+			if (n < 0 && (errno == EAGAIN || errno == EINTR))
+				return;
+			if (n < 0) {
+				s->p->sys_errno = errno;
+				on_eof(s);
+				return;
+			}
+		}
+		if (n == 0) {
+			on_eof(s);
+			return;
+		}
+		s->p->bytes_in += (uint64_t)n;
+		buf_append(&s->in, chunk, (size_t)n);
+		/* progress: the silence timer starts again, the deadline not */
+		arm_phase_timer(s, s->st == S_QUIT ? QUIT_WAIT_MS
+						    : s->ctx->timeout_ms);
+		parse_input(s);
+	}
+}
+
+/* A plaintext SMTP greeting where TLS was expected: "220 " or "220-". */
+static bool sniff_is_smtp(const struct tls_io *io)
+{
+	return io->nsniff >= 4 && io->sniff[0] >= '2' && io->sniff[0] <= '5' &&
+	       io->sniff[1] >= '0' && io->sniff[1] <= '9' &&
+	       io->sniff[2] >= '0' && io->sniff[2] <= '9' &&
+	       (io->sniff[3] == ' ' || io->sniff[3] == '-');
+}
+
+static void retry_other_mode(struct session *s)
+{
+	close_conn(s);
+	s->p->retried = true;
+	s->tls_first = !s->tls_first;
+	attempt_start(s);
+}
+
+static void handshake_step(struct session *s)
+{
+	struct probe *p = s->p;
+	int ret = gnutls_handshake(s->tls);
+
+	if (ret == GNUTLS_E_AGAIN || ret == GNUTLS_E_INTERRUPTED ||
+	    (ret < 0 && !gnutls_error_is_fatal(ret))) {
+		update_interest(s);
+		return;
+	}
+	if (ret < 0) {
+		char msg[200];
+
+		if (ret == GNUTLS_E_FATAL_ALERT_RECEIVED)
+			snprintf(msg, sizeof(msg), "%s: %s",
+				 gnutls_strerror(ret),
+				 gnutls_alert_get_name(
+					 gnutls_alert_get(s->tls)));
+		else
+			snprintf(msg, sizeof(msg), "%s", gnutls_strerror(ret));
+		free(p->tls.error);
+		p->tls.error = sanitize(msg, strlen(msg));
+		free(p->sniff);
+		p->sniff = sanitize(s->io.sniff, s->io.nsniff);
+		if (s->tls_first && !p->retried && sniff_is_smtp(&s->io) &&
+		    loop_now() < s->deadline) {
+			retry_other_mode(s);
+			return;
+		}
+		finish(s, END_TLS_FAILED);
+		return;
+	}
+	phase_done(s);
+	s->in_tls = true;
+	tls_collect(s->tls, p->host ? p->host : p->address, &p->tls);
+	if (s->tls_first) {
+		expect(s, S_GREETING, PH_GREETING, NULL);
+		/* GnuTLS may already hold the greeting: epoll cannot see it */
+		read_input(s);
+	} else {
+		send_hello(s, "EHLO", S_EHLO, PH_EHLO_TLS);
+	}
+}
+
+static void handshake_start(struct session *s, enum probe_phase ph)
+{
+	struct probe *p = s->p;
+	int ret;
+
+	tls_info_free(&p->tls);
+	s->io.fd = s->fd;
+	s->io.nsniff = 0;
+	ret = tls_client_new(&s->tls, s->ctx->creds, p->host, &s->io);
+	if (ret < 0) {
+		set_detail(p, gnutls_strerror(ret));
+		s->tls = NULL;
+		finish(s, END_LOCAL);
+		return;
+	}
+	enter_phase(s, S_HANDSHAKE, ph);
+	handshake_step(s);
+}
+
+static enum probe_end connect_error(int err)
+{
+	switch (err) {
+	case ECONNREFUSED:
+		return END_REFUSED;
+	case EHOSTUNREACH:
+	case ENETUNREACH:
+	case EHOSTDOWN:
+	case EACCES: /* ICMPv6 administratively prohibited */
+	case EPERM:  /* a local firewall rule */
+		return END_UNREACHABLE;
+	case ETIMEDOUT:
+		return END_TIMEOUT;
+	default:
+		return END_CONNECT_ERROR;
+	}
+}
+
+static void address_literal(struct session *s)
+{
+	struct sockaddr_storage ss;
+	socklen_t len = sizeof(ss);
+	char a[INET6_ADDRSTRLEN] = "127.0.0.1";
+
+	memset(&ss, 0, sizeof(ss));
+	if (getsockname(s->fd, (struct sockaddr *)&ss, &len) == 0) {
+		if (ss.ss_family == AF_INET6)
+			inet_ntop(AF_INET6,
+				  &((struct sockaddr_in6 *)&ss)->sin6_addr, a,
+				  sizeof(a));
+		else
+			inet_ntop(AF_INET,
+				  &((struct sockaddr_in *)&ss)->sin_addr, a,
+				  sizeof(a));
+	}
+	snprintf(s->ehlo, sizeof(s->ehlo), "[%s%s]",
+		 ss.ss_family == AF_INET6 ? "IPv6:" : "", a);
+}
+
+static void connected(struct session *s)
+{
+	int err = 0;
+	socklen_t len = sizeof(err);
+
+	if (getsockopt(s->fd, SOL_SOCKET, SO_ERROR, &err, &len) < 0)
+		err = errno;
+	if (err != 0) {
+		s->p->sys_errno = err;
+		finish(s, connect_error(err));
+		return;
+	}
+	phase_done(s);
+	s->p->connected = true;
+	address_literal(s);
+	if (s->tls_first)
+		handshake_start(s, PH_HANDSHAKE_IMPLICIT);
+	else
+		expect(s, S_GREETING, PH_GREETING, NULL);
+}
+
+static void on_io(void *arg, int fd, unsigned events)
+{
+	struct session *s = arg;
+
+	(void)fd;
+	if (s->st == S_CONNECT) {
+		connected(s);
+		return;
+	}
+	if (s->st == S_HANDSHAKE) {
+		handshake_step(s);
+		return;
+	}
+	if ((events & LOOP_WRITE) && s->out.len > 0)
+		flush_out(s);
+	if ((events & LOOP_READ) && s->st != S_DONE)
+		read_input(s);
+}
+
+static void on_timer(void *arg)
+{
+	struct session *s = arg;
+	bool deadline = loop_now() >= s->deadline;
+
+	if (s->st == S_QUIT) {
+		finish(s, END_DONE);
+		return;
+	}
+	/* silence where a greeting should be may be implicit TLS on a
+	 * plaintext port (wrong-port-mode): worth one more attempt */
+	if (s->st == S_GREETING && !s->tls_first && !s->p->retried &&
+	    s->p->bytes_in == 0 && !deadline) {
+		s->p->ms[PH_GREETING] = -1;
+		retry_other_mode(s);
+		return;
+	}
+	finish(s, deadline ? END_DEADLINE : END_TIMEOUT);
+}
+
+static void attempt_start(struct session *s)
+{
+	struct probe *p = s->p;
+	int one = 1;
+
+	s->fd = socket(p->addr.ss_family,
+		       SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, IPPROTO_TCP);
+	if (s->fd < 0) {
+		p->sys_errno = errno;
+		s->phase = PH_CONNECT;
+		finish(s, END_LOCAL);
+		return;
+	}
+	setsockopt(s->fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
+	enter_phase(s, S_CONNECT, PH_CONNECT);
+	if (connect(s->fd, (struct sockaddr *)&p->addr, p->addrlen) < 0 &&
+	    errno != EINPROGRESS) {
+		p->sys_errno = errno;
+		finish(s, connect_error(errno));
+		return;
+	}
+	update_interest(s);
+}
+
+void probe_init(struct probe *p)
+{
+	int i;
+
+	for (i = 0; i < PH_COUNT; i++)
+		p->ms[i] = -1;
+	p->total_ms = -1;
+}
+
+int probe_start(const struct probe_ctx *ctx, struct probe *p,
+		probe_done_cb done, void *arg)
+{
+	struct session *s = calloc(1, sizeof(*s));
+
+	if (s == NULL)
+		return -1;
+	s->ctx = ctx;
+	s->p = p;
+	s->done = done;
+	s->arg = arg;
+	s->fd = -1;
+	s->tls_first = p->expect == MODE_TLS;
+	s->t0 = loop_now();
+	s->deadline = s->t0 + ctx->deadline_ms;
+	s->in.limit = 4 * REPLY_MAX_LINE;
+	attempt_start(s);
+	return 0;
+}
+
+void probe_free(struct probe *p)
+{
+	free(p->host);
+	free(p->role);
+	free(p->detail);
+	free(p->banner);
+	free(p->starttls_reply);
+	free(p->sniff);
+	strlist_free(&p->ehlo);
+	strlist_free(&p->ehlo_tls);
+	tls_info_free(&p->tls);
+}
+
+const char *probe_phase_name(enum probe_phase ph)
+{
+	static const char *const names[PH_COUNT] = {
+		"connect",  "handshake", "greeting",  "ehlo", "helo",
+		"starttls", "handshake", "ehlo_tls", "quit"};
+
+	return ph < PH_COUNT ? names[ph] : "?";
+}
+
+const char *probe_end_name(enum probe_end e)
+{
+	static const char *const names[] = {
+		"none",	   "done",	    "timeout",	  "deadline",
+		"refused", "unreachable", "connect-error", "closed",
+		"protocol", "tls-failed",  "injection",	  "local"};
+
+	return (size_t)e < sizeof(names) / sizeof(names[0]) ? names[e] : "?";
+}

@@ -1,0 +1,219 @@
+/* The JSON contract of DESIGN.md, written with json-c: escaping is the
+ * library's job, sanitising (already done on every peer string) ours. */
+#include "reports/report.h"
+
+#include <json-c/json.h>
+#include <string.h>
+#include <time.h>
+
+#include "reports/verdict.h"
+
+static json_object *str_or_null(const char *s)
+{
+	return s != NULL ? json_object_new_string(s) : NULL;
+}
+
+static json_object *strlist_json(const struct strlist *l)
+{
+	json_object *a = json_object_new_array();
+	size_t i;
+
+	for (i = 0; i < l->n; i++)
+		json_object_array_add(a, json_object_new_string(l->v[i]));
+	return a;
+}
+
+static json_object *time_json(time_t t)
+{
+	char buf[32];
+	struct tm tm;
+
+	if (t == (time_t)-1 || gmtime_r(&t, &tm) == NULL)
+		return NULL;
+	strftime(buf, sizeof(buf), "%Y-%m-%dT%H:%M:%SZ", &tm);
+	return json_object_new_string(buf);
+}
+
+static json_object *tls_json(const struct tls_info *t)
+{
+	json_object *o;
+
+	if (!t->done && t->error == NULL)
+		return NULL;
+	o = json_object_new_object();
+	json_object_object_add(o, "handshake", json_object_new_boolean(t->done));
+	json_object_object_add(o, "error", str_or_null(t->error));
+	if (!t->done)
+		return o;
+	json_object_object_add(o, "version", json_object_new_string(t->version));
+	json_object_object_add(o, "cipher", json_object_new_string(t->cipher));
+	json_object_object_add(o, "group", json_object_new_string(t->group));
+	json_object_object_add(o, "verified",
+			       json_object_new_boolean(t->verified));
+	json_object_object_add(o, "verify_error", str_or_null(t->verify_error));
+	json_object_object_add(o, "trusted", json_object_new_boolean(t->trusted));
+	json_object_object_add(o, "name_ok", json_object_new_boolean(t->name_ok));
+	json_object_object_add(o, "names", strlist_json(&t->names));
+	json_object_object_add(o, "subject", str_or_null(t->subject));
+	json_object_object_add(o, "issuer", str_or_null(t->issuer));
+	json_object_object_add(o, "not_before", time_json(t->not_before));
+	json_object_object_add(o, "not_after", time_json(t->not_after));
+	return o;
+}
+
+static json_object *timings_json(const struct probe *p)
+{
+	json_object *o = json_object_new_object();
+	int ph;
+
+	for (ph = 0; ph < PH_COUNT; ph++)
+		if (p->ms[ph] >= 0)
+			json_object_object_add(
+				o, probe_phase_name((enum probe_phase)ph),
+				json_object_new_int64(p->ms[ph]));
+	json_object_object_add(o, "total", json_object_new_int64(p->total_ms));
+	return o;
+}
+
+static json_object *findings_json(const struct verdict *v)
+{
+	json_object *a = json_object_new_array();
+	size_t i;
+
+	for (i = 0; i < v->nfindings; i++) {
+		json_object *f = json_object_new_object();
+
+		json_object_object_add(f, "id",
+				       json_object_new_string(v->findings[i].id));
+		json_object_object_add(
+			f, "severity",
+			json_object_new_string(
+				severity_name(v->findings[i].severity)));
+		json_object_object_add(
+			f, "message",
+			json_object_new_string(v->findings[i].message));
+		json_object_array_add(a, f);
+	}
+	return a;
+}
+
+static json_object *probe_json(const struct probe *p)
+{
+	json_object *o = json_object_new_object();
+	struct verdict v;
+
+	verdict_judge(p, &v);
+	json_object_object_add(o, "host", str_or_null(p->host));
+	json_object_object_add(o, "address", json_object_new_string(p->address));
+	json_object_object_add(o, "port", json_object_new_int(p->port));
+	json_object_object_add(o, "role", str_or_null(p->role));
+	json_object_object_add(o, "state",
+			       json_object_new_string(state_name(v.state)));
+	json_object_object_add(o, "reason", str_or_null(v.reason));
+	json_object_object_add(o, "banner", str_or_null(p->banner));
+	json_object_object_add(o, "ehlo", strlist_json(&p->ehlo));
+	json_object_object_add(o, "ehlo_tls", strlist_json(&p->ehlo_tls));
+	json_object_object_add(o, "helo", json_object_new_boolean(p->helo_used));
+	json_object_object_add(o, "starttls_reply",
+			       str_or_null(p->starttls_reply));
+	json_object_object_add(o, "tls", tls_json(&p->tls));
+	json_object_object_add(o, "downgrade_risk",
+			       json_object_new_boolean(v.downgrade_risk));
+	json_object_object_add(o, "findings", findings_json(&v));
+	json_object_object_add(
+		o, "spoke",
+		json_object_new_string(p->spoke == MODE_TLS ? "tls" : "plain"));
+	json_object_object_add(o, "end", json_object_new_string(
+						 probe_end_name(p->end)));
+	json_object_object_add(o, "end_phase",
+			       json_object_new_string(
+				       probe_phase_name(p->end_phase)));
+	json_object_object_add(o, "error", str_or_null(p->detail));
+	json_object_object_add(o, "timings_ms", timings_json(p));
+	return o;
+}
+
+static json_object *dns_json(const struct report *r)
+{
+	json_object *o = json_object_new_object();
+	json_object *errs = json_object_new_array();
+	size_t i;
+
+	/* the full resolver fills mx, submission and the policy records */
+	json_object_object_add(o, "mx", json_object_new_array());
+	json_object_object_add(o, "submission", json_object_new_array());
+	json_object_object_add(o, "submissions", json_object_new_array());
+	json_object_object_add(o, "mta_sts", NULL);
+	json_object_object_add(o, "tls_rpt", NULL);
+	json_object_object_add(o, "spf", NULL);
+	json_object_object_add(o, "dmarc", NULL);
+	json_object_object_add(o, "cname", str_or_null(r->cname));
+	for (i = 0; i < r->nerrors; i++) {
+		json_object *e = json_object_new_object();
+
+		json_object_object_add(e, "name",
+				       json_object_new_string(r->errors[i].name));
+		json_object_object_add(e, "type",
+				       json_object_new_string(r->errors[i].type));
+		json_object_object_add(
+			e, "error", json_object_new_string(r->errors[i].error));
+		json_object_array_add(errs, e);
+	}
+	json_object_object_add(o, "errors", errs);
+	return o;
+}
+
+static json_object *recommendation_json(const struct report *r)
+{
+	struct recommendation rec;
+	json_object *o = json_object_new_object();
+
+	report_recommend(r, &rec);
+	if (rec.probe != NULL) {
+		json_object_object_add(
+			o, "host",
+			json_object_new_string(rec.probe->host
+						       ? rec.probe->host
+						       : rec.probe->address));
+		json_object_object_add(o, "port",
+				       json_object_new_int(rec.probe->port));
+		json_object_object_add(o, "encryption",
+				       json_object_new_string(rec.encryption));
+		json_object_object_add(o, "label",
+				       json_object_new_string(rec.label));
+	} else {
+		json_object_object_add(o, "host", NULL);
+		json_object_object_add(o, "port", NULL);
+		json_object_object_add(o, "encryption", NULL);
+		json_object_object_add(o, "label", NULL);
+	}
+	json_object_object_add(o, "why", json_object_new_string(rec.why));
+	return o;
+}
+
+int report_json(FILE *out, const struct report *r)
+{
+	json_object *o = json_object_new_object();
+	json_object *probes = json_object_new_array();
+	size_t i;
+	int rc;
+
+	json_object_object_add(o, "target", json_object_new_string(r->target));
+	if (r->unicode != NULL)
+		json_object_object_add(o, "target_unicode",
+				       json_object_new_string(r->unicode));
+	json_object_object_add(o, "duration_ms",
+			       json_object_new_int64(r->duration_ms));
+	json_object_object_add(o, "dns", dns_json(r));
+	for (i = 0; i < r->nprobes; i++)
+		json_object_array_add(probes, probe_json(r->probes[i]));
+	json_object_object_add(o, "probes", probes);
+	json_object_object_add(o, "findings", json_object_new_array());
+	json_object_object_add(o, "recommendation", recommendation_json(r));
+	rc = fprintf(out, "%s\n",
+		     json_object_to_json_string_ext(
+			     o, JSON_C_TO_STRING_PLAIN |
+					JSON_C_TO_STRING_NOSLASHESCAPE));
+	json_object_put(o);
+	return rc < 0 ? -1 : 0;
+}

@@ -1,0 +1,158 @@
+#include "reports/report.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+
+#include "reports/verdict.h"
+
+static size_t port_rank(const struct report *r, int port)
+{
+	size_t i;
+
+	for (i = 0; i < r->nports; i++)
+		if (r->ports[i] == port)
+			return i;
+	return r->nports;
+}
+
+static int cmp_probe(const void *a, const void *b, void *arg)
+{
+	const struct probe *p = *(struct probe *const *)a;
+	const struct probe *q = *(struct probe *const *)b;
+	const struct report *r = arg;
+	size_t rp = port_rank(r, p->port), rq = port_rank(r, q->port);
+
+	if (rp != rq)
+		return rp < rq ? -1 : 1;
+	if (p->port != q->port)
+		return p->port < q->port ? -1 : 1;
+	if (p->addr.ss_family != q->addr.ss_family)
+		return p->addr.ss_family == AF_INET ? -1 : 1;
+	return strcmp(p->address, q->address);
+}
+
+void report_sort(struct report *r)
+{
+	if (r->nprobes > 1)
+		qsort_r(r->probes, r->nprobes, sizeof(*r->probes), cmp_probe,
+			r);
+}
+
+/* RFC 8314 3.3: implicit TLS first (nothing to strip), then STARTTLS on
+ * the submission port, then the alternative ports; 25 is for relaying
+ * between servers and comes last. */
+static int preference(const struct probe *p, const struct verdict *v)
+{
+	if (!v->tls_ok)
+		return -1;
+	if (v->state == ST_IMPLICIT_TLS)
+		return p->port == 465 ? 50 : 40;
+	if (v->state != ST_STARTTLS)
+		return -1;
+	if (p->port == 587)
+		return 30;
+	return p->port == 25 ? 10 : 20;
+}
+
+void report_recommend(const struct report *r, struct recommendation *rec)
+{
+	size_t i, blocked = 0, plain = 0, badcert = 0, reached = 0;
+	int best = -1;
+
+	memset(rec, 0, sizeof(*rec));
+	for (i = 0; i < r->nprobes; i++) {
+		const struct probe *p = r->probes[i];
+		struct verdict v;
+		int pref;
+
+		verdict_judge(p, &v);
+		pref = preference(p, &v);
+		if (v.state == ST_BLOCKED)
+			blocked++;
+		else
+			reached++;
+		if (v.state == ST_PLAINTEXT)
+			plain++;
+		if (p->tls.done && !v.tls_ok)
+			badcert++;
+		if (pref > best) {
+			best = pref;
+			rec->probe = p;
+		}
+	}
+	if (rec->probe != NULL) {
+		const struct probe *p = rec->probe;
+		bool implicit = p->spoke == MODE_TLS;
+
+		rec->encryption = implicit ? "implicit-tls" : "starttls";
+		rec->label = implicit ? "SSL" : "TLS";
+		snprintf(rec->why, sizeof(rec->why),
+			 "%s:%d connected from here, negotiated %s and its "
+			 "certificate verified%s.",
+			 p->host ? p->host : p->address, p->port,
+			 p->tls.version,
+			 implicit ? "; implicit TLS has no plaintext phase to "
+				    "strip (RFC 8314)"
+				  : "");
+		return;
+	}
+	if (r->nprobes == 0)
+		snprintf(rec->why, sizeof(rec->why),
+			 "nothing could be probed: the name did not resolve");
+	else if (reached == 0)
+		snprintf(rec->why, sizeof(rec->why),
+			 "every port is blocked from here: ask your host to "
+			 "open outbound 587 or 465, or use the provider's "
+			 "HTTPS API");
+	else if (badcert > 0)
+		snprintf(rec->why, sizeof(rec->why),
+			 "TLS works but the certificate does not verify for "
+			 "the name probed, or TLS is older than 1.2");
+	else if (plain > 0)
+		snprintf(rec->why, sizeof(rec->why),
+			 "only plaintext SMTP answers: passwords and mail "
+			 "would travel unencrypted");
+	else
+		snprintf(rec->why, sizeof(rec->why),
+			 "no port offers working TLS from here");
+}
+
+int report_status(const struct report *r)
+{
+	struct recommendation rec;
+	size_t i;
+
+	report_recommend(r, &rec);
+	if (rec.probe == NULL)
+		return 1;
+	for (i = 0; i < r->nprobes; i++) {
+		struct verdict v;
+
+		verdict_judge(r->probes[i], &v);
+		if (verdict_worst(&v) == SEV_ERROR)
+			return 1;
+	}
+	return 0;
+}
+
+void report_free(struct report *r)
+{
+	size_t i;
+
+	for (i = 0; i < r->nprobes; i++) {
+		probe_free(r->probes[i]);
+		free(r->probes[i]);
+	}
+	for (i = 0; i < r->nerrors; i++)
+		free(r->errors[i].name);
+	free(r->probes);
+	free(r->errors);
+	free(r->target);
+	free(r->host);
+	free(r->unicode);
+	free(r->cname);
+	free(r->ports);
+	memset(r, 0, sizeof(*r));
+}

@@ -1,0 +1,153 @@
+/* The text report: a table a person reads at a glance, then the
+ * findings, then what to type into the mail settings.  Every peer string
+ * was sanitised when it was read; colour only when asked for. */
+#include "reports/report.h"
+
+#include <stdio.h>
+#include <string.h>
+
+#include "reports/verdict.h"
+
+#define C_RESET "\033[0m"
+#define C_RED "\033[31m"
+#define C_GREEN "\033[32m"
+#define C_YELLOW "\033[33m"
+#define C_BOLD "\033[1m"
+
+static const char *state_colour(const struct verdict *v)
+{
+	switch (v->state) {
+	case ST_IMPLICIT_TLS:
+	case ST_STARTTLS:
+		return v->tls_ok && verdict_worst(v) < SEV_ERROR ? C_GREEN
+								 : C_YELLOW;
+	case ST_PLAINTEXT:
+		return C_YELLOW;
+	default:
+		return C_RED;
+	}
+}
+
+static void tls_cell(const struct probe *p, const struct verdict *v,
+		     char *buf, size_t len)
+{
+	if (v->state == ST_BLOCKED || v->state == ST_UNUSABLE)
+		snprintf(buf, len, "%s", v->reason ? v->reason : "-");
+	else if (p->tls.done)
+		snprintf(buf, len, "%s", p->tls.version);
+	else if (v->state == ST_STARTTLS)
+		snprintf(buf, len, "failed");
+	else
+		snprintf(buf, len, "-");
+}
+
+static void cert_cell(const struct probe *p, char *buf, size_t len)
+{
+	const struct tls_info *t = &p->tls;
+	const char *name = t->names.n ? t->names.v[0] : "no name";
+
+	if (!t->done)
+		snprintf(buf, len, "-");
+	else if (t->verified)
+		snprintf(buf, len, "ok %s", name);
+	else if (t->expired)
+		snprintf(buf, len, "EXPIRED %s", name);
+	else if (!t->trusted)
+		snprintf(buf, len, "UNTRUSTED %s", name);
+	else
+		snprintf(buf, len, "NAME MISMATCH %s", name);
+}
+
+static void print_rows(FILE *out, const struct report *r, bool colour,
+		       int aw)
+{
+	size_t i;
+
+	fprintf(out, "%s%-5s %-*s %-13s %-8s %-32s %8s%s\n",
+		colour ? C_BOLD : "", "PORT", aw, "ADDRESS", "STATE", "TLS",
+		"CERTIFICATE", "TIME", colour ? C_RESET : "");
+	for (i = 0; i < r->nprobes; i++) {
+		const struct probe *p = r->probes[i];
+		char tls[32], cert[64], ms[24];
+		struct verdict v;
+
+		verdict_judge(p, &v);
+		tls_cell(p, &v, tls, sizeof(tls));
+		cert_cell(p, cert, sizeof(cert));
+		snprintf(ms, sizeof(ms), "%lld ms", (long long)p->total_ms);
+		fprintf(out, "%-5d %-*s %s%-13s%s %-8s %-32s %8s\n", p->port,
+			aw, p->address, colour ? state_colour(&v) : "",
+			state_name(v.state), colour ? C_RESET : "", tls, cert,
+			ms);
+	}
+}
+
+static void print_findings(FILE *out, const struct report *r, bool colour)
+{
+	size_t i, j;
+	bool any = false;
+
+	for (i = 0; i < r->nprobes; i++) {
+		const struct probe *p = r->probes[i];
+		struct verdict v;
+
+		verdict_judge(p, &v);
+		for (j = 0; j < v.nfindings; j++) {
+			const struct finding *f = &v.findings[j];
+			const char *c = f->severity == SEV_ERROR ? C_RED
+					: f->severity == SEV_WARNING
+						? C_YELLOW
+						: "";
+
+			if (!any)
+				fprintf(out, "\nFindings:\n");
+			any = true;
+			fprintf(out, "  %d %s: %s%s%s %s: %s\n", p->port,
+				p->address, colour ? c : "",
+				severity_name(f->severity),
+				colour ? C_RESET : "", f->id, f->message);
+		}
+	}
+}
+
+int report_text(FILE *out, const struct report *r, bool colour)
+{
+	struct recommendation rec;
+	size_t i;
+	int aw = 7;
+
+	fprintf(out, "%s%s%s", colour ? C_BOLD : "", r->target,
+		colour ? C_RESET : "");
+	if (r->unicode != NULL)
+		fprintf(out, " (%s)", r->host);
+	if (r->cname != NULL)
+		fprintf(out, " (alias of %s)", r->cname);
+	fprintf(out, ": %zu probe%s in %.2f s\n", r->nprobes,
+		r->nprobes == 1 ? "" : "s", (double)r->duration_ms / 1000.0);
+	for (i = 0; i < r->nerrors; i++)
+		fprintf(out, "  DNS %s %s: %s\n", r->errors[i].type,
+			r->errors[i].name, r->errors[i].error);
+	for (i = 0; i < r->nprobes; i++)
+		if ((int)strlen(r->probes[i]->address) > aw)
+			aw = (int)strlen(r->probes[i]->address);
+	if (r->nprobes > 0) {
+		fputc('\n', out);
+		print_rows(out, r, colour, aw);
+	}
+	print_findings(out, r, colour);
+	report_recommend(r, &rec);
+	if (rec.probe != NULL)
+		fprintf(out,
+			"\nRecommendation: server %s, port %d, encryption "
+			"%s (%s).\n  %s\n",
+			rec.probe->host ? rec.probe->host : rec.probe->address,
+			rec.probe->port, rec.label,
+			strcmp(rec.encryption, "starttls") == 0
+				? "STARTTLS"
+				: "implicit TLS",
+			rec.why);
+	else
+		fprintf(out, "\nNo safe way to send mail from here: %s.\n",
+			rec.why);
+	return ferror(out) ? -1 : 0;
+}

@@ -1,0 +1,296 @@
+#include "reports/verdict.h"
+
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+#include <time.h>
+
+#include "probe/caps.h"
+
+static void add(struct verdict *v, const char *id, enum severity sev,
+		const char *fmt, ...)
+{
+	struct finding *f;
+	va_list ap;
+
+	if (v->nfindings == VERDICT_MAX_FINDINGS)
+		return;
+	f = &v->findings[v->nfindings++];
+	f->id = id;
+	f->severity = sev;
+	va_start(ap, fmt);
+	vsnprintf(f->message, sizeof(f->message), fmt, ap);
+	va_end(ap);
+}
+
+/* Missing or broken TLS: a warning on relay port 25, where TLS is
+ * opportunistic; an error where users submit mail (RFC 8314). */
+static enum severity by_role(const struct probe *p)
+{
+	return p->port == 25 ? SEV_WARNING : SEV_ERROR;
+}
+
+static bool starts(const char *s, const char *prefix)
+{
+	return s != NULL && strncmp(s, prefix, strlen(prefix)) == 0;
+}
+
+/* What a non-SMTP peer gave itself away as, from its first bytes. */
+static const char *other_protocol(const char *s)
+{
+	if (starts(s, "HTTP/") || starts(s, "<!DOCTYPE") || starts(s, "<html"))
+		return "HTTP";
+	if (starts(s, "SSH-"))
+		return "SSH";
+	if (starts(s, "* OK"))
+		return "IMAP";
+	if (starts(s, "+OK"))
+		return "POP3";
+	return NULL;
+}
+
+static void judge_blocked(const struct probe *p, struct verdict *v)
+{
+	v->state = ST_BLOCKED;
+	switch (p->end) {
+	case END_REFUSED:
+		v->reason = "refused";
+		break;
+	case END_TIMEOUT:
+	case END_DEADLINE:
+		v->reason = "timeout";
+		break;
+	case END_LOCAL:
+		v->state = ST_UNUSABLE;
+		v->reason = "local-error";
+		break;
+	default:
+		v->reason = "unreachable";
+		break;
+	}
+}
+
+static void reply_findings(const struct probe *p, struct verdict *v)
+{
+	switch (p->reply_error) {
+	case REPLY_MALFORMED:
+	case REPLY_MIXED:
+		add(v, "malformed-reply", SEV_ERROR, "%s: %s",
+		    reply_error_name(p->reply_error),
+		    p->detail ? p->detail : "");
+		break;
+	case REPLY_OVERLONG:
+		add(v, "overlong-line", SEV_ERROR,
+		    "a reply line longer than %d bytes", REPLY_MAX_LINE);
+		break;
+	case REPLY_FLOOD:
+		add(v, "reply-flood", SEV_ERROR,
+		    "a reply of more than %d lines or %d bytes",
+		    REPLY_MAX_LINES, REPLY_MAX_BYTES);
+		break;
+	case REPLY_OK:
+		break;
+	}
+	if (p->bare_lf)
+		add(v, "bare-lf", SEV_WARNING,
+		    "reply lines end in a bare LF, not CRLF (RFC 5321 2.3.8)");
+	if (p->nonprintable)
+		add(v, "nonprintable", SEV_WARNING,
+		    "the server sent control or non-ASCII bytes; shown "
+		    "escaped");
+}
+
+/* No SMTP conversation came about: say why, as unusable. */
+static void judge_no_smtp(const struct probe *p, struct verdict *v)
+{
+	const char *other = other_protocol(p->detail ? p->detail : p->sniff);
+
+	v->state = ST_UNUSABLE;
+	if (other != NULL) {
+		v->reason = "not-smtp";
+		add(v, "not-smtp", SEV_ERROR, "the port speaks %s, not SMTP",
+		    other);
+	} else if (p->end == END_CLOSED && p->greeting_code == 0) {
+		v->reason = "early-close";
+	} else if ((p->end == END_TIMEOUT || p->end == END_DEADLINE) &&
+		   p->greeting_code == 0) {
+		v->reason = "no-greeting";
+	} else {
+		v->reason = "protocol-error";
+	}
+}
+
+static void tls_findings(const struct probe *p, struct verdict *v)
+{
+	const struct tls_info *t = &p->tls;
+	enum severity sev = by_role(p);
+
+	if (!t->done)
+		return;
+	if (strcmp(t->version, "TLS1.0") == 0 ||
+	    strcmp(t->version, "TLS1.1") == 0 || starts(t->version, "SSL"))
+		add(v, "tls-legacy-version", sev,
+		    "%s negotiated; TLS 1.0 and 1.1 are deprecated (RFC 8996)",
+		    t->version);
+	if (t->expired) {
+		char when[32] = "?";
+		struct tm tm;
+
+		if (gmtime_r(&t->not_after, &tm) != NULL)
+			strftime(when, sizeof(when), "%Y-%m-%d", &tm);
+		add(v, "certificate-expired", sev,
+		    "the certificate expired on %s", when);
+	}
+	if (!t->trusted)
+		add(v, "certificate-not-trusted", sev,
+		    "the certificate does not chain to a trusted authority "
+		    "(issuer %s)",
+		    t->issuer ? t->issuer : "unknown");
+	if (!t->name_ok && p->host == NULL)
+		/* an address was probed: no public certificate names it */
+		add(v, "certificate-host-mismatch", SEV_WARNING,
+		    "probed by address %s, which the certificate (for %s) "
+		    "does not name; probe the host name to check it",
+		    p->address, t->names.n ? t->names.v[0] : "no name");
+	else if (!t->name_ok)
+		add(v, "certificate-host-mismatch", sev,
+		    "the certificate is for %s%s, not %s",
+		    t->names.n ? t->names.v[0] : "no name",
+		    t->names.n > 1 ? " and others" : "", p->host);
+}
+
+static void starttls_findings(const struct probe *p, struct verdict *v)
+{
+	enum severity sev = by_role(p);
+
+	if (p->starttls_code == 0) {
+		add(v, "starttls-refused", sev,
+		    "STARTTLS was advertised but not answered");
+		v->downgrade_risk = true;
+	} else if (p->starttls_code != 220) {
+		add(v, "starttls-refused", sev,
+		    "STARTTLS was advertised, then refused: %s",
+		    p->starttls_reply ? p->starttls_reply : "");
+		v->downgrade_risk = true;
+	} else if (p->end == END_INJECTION) {
+		add(v, "response-injection", SEV_ERROR,
+		    "%zu byte(s) arrived after the 220 to STARTTLS, before "
+		    "TLS: discarded and the session aborted",
+		    p->injected);
+		v->downgrade_risk = true;
+	} else if (!p->tls.done) {
+		add(v, "starttls-handshake-failed", sev,
+		    "the TLS handshake after STARTTLS failed: %s",
+		    p->tls.error ? p->tls.error : "no answer");
+		v->downgrade_risk = true;
+	} else if (p->port == 25) {
+		add(v, "downgrade-risk", SEV_WARNING,
+		    "STARTTLS on port 25 can be stripped on the path unless "
+		    "MTA-STS (enforce) or DANE protects it; neither was "
+		    "checked");
+		v->downgrade_risk = true;
+	}
+}
+
+void verdict_judge(const struct probe *p, struct verdict *v)
+{
+	bool tls_first = p->spoke == MODE_TLS;
+	bool hello_ok;
+
+	memset(v, 0, sizeof(*v));
+	if (!p->connected) {
+		judge_blocked(p, v);
+		return;
+	}
+	reply_findings(p, v);
+	if (tls_first && !p->tls.done) {
+		judge_no_smtp(p, v);
+		if (v->reason != NULL && strcmp(v->reason, "not-smtp") != 0)
+			add(v, "validation-failure", by_role(p),
+			    "the TLS handshake failed: %s",
+			    p->tls.error ? p->tls.error : "no answer");
+		return;
+	}
+	if (p->spoke != p->expect)
+		add(v, "wrong-port-mode", SEV_WARNING,
+		    "port %d speaks %s, not the usual %s", p->port,
+		    tls_first ? "implicit TLS" : "plaintext SMTP",
+		    p->expect == MODE_TLS ? "implicit TLS" : "plaintext SMTP");
+	if (p->greeting_code == 0) {
+		judge_no_smtp(p, v);
+		return;
+	}
+	if (p->greeting_code != 220) {
+		v->state = ST_UNUSABLE;
+		v->reason = p->greeting_code == 421   ? "rate-limited"
+			    : p->greeting_code == 554 ? "rejecting"
+						      : "protocol-error";
+		return;
+	}
+	hello_ok = (tls_first ? p->ehlo_tls_code : p->ehlo_code) == 250 ||
+		   (p->helo_used && p->helo_code == 250);
+	if (!hello_ok) {
+		v->state = ST_UNUSABLE;
+		v->reason = p->end == END_CLOSED ? "early-close"
+						 : "protocol-error";
+		return;
+	}
+	if (tls_first)
+		v->state = ST_IMPLICIT_TLS;
+	else if (caps_has(&p->ehlo, "STARTTLS"))
+		v->state = ST_STARTTLS;
+	else
+		v->state = ST_PLAINTEXT;
+
+	if (v->state == ST_STARTTLS)
+		starttls_findings(p, v);
+	if (v->state == ST_PLAINTEXT)
+		add(v, "starttls-not-supported", by_role(p),
+		    "%s: mail to and from this port travels in cleartext",
+		    p->helo_used ? "EHLO was refused and HELO has no STARTTLS"
+				 : "no STARTTLS offered");
+	if (!tls_first && caps_has(&p->ehlo, "AUTH")) {
+		add(v, "plaintext-auth", by_role(p),
+		    "AUTH is offered before TLS: passwords can be sent in "
+		    "cleartext");
+		v->downgrade_risk = true;
+	}
+	tls_findings(p, v);
+	v->tls_ok = p->tls.done && p->tls.verified &&
+		    (strcmp(p->tls.version, "TLS1.2") == 0 ||
+		     strcmp(p->tls.version, "TLS1.3") == 0);
+}
+
+int verdict_worst(const struct verdict *v)
+{
+	int worst = -1;
+	size_t i;
+
+	for (i = 0; i < v->nfindings; i++)
+		if ((int)v->findings[i].severity > worst)
+			worst = (int)v->findings[i].severity;
+	return worst;
+}
+
+bool verdict_has(const struct verdict *v, const char *id)
+{
+	size_t i;
+
+	for (i = 0; i < v->nfindings; i++)
+		if (strcmp(v->findings[i].id, id) == 0)
+			return true;
+	return false;
+}
+
+const char *state_name(enum state s)
+{
+	static const char *const names[] = {"blocked", "plaintext", "starttls",
+					    "implicit-tls", "unusable"};
+
+	return (size_t)s < 5 ? names[s] : "?";
+}
+
+const char *severity_name(enum severity s)
+{
+	return s == SEV_ERROR ? "error" : s == SEV_WARNING ? "warning" : "info";
+}

@@ -1,0 +1,47 @@
+/*
+ * verdict - what a probe's observations mean: the port's state and
+ * reason, the findings and whether a downgrade is possible.  Pure
+ * functions of struct probe, so every rule is testable without a network.
+ *
+ * Severities follow the port's role: 25 is opportunistic relay, where a
+ * missing or broken STARTTLS is a warning; 587, 2525 and the rest are
+ * submission and 465 is implicit TLS (RFC 8314), where it is an error.
+ */
+#ifndef REPORTS_VERDICT_H
+#define REPORTS_VERDICT_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "probe/probe.h"
+
+enum state { ST_BLOCKED, ST_PLAINTEXT, ST_STARTTLS, ST_IMPLICIT_TLS,
+	     ST_UNUSABLE };
+enum severity { SEV_INFO, SEV_WARNING, SEV_ERROR };
+
+#define VERDICT_MAX_FINDINGS 16
+
+struct finding {
+	const char *id; /* stable, lower case: the JSON contract */
+	enum severity severity;
+	char message[256];
+};
+
+struct verdict {
+	enum state state;
+	const char *reason; /* NULL, or a stable lower-case word */
+	bool downgrade_risk;
+	bool tls_ok;	    /* TLS >= 1.2 negotiated and certificate verified */
+	struct finding findings[VERDICT_MAX_FINDINGS];
+	size_t nfindings;
+};
+
+void verdict_judge(const struct probe *p, struct verdict *v);
+/* The worst severity among the findings; -1 when there are none. */
+int verdict_worst(const struct verdict *v);
+bool verdict_has(const struct verdict *v, const char *id);
+
+const char *state_name(enum state s);
+const char *severity_name(enum severity s);
+
+#endif

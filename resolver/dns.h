@@ -1,0 +1,44 @@
+/*
+ * dns - a c-ares channel driven by the event loop.  c-ares 1.18 has no
+ * event thread: it tells us which sockets it wants watched through
+ * ARES_OPT_SOCK_STATE_CB, and when to wake it through ares_timeout().
+ */
+#ifndef RESOLVER_DNS_H
+#define RESOLVER_DNS_H
+
+#include <stddef.h>
+#include <sys/socket.h>
+
+#include "core/loop.h"
+
+struct dns;
+
+struct dns_opts {
+	const char *servers; /* c-ares CSV "a:p,[v6]:p"; NULL: the system's */
+	unsigned timeout_ms; /* per try */
+	unsigned tries;
+};
+
+struct dns_addr {
+	struct sockaddr_storage sa;
+	socklen_t len;
+};
+
+/* status is an ARES_ status; addrs holds n addresses on success; cname
+ * is the canonical name when it differs from the name asked, else NULL. */
+typedef void (*dns_addr_cb)(void *arg, int family, int status,
+			    const struct dns_addr *addrs, size_t n,
+			    const char *cname);
+
+struct dns *dns_new(struct loop *loop, const struct dns_opts *opts, char *err,
+		    size_t errlen);
+void dns_free(struct dns *dns);
+
+/* A (AF_INET) or AAAA (AF_INET6) of name; cb runs from the loop. */
+void dns_lookup(struct dns *dns, const char *name, int family, dns_addr_cb cb,
+		void *arg);
+
+/* "NXDOMAIN", "SERVFAIL", "timeout", ... for an ARES_ status. */
+const char *dns_status_name(int status);
+
+#endif

@@ -1,0 +1,282 @@
+/* smtpprobe - which SMTP port and encryption work from here, and are
+ * they safe.  The thin main: options, the pipeline, the exit status. */
+#include <ares.h>
+#include <errno.h>
+#include <getopt.h>
+#include <gnutls/gnutls.h>
+#include <json-c/json.h>
+#include <math.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include "core/sanitize.h"
+#include "pipeline.h"
+
+#define VERSION "0.1.0"
+#define EXIT_USAGE 2
+#define MAX_DNS_CSV 1024
+
+enum format { FMT_TEXT, FMT_JSON };
+
+struct main_state {
+	enum format format;
+	bool colour;
+	int status;   /* worst per-target status so far */
+	size_t count; /* reports written */
+};
+
+static void usage(FILE *out)
+{
+	fprintf(out,
+		"usage: smtpprobe [options] TARGET...\n"
+		"\n"
+		"TARGET is a host name, an IPv4 or IPv6 address, HOST:PORT or\n"
+		"[IPv6]:PORT.  Every address of the host is probed on each "
+		"port.\n"
+		"\n"
+		"  -p, --ports LIST         ports to probe (25,587,465,2525)\n"
+		"  -t, --timeout SECONDS    connect, and silence in a reply "
+		"(5)\n"
+		"  -d, --deadline SECONDS   one whole session (20)\n"
+		"      --ca-file FILE       trust these CAs, not the system "
+		"store\n"
+		"      --dns-server ADDR[:PORT]  ask this server "
+		"(repeatable)\n"
+		"      --ehlo NAME          EHLO name (our address literal)\n"
+		"  -4, -6                   IPv4 only, IPv6 only\n"
+		"  -f, --format text|json   output format (text)\n"
+		"  -h, --help               this help\n"
+		"  -V, --version            versions of smtpprobe and its "
+		"libraries\n"
+		"\n"
+		"Exit status: 0 a safe way to send mail was found; 1 "
+		"problems\n"
+		"found; 2 bad usage.  See smtpprobe(1).\n");
+}
+
+/* A user's argument made safe to echo (it may hold escape codes). */
+static const char *clean(const char *arg)
+{
+	static char buf[4][400];
+	static int next;
+	char *s = sanitize(arg, strlen(arg) > 80 ? 80 : strlen(arg));
+
+	next = (next + 1) % 4;
+	snprintf(buf[next], sizeof(buf[next]), "%s", s ? s : "?");
+	free(s);
+	return buf[next];
+}
+
+__attribute__((format(printf, 1, 2), noreturn)) static void
+die_usage(const char *fmt, ...)
+{
+	va_list ap;
+
+	fprintf(stderr, "smtpprobe: ");
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fprintf(stderr, "\nTry 'smtpprobe --help'.\n");
+	exit(EXIT_USAGE);
+}
+
+static unsigned parse_seconds(const char *opt, const char *s)
+{
+	char *end;
+	double v;
+
+	errno = 0;
+	v = strtod(s, &end);
+	if (errno != 0 || end == s || *end != '\0' || !isfinite(v) ||
+	    v <= 0 || v > 3600) {
+		die_usage("bad %s '%s': want seconds, more than 0 and at "
+			  "most 3600",
+			  opt, clean(s));
+	}
+	return v * 1000 < 1 ? 1 : (unsigned)(v * 1000);
+}
+
+static void emit(void *arg, struct report *r)
+{
+	struct main_state *st = arg;
+	int status = report_status(r);
+
+	if (st->format == FMT_JSON) {
+		report_json(stdout, r);
+	} else {
+		if (st->count > 0)
+			fputc('\n', stdout);
+		report_text(stdout, r, st->colour);
+	}
+	fflush(stdout);
+	st->count++;
+	if (status > st->status)
+		st->status = status;
+}
+
+static void print_version(void)
+{
+	printf("smtpprobe %s (GnuTLS %s, c-ares %s, json-c %s)\n", VERSION,
+	       gnutls_check_version(NULL), ares_version(NULL),
+	       json_c_version());
+}
+
+int main(int argc, char **argv)
+{
+	static const struct option longopts[] = {
+		{"ports", required_argument, NULL, 'p'},
+		{"timeout", required_argument, NULL, 't'},
+		{"deadline", required_argument, NULL, 'd'},
+		{"ca-file", required_argument, NULL, 'C'},
+		{"dns-server", required_argument, NULL, 'D'},
+		{"ehlo", required_argument, NULL, 'E'},
+		{"format", required_argument, NULL, 'f'},
+		{"help", no_argument, NULL, 'h'},
+		{"version", no_argument, NULL, 'V'},
+		{NULL, 0, NULL, 0}};
+	struct pipeline_opts o = {
+		.ports = {25, 587, 465, 2525},
+		.nports = 4,
+		.v4 = true,
+		.v6 = true,
+		.timeout_ms = 5000,
+		.deadline_ms = 20000,
+		.dns_timeout_ms = 2000,
+		.dns_tries = 2,
+	};
+	struct main_state st = {.format = FMT_TEXT};
+	static char dns_csv[MAX_DNS_CSV];
+	struct target *targets;
+	struct pipeline *pl;
+	bool only4 = false, only6 = false;
+	char err[512];
+	const char *no_colour;
+	int c, i, ntargets;
+
+	signal(SIGPIPE, SIG_IGN);
+	opterr = 0;
+	while ((c = getopt_long(argc, argv, ":p:t:d:f:46hV", longopts,
+				NULL)) != -1) {
+		switch (c) {
+		case 'p':
+			if (ports_parse(optarg, o.ports, &o.nports, err,
+					sizeof(err)) < 0)
+				die_usage("%s", err);
+			break;
+		case 't':
+			o.timeout_ms = parse_seconds("--timeout", optarg);
+			break;
+		case 'd':
+			o.deadline_ms = parse_seconds("--deadline", optarg);
+			break;
+		case 'C':
+			if (access(optarg, R_OK) != 0)
+				die_usage("cannot read --ca-file '%s': %s",
+					  clean(optarg), strerror(errno));
+			o.ca_file = optarg;
+			break;
+		case 'D':
+			if (dns_server_parse(optarg, dns_csv, sizeof(dns_csv),
+					     err, sizeof(err)) < 0)
+				die_usage("%s", err);
+			o.dns_servers = dns_csv;
+			break;
+		case 'E': {
+			struct target t;
+
+			if (target_parse(optarg, &t, err, sizeof(err)) < 0 ||
+			    t.port != 0 || t.family != 0 || t.unicode) {
+				if (t.host)
+					target_free(&t);
+				die_usage("bad --ehlo '%s': want a host name",
+					  clean(optarg));
+			}
+			target_free(&t);
+			o.ehlo_name = optarg;
+			break;
+		}
+		case 'f':
+			if (strcmp(optarg, "text") == 0)
+				st.format = FMT_TEXT;
+			else if (strcmp(optarg, "json") == 0)
+				st.format = FMT_JSON;
+			else
+				die_usage("bad --format '%s': want text or "
+					  "json",
+					  clean(optarg));
+			break;
+		case '4':
+			only4 = true;
+			break;
+		case '6':
+			only6 = true;
+			break;
+		case 'h':
+			usage(stdout);
+			return 0;
+		case 'V':
+			print_version();
+			return 0;
+		case ':':
+			die_usage("option '%s' needs a value",
+				  clean(argv[optind - 1]));
+			break;
+		default:
+			die_usage("unknown option '%s'",
+				  clean(argv[optind - 1]));
+		}
+	}
+	if (only4 && only6)
+		die_usage("-4 and -6 exclude each other");
+	o.v4 = !only6;
+	o.v6 = !only4;
+	if (o.deadline_ms < o.timeout_ms)
+		die_usage("--deadline must not be shorter than --timeout");
+	ntargets = argc - optind;
+	if (ntargets == 0)
+		die_usage("no TARGET given");
+	targets = calloc((size_t)ntargets, sizeof(*targets));
+	if (targets == NULL)
+		return 1;
+	for (i = 0; i < ntargets; i++) {
+		struct target *t = &targets[i];
+
+		if (target_parse(argv[optind + i], t, err, sizeof(err)) < 0)
+			die_usage("%s", err);
+		if ((t->family == AF_INET && only6) ||
+		    (t->family == AF_INET6 && only4))
+			die_usage("'%s' is an address of the family excluded "
+				  "by -4/-6",
+				  t->input);
+	}
+	no_colour = getenv("NO_COLOR");
+	st.colour = st.format == FMT_TEXT && isatty(STDOUT_FILENO) &&
+		    (no_colour == NULL || no_colour[0] == '\0');
+
+	pl = pipeline_new(&o, emit, &st, err, sizeof(err));
+	if (pl == NULL) {
+		fprintf(stderr, "smtpprobe: %s\n", err);
+		return 3;
+	}
+	for (i = 0; i < ntargets; i++)
+		if (pipeline_add(pl, &targets[i]) < 0) {
+			fprintf(stderr, "smtpprobe: out of memory\n");
+			st.status = 3;
+		}
+	if (pipeline_run(pl) < 0) {
+		fprintf(stderr, "smtpprobe: event loop: %s\n",
+			strerror(errno));
+		st.status = 3;
+	}
+	pipeline_free(pl);
+	for (i = 0; i < ntargets; i++)
+		target_free(&targets[i]);
+	free(targets);
+	ares_library_cleanup();
+	return st.status;
+}

@@ -60,15 +60,14 @@ static void add_mechs(struct caps *c, const char *s)
 	}
 }
 
-void caps_parse(const struct reply *ehlo, struct caps *c)
+static void parse_from(const struct strlist *lines, size_t first,
+		       struct caps *c)
 {
 	size_t i;
 
 	memset(c, 0, sizeof(*c));
-	if (ehlo->code != 250)
-		return;
-	for (i = 1; i < ehlo->lines.n; i++) {
-		const char *s = ehlo->lines.v[i];
+	for (i = first; i < lines->n; i++) {
+		const char *s = lines->v[i];
 		size_t kl = keyword_len(s);
 
 		if (kl == 8 && strncasecmp(s, "STARTTLS", 8) == 0) {
@@ -80,6 +79,19 @@ void caps_parse(const struct reply *ehlo, struct caps *c)
 			add_mechs(c, s + kl + (s[kl] != '\0'));
 		}
 	}
+}
+
+void caps_parse(const struct reply *ehlo, struct caps *c)
+{
+	if (ehlo->code == 250)
+		parse_from(&ehlo->lines, 1, c);
+	else
+		memset(c, 0, sizeof(*c));
+}
+
+void caps_from_lines(const struct strlist *lines, struct caps *c)
+{
+	parse_from(lines, 0, c);
 }
 
 void caps_free(struct caps *c)

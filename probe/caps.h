@@ -19,6 +19,8 @@ struct caps {
 
 /* Fills c from an EHLO reply (a 250 one; other codes give no caps). */
 void caps_parse(const struct reply *ehlo, struct caps *c);
+/* Fills c from keyword lines (an EHLO reply without its first line). */
+void caps_from_lines(const struct strlist *lines, struct caps *c);
 /* Whether the keyword (case-insensitive, first word) is among lines. */
 bool caps_has(const struct strlist *lines, const char *keyword);
 void caps_free(struct caps *c);

@@ -6,6 +6,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "probe/caps.h"
 #include "reports/verdict.h"
 
 static json_object *str_or_null(const char *s)
@@ -97,6 +98,18 @@ static json_object *findings_json(const struct verdict *v)
 	return a;
 }
 
+/* AUTH mechanisms offered among the keyword lines. */
+static json_object *auth_json(const struct strlist *lines)
+{
+	struct caps c;
+	json_object *a;
+
+	caps_from_lines(lines, &c);
+	a = strlist_json(&c.auth_mechs);
+	caps_free(&c);
+	return a;
+}
+
 static json_object *probe_json(const struct probe *p)
 {
 	json_object *o = json_object_new_object();
@@ -113,6 +126,8 @@ static json_object *probe_json(const struct probe *p)
 	json_object_object_add(o, "banner", str_or_null(p->banner));
 	json_object_object_add(o, "ehlo", strlist_json(&p->ehlo));
 	json_object_object_add(o, "ehlo_tls", strlist_json(&p->ehlo_tls));
+	json_object_object_add(o, "auth", auth_json(&p->ehlo));
+	json_object_object_add(o, "auth_tls", auth_json(&p->ehlo_tls));
 	json_object_object_add(o, "helo", json_object_new_boolean(p->helo_used));
 	json_object_object_add(o, "starttls_reply",
 			       str_or_null(p->starttls_reply));

@@ -75,7 +75,8 @@ void report_recommend(const struct report *r, struct recommendation *rec)
 			reached++;
 		if (v.state == ST_PLAINTEXT)
 			plain++;
-		if (p->tls.done && !v.tls_ok)
+		if (p->tls.done && (!p->tls.verified ||
+				    verdict_has(&v, "tls-legacy-version")))
 			badcert++;
 		if (pref > best) {
 			best = pref;

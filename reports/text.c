@@ -63,7 +63,7 @@ static void print_rows(FILE *out, const struct report *r, bool colour,
 {
 	size_t i;
 
-	fprintf(out, "%s%-5s %-*s %-13s %-8s %-32s %8s%s\n",
+	fprintf(out, "%s%-5s %-*s %-13s %-12s %-32s %8s%s\n",
 		colour ? C_BOLD : "", "PORT", aw, "ADDRESS", "STATE", "TLS",
 		"CERTIFICATE", "TIME", colour ? C_RESET : "");
 	for (i = 0; i < r->nprobes; i++) {
@@ -75,7 +75,7 @@ static void print_rows(FILE *out, const struct report *r, bool colour,
 		tls_cell(p, &v, tls, sizeof(tls));
 		cert_cell(p, cert, sizeof(cert));
 		snprintf(ms, sizeof(ms), "%lld ms", (long long)p->total_ms);
-		fprintf(out, "%-5d %-*s %s%-13s%s %-8s %-32s %8s\n", p->port,
+		fprintf(out, "%-5d %-*s %s%-13s%s %-12s %-32s %8s\n", p->port,
 			aw, p->address, colour ? state_colour(&v) : "",
 			state_name(v.state), colour ? C_RESET : "", tls, cert,
 			ms);

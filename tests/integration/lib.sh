@@ -1,0 +1,325 @@
+# shellcheck shell=bash
+# Integration test bed for smtpprobe. Source it from tests/integration/test_*.sh.
+#
+#   client ns --veth-- mail ns  198.18.1.0/24 fd00:1::/64  Postfix 25/587/465/2525, dnsmasq :53
+#   client ns --veth-- fw ns    198.18.2.0/24 fd00:2::/64  nftables: drop, reset, icmp reject
+#
+# Only 198.18.0.0/15 and fd00::/8 are used, no namespace has a default route,
+# and every command runs with a private resolv.conf, so nothing leaves the bed.
+
+set -uo pipefail
+
+if [ "$(id -u)" -ne 0 ]; then
+	echo "SKIPPED: integration tests need root (network namespaces)"
+	exit 0
+fi
+
+RID=$$ # in every name, so two runs never collide
+CLIENT_NS=smtpprobe-$RID-client
+MAIL_NS=smtpprobe-$RID-mail
+FW_NS=smtpprobe-$RID-fw
+DNS_SERVER=198.18.1.2
+BED_DIR=
+BED_NS=() # namespaces this run created: the only ones bed_down deletes
+CA_FILE=
+PASSED=0
+FAILED=0
+export CLIENT_NS MAIL_NS FW_NS DNS_SERVER CA_FILE
+
+# Run a command in namespace $1. ip netns exec gives it a private mount
+# namespace, so the bind mount keeps the machine's resolver out of reach.
+ns_exec() {
+	local ns=$1
+	shift
+	# shellcheck disable=SC2016 # expanded by the inner sh
+	ip netns exec "$ns" sh -c '[ ! -e /etc/resolv.conf ] || mount --bind "$0" /etc/resolv.conf || exit 125
+exec "$@"' "$BED_DIR/resolv.conf" "$@"
+}
+in_client() { ns_exec "$CLIENT_NS" "$@"; }
+
+die() {
+	echo "Bail out! $*" >&2
+	exit 1
+}
+
+# A missing tool is a broken machine, not a skipped test.
+need_tools() {
+	local t
+	for t in "$@"; do
+		command -v "$t" >/dev/null || die "missing tool: $t (see tools/install-deps)"
+	done
+}
+
+# Print the Postfix log: it is the only place Postfix says why it failed.
+show_maillog() {
+	echo "--- $BED_DIR/maillog" >&2
+	cat "$BED_DIR/maillog" >&2 2>/dev/null
+}
+
+# veth pair from client ns to namespace $1: client gets .1/::1, peer .2/::2.
+bed_link() {
+	local ns=$1 net=$2 tag=$3
+	local c=sp$RID${tag}c p=sp$RID${tag}p
+	ip link add "$c" netns "$CLIENT_NS" type veth peer name "$p" netns "$ns" || return
+	ip -n "$CLIENT_NS" addr add "198.18.$net.1/24" dev "$c" &&
+		ip -n "$CLIENT_NS" addr add "fd00:$net::1/64" dev "$c" nodad &&
+		ip -n "$ns" addr add "198.18.$net.2/24" dev "$p" &&
+		ip -n "$ns" addr add "fd00:$net::2/64" dev "$p" nodad &&
+		ip -n "$CLIENT_NS" link set "$c" up && ip -n "$ns" link set "$p" up
+}
+
+bed_net() {
+	local ns
+	for ns in "$CLIENT_NS" "$MAIL_NS" "$FW_NS"; do
+		ip netns add "$ns" || return
+		BED_NS+=("$ns")
+		ip -n "$ns" link set lo up || return
+	done
+	bed_link "$MAIL_NS" 1 m && bed_link "$FW_NS" 2 f || return
+	# Unlimited ICMP, or repeated rejects start to look like timeouts.
+	ip netns exec "$FW_NS" sysctl -qw net.ipv4.icmp_ratelimit=0 net.ipv6.icmp.ratelimit=0 || return
+	ip netns exec "$FW_NS" nft -f - <<-'EOF'
+		table inet smtpprobe_fw {
+			chain input {
+				type filter hook input priority 0; policy accept;
+				tcp dport { 25, 587 } drop
+				tcp dport 465 reject with tcp reset
+				tcp dport 2525 reject with icmpx type admin-prohibited
+			}
+		}
+	EOF
+}
+
+# Test CA and a server cert naming only mail.example.test (no IP SAN), so
+# probing by address must report a name mismatch.
+bed_certs() {
+	local d=$BED_DIR/tls
+	mkdir -p "$d" || return
+	cat >"$d/ca.tmpl" <<-'EOF'
+		cn = "smtpprobe Test CA"
+		ca
+		cert_signing_key
+		expiration_days = 365
+	EOF
+	cat >"$d/server.tmpl" <<-'EOF'
+		cn = "mail.example.test"
+		dns_name = "mail.example.test"
+		tls_www_server
+		signing_key
+		expiration_days = 365
+	EOF
+	(
+		cd "$d" &&
+			certtool --generate-privkey --key-type=ecdsa --outfile ca.key &&
+			certtool --generate-self-signed --load-privkey ca.key --template ca.tmpl --outfile ca.pem &&
+			certtool --generate-privkey --key-type=ecdsa --outfile server.key &&
+			certtool --generate-certificate --load-privkey server.key --load-ca-certificate ca.pem \
+				--load-ca-privkey ca.key --template server.tmpl --outfile server.pem
+	) >"$d/certtool.log" 2>&1 || {
+		cat "$d/certtool.log" >&2
+		return 1
+	}
+	CA_FILE=$d/ca.pem
+}
+
+bed_postfix() {
+	local d=$BED_DIR pf=$BED_DIR/postfix
+	local sasl=$pf/sasl
+	mkdir -p "$sasl" "$d/pf-queue" "$d/pf-data" || return
+	chown postfix: "$d/pf-data" || return
+	# Cyrus SASL reads smtpd.conf from cyrus_sasl_config_path, but Debian's
+	# Postfix looks in $config_directory/sasl instead: use that for both.
+	printf '%s\n' "pwcheck_method: auxprop" "auxprop_plugin: sasldb" \
+		"sasldb_path: $sasl/sasldb2" "mech_list: PLAIN LOGIN" >"$sasl/smtpd.conf"
+	echo "testpass" | saslpasswd2 -p -c -f "$sasl/sasldb2" -u example.test testuser || return
+	chgrp postfix "$sasl/sasldb2" && chmod 640 "$sasl/sasldb2" || return
+	cat >"$pf/main.cf" <<-EOF
+		compatibility_level = 3.6
+		queue_directory = $d/pf-queue
+		data_directory = $d/pf-data
+		maillog_file = $d/maillog
+		maillog_file_prefixes = $d
+		inet_interfaces = all
+		inet_protocols = all
+		myhostname = mail.example.test
+		mydestination =
+		alias_maps =
+		alias_database =
+		# Nothing may leave the bed.
+		default_transport = error:no outbound mail in tests
+		relay_transport = error:no outbound mail in tests
+		local_transport = discard:
+		smtpd_peername_lookup = no
+		smtpd_tls_chain_files = $d/tls/server.key, $d/tls/server.pem
+		smtpd_tls_security_level = may
+		smtpd_tls_protocols = >=TLSv1.2
+		smtpd_tls_mandatory_protocols = >=TLSv1.2
+		smtpd_tls_exclude_ciphers = aNULL
+		smtpd_tls_loglevel = 1
+		smtpd_tls_auth_only = yes
+		cyrus_sasl_config_path = $sasl
+	EOF
+	# Numeric service names: /etc/services calls 465 "submissions".
+	cat >"$pf/master.cf" <<-'EOF'
+		25        inet  n - n - - smtpd
+		587       inet  n - n - - smtpd
+		  -o syslog_name=postfix/submission
+		  -o smtpd_tls_security_level=encrypt
+		  -o smtpd_sasl_auth_enable=yes
+		465       inet  n - n - - smtpd
+		  -o syslog_name=postfix/smtps
+		  -o smtpd_tls_wrappermode=yes
+		  -o smtpd_sasl_auth_enable=yes
+		2525      inet  n - n - - smtpd
+		  -o syslog_name=postfix/plain
+		  -o smtpd_tls_security_level=none
+		pickup    unix  n - n 60 1 pickup
+		cleanup   unix  n - n - 0 cleanup
+		qmgr      unix  n - n 300 1 qmgr
+		tlsmgr    unix  - - n 1000? 1 tlsmgr
+		rewrite   unix  - - n - - trivial-rewrite
+		bounce    unix  - - n - 0 bounce
+		defer     unix  - - n - 0 bounce
+		trace     unix  - - n - 0 bounce
+		verify    unix  - - n - 1 verify
+		flush     unix  n - n 1000? 0 flush
+		proxymap  unix  - - n - - proxymap
+		error     unix  - - n - - error
+		retry     unix  - - n - - error
+		discard   unix  - - n - - discard
+		anvil     unix  - - n - 1 anvil
+		scache    unix  - - n - 1 scache
+		postlog   unix-dgram n - n - 1 postlogd
+	EOF
+	postfix -c "$pf" check || {
+		show_maillog
+		return 1
+	}
+	ns_exec "$MAIL_NS" postfix -c "$pf" start >/dev/null 2>&1 || {
+		show_maillog
+		return 1
+	}
+}
+
+bed_dns() {
+	cat >"$BED_DIR/dnsmasq.conf" <<-EOF
+		port=53
+		listen-address=$DNS_SERVER
+		bind-interfaces
+		no-resolv
+		no-hosts
+		# Queries reaching this address get authoritative answers.
+		auth-server=ns.example.test,$DNS_SERVER
+		auth-zone=example.test
+		auth-soa=1,hostmaster.example.test,1200,120,604800
+		host-record=mail.example.test,198.18.1.2,fd00:1::2
+		host-record=fw.example.test,198.18.2.2,fd00:2::2
+		pid-file=$BED_DIR/dnsmasq.pid
+		log-facility=$BED_DIR/dnsmasq.log
+		log-queries
+	EOF
+	ns_exec "$MAIL_NS" dnsmasq --conf-file="$BED_DIR/dnsmasq.conf"
+}
+
+# Bounded wait: 8 SMTP listeners (4 ports x 2 families) and a DNS answer.
+bed_wait() {
+	local i n
+	for ((i = 0; i < 100; i++)); do
+		n=$(ip netns exec "$MAIL_NS" ss -Hltn '( sport = :25 or sport = :587 or sport = :465 or sport = :2525 )' | wc -l)
+		if [ "$n" -ge 8 ] &&
+			[ "$(in_client dig +short +time=1 +tries=1 @"$DNS_SERVER" mail.example.test A)" = 198.18.1.2 ]; then
+			return 0
+		fi
+		sleep 0.1
+	done
+	echo "bed not ready after 10 s: $n SMTP listeners" >&2
+	show_maillog
+	cat "$BED_DIR/dnsmasq.log" >&2 2>/dev/null
+	return 1
+}
+
+bed_up() {
+	need_tools ip ss nft postfix saslpasswd2 dnsmasq certtool dig jq timeout
+	BED_DIR=$(mktemp -d "${TMPDIR:-/tmp}/smtpprobe-it.$RID.XXXXXX") || die "mktemp failed"
+	trap bed_down EXIT
+	trap 'exit 130' INT
+	trap 'exit 143' TERM
+	chmod 755 "$BED_DIR" # Postfix daemons run as postfix and must reach their queue
+	echo "nameserver $DNS_SERVER" >"$BED_DIR/resolv.conf"
+	bed_net || die "network setup failed"
+	bed_certs || die "certificate generation failed"
+	bed_postfix || die "postfix failed to start"
+	bed_dns || die "dnsmasq failed to start"
+	bed_wait || die "bed did not come up"
+}
+
+# Idempotent; runs from the EXIT trap, so it must never call exit.
+bed_down() {
+	local ns pids i
+	trap '' INT TERM PIPE
+	[ -n "$BED_DIR" ] || return 0
+	[ -f "$BED_DIR/postfix/main.cf" ] && postfix -c "$BED_DIR/postfix" stop >/dev/null 2>&1
+	[ -s "$BED_DIR/dnsmasq.pid" ] && kill "$(cat "$BED_DIR/dnsmasq.pid")" 2>/dev/null
+	# Whatever still runs in our namespaces was started here: end it by pid,
+	# or the namespace outlives its name.
+	for ((i = 0; i < 50; i++)); do
+		pids=$(for ns in "${BED_NS[@]}"; do ip netns pids "$ns" 2>/dev/null; done)
+		[ -z "$pids" ] && break
+		# shellcheck disable=SC2086 # one pid per word
+		if [ "$i" -eq 10 ]; then kill $pids; elif [ "$i" -eq 40 ]; then kill -9 $pids; fi 2>/dev/null
+		sleep 0.1
+	done
+	for ns in "${BED_NS[@]}"; do
+		ip netns del "$ns"
+	done
+	BED_NS=()
+	if [ "${KEEP:-0}" = 1 ]; then
+		echo "# KEEP=1: bed files kept in $BED_DIR" >&2
+	else
+		rm -rf "$BED_DIR"
+	fi
+	BED_DIR=
+}
+
+# --- assertions (TAP-like lines) ---
+
+assert_eq() {
+	local desc=$1 got=$2 want=$3
+	if [ "$got" = "$want" ]; then
+		echo "ok - $desc"
+		PASSED=$((PASSED + 1))
+	else
+		echo "not ok - $desc (got '$got', want '$want')"
+		FAILED=$((FAILED + 1))
+	fi
+}
+
+assert_jq() {
+	assert_eq "$1" "$(jq -r "$3" "$2" 2>&1)" "$4"
+}
+
+# grep_yn GREP_OPTS FILE PATTERN: "yes" if FILE matches, else "no".
+grep_yn() {
+	if grep -q "$1" -e "$3" -- "$2"; then echo yes; else echo no; fi
+}
+
+# GOT < LIMIT, both integers.
+assert_lt() {
+	if [ "$2" -lt "$3" ] 2>/dev/null; then
+		assert_eq "$1" "$2" "$2"
+	else
+		assert_eq "$1" "$2" "< $3"
+	fi
+}
+
+finish() {
+	local name
+	name=$(basename "$0" .sh)
+	if [ $((PASSED + FAILED)) -eq 0 ]; then
+		echo "not ok - $name ran no assertion"
+		FAILED=1
+	fi
+	echo "$name: $PASSED passed, $FAILED failed"
+	[ "$FAILED" -eq 0 ] || exit 1
+	exit 0
+}

@@ -67,7 +67,7 @@ unit: $(B)/unit-tests
 integration: $(B)/smtpprobe
 	SMTPPROBE=$(B)/smtpprobe tests/integration/run.sh
 
-check: all unit integration
+check: all lint unit integration
 
 # One more build with the sanitizers on, and every test run against it.
 # Check forks each test, so a sanitizer report fails that test.

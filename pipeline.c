@@ -128,6 +128,16 @@ static void on_probe_done(void *arg, struct probe *p)
 	job_check(job);
 }
 
+static bool implicit_tls_port(const struct pipeline_opts *o, int port)
+{
+	size_t i;
+
+	for (i = 0; i < o->ntls_ports; i++)
+		if (o->tls_ports[i] == port)
+			return true;
+	return false;
+}
+
 static void add_probe(struct job *job, const struct sockaddr *sa,
 		      socklen_t len, int port)
 {
@@ -164,7 +174,7 @@ static void add_probe(struct job *job, const struct sockaddr *sa,
 			  sizeof(p->address));
 	}
 	p->port = port;
-	p->expect = port == 465 ? MODE_TLS : MODE_PLAIN;
+	p->expect = implicit_tls_port(&pl->opts, port) ? MODE_TLS : MODE_PLAIN;
 	p->host = job->r.is_address ? NULL : strdup(job->r.host);
 	p->role = strdup("given");
 	job->r.probes[job->r.nprobes++] = p;

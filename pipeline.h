@@ -16,6 +16,8 @@
 struct pipeline_opts {
 	int ports[TARGET_MAX_PORTS];
 	size_t nports;
+	int tls_ports[TARGET_MAX_PORTS]; /* implicit TLS from the first byte */
+	size_t ntls_ports;
 	bool v4, v6;	      /* address families to probe */
 	unsigned timeout_ms;  /* connect, and silence in a reply */
 	unsigned deadline_ms; /* one session, start to end */

@@ -40,6 +40,7 @@ static void usage(FILE *out)
 		"port.\n"
 		"\n"
 		"  -p, --ports LIST         ports to probe (25,587,465,2525)\n"
+		"      --tls-ports LIST     ports that start with TLS (465)\n"
 		"  -t, --timeout SECONDS    connect, and silence in a reply "
 		"(5)\n"
 		"  -d, --deadline SECONDS   one whole session (20)\n"
@@ -130,6 +131,7 @@ int main(int argc, char **argv)
 {
 	static const struct option longopts[] = {
 		{"ports", required_argument, NULL, 'p'},
+		{"tls-ports", required_argument, NULL, 'T'},
 		{"timeout", required_argument, NULL, 't'},
 		{"deadline", required_argument, NULL, 'd'},
 		{"ca-file", required_argument, NULL, 'C'},
@@ -142,6 +144,8 @@ int main(int argc, char **argv)
 	struct pipeline_opts o = {
 		.ports = {25, 587, 465, 2525},
 		.nports = 4,
+		.tls_ports = {465},
+		.ntls_ports = 1,
 		.v4 = true,
 		.v6 = true,
 		.timeout_ms = 5000,
@@ -167,6 +171,13 @@ int main(int argc, char **argv)
 			if (ports_parse(optarg, o.ports, &o.nports, err,
 					sizeof(err)) < 0)
 				die_usage("%s", err);
+			break;
+		case 'T':
+			if (ports_parse(optarg, o.tls_ports, &o.ntls_ports, err,
+					sizeof(err)) < 0)
+				/* the parser names --ports; this is --tls-ports */
+				die_usage("bad --tls-ports%s",
+					  err + strlen("bad --ports"));
 			break;
 		case 't':
 			o.timeout_ms = parse_seconds("--timeout", optarg);

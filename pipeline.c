@@ -1,14 +1,21 @@
 #include "pipeline.h"
 
 #include <arpa/inet.h>
+#include <arpa/nameser.h>
 #include <ares.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "core/loop.h"
+#include "core/sanitize.h"
 #include "probe/probe.h"
 #include "resolver/dns.h"
+
+#define MAX_HOSTS 32 /* per target: MX, SRV targets and guesses together */
+#define MAX_ENTRIES 8
 
 struct pipeline {
 	struct pipeline_opts opts;
@@ -21,13 +28,46 @@ struct pipeline {
 	size_t jobs; /* targets not yet reported */
 };
 
+/* A port to probe on a host, and why. */
+struct entry {
+	int port;
+	const char *role;
+	enum probe_mode mode;
+};
+
+struct host {
+	struct job *job;
+	size_t idx; /* its struct plan_host in job->r.hosts */
+	char *name;
+	struct entry e[MAX_ENTRIES];
+	size_t ne;
+	bool quiet; /* a guess: a failed lookup is no error */
+};
+
 struct job {
 	struct pipeline *pl;
 	struct report r;
 	size_t cap;
-	int pending; /* lookups and probes still running */
-	int port;    /* from host:port, else 0 */
+	int pending;   /* queries and probes still running */
+	int discovery; /* MX and SRV answers the plan waits for */
+	bool mx_failed;
+	int port; /* from host:port, else 0 */
 	uint64_t t0;
+	struct host *hosts[MAX_HOSTS];
+	size_t nhosts;
+};
+
+/* A TXT query and where its answer goes. */
+struct txt_query {
+	struct job *job;
+	const char *prefix;
+	char **out;
+	int *count;
+};
+
+struct tlsa_query {
+	struct job *job;
+	char *name;
 };
 
 struct pipeline *pipeline_new(const struct pipeline_opts *opts,
@@ -83,27 +123,25 @@ void pipeline_free(struct pipeline *pl)
 	free(pl);
 }
 
-static void add_error(struct job *job, const char *type, const char *error);
-
-static void job_check(struct job *job)
+__attribute__((format(printf, 4, 5))) static void
+target_finding(struct job *job, const char *id, enum severity sev,
+	       const char *fmt, ...)
 {
-	struct pipeline *pl = job->pl;
-	const struct pipeline_opts *o = &pl->opts;
+	struct finding *f;
+	va_list ap;
 
-	if (job->pending > 0)
+	if (job->r.nfindings == VERDICT_MAX_FINDINGS)
 		return;
-	if (!job->r.is_address && job->r.nprobes == 0 && job->r.nerrors == 0)
-		add_error(job, o->v4 && o->v6 ? "A/AAAA" : o->v4 ? "A" : "AAAA",
-			  "no address");
-	job->r.duration_ms = (int64_t)(loop_now() - job->t0);
-	report_sort(&job->r);
-	pl->emit(pl->arg, &job->r);
-	report_free(&job->r);
-	free(job);
-	pl->jobs--;
+	f = &job->r.findings[job->r.nfindings++];
+	f->id = id;
+	f->severity = sev;
+	va_start(ap, fmt);
+	vsnprintf(f->message, sizeof(f->message), fmt, ap);
+	va_end(ap);
 }
 
-static void add_error(struct job *job, const char *type, const char *error)
+static void add_error(struct job *job, const char *name, const char *type,
+		      const char *error)
 {
 	struct dns_error *e = realloc(job->r.errors, (job->r.nerrors + 1) *
 							     sizeof(*e));
@@ -112,11 +150,30 @@ static void add_error(struct job *job, const char *type, const char *error)
 		return;
 	job->r.errors = e;
 	e += job->r.nerrors;
-	e->name = strdup(job->r.host);
+	e->name = strdup(name);
 	e->type = type;
 	e->error = error;
 	if (e->name != NULL)
 		job->r.nerrors++;
+}
+
+static void job_check(struct job *job)
+{
+	struct pipeline *pl = job->pl;
+	size_t i;
+
+	if (job->pending > 0)
+		return;
+	job->r.duration_ms = (int64_t)(loop_now() - job->t0);
+	report_sort(&job->r);
+	pl->emit(pl->arg, &job->r);
+	report_free(&job->r);
+	for (i = 0; i < job->nhosts; i++) {
+		free(job->hosts[i]->name);
+		free(job->hosts[i]);
+	}
+	free(job);
+	pl->jobs--;
 }
 
 static void on_probe_done(void *arg, struct probe *p)
@@ -128,26 +185,15 @@ static void on_probe_done(void *arg, struct probe *p)
 	job_check(job);
 }
 
-static bool implicit_tls_port(const struct pipeline_opts *o, int port)
+static void add_probe(struct host *h, const struct sockaddr *sa,
+		      socklen_t len, const struct entry *e)
 {
-	size_t i;
-
-	for (i = 0; i < o->ntls_ports; i++)
-		if (o->tls_ports[i] == port)
-			return true;
-	return false;
-}
-
-static void add_probe(struct job *job, const struct sockaddr *sa,
-		      socklen_t len, int port)
-{
-	struct pipeline *pl = job->pl;
+	struct job *job = h->job;
 	struct probe *p;
 
 	if (job->r.nprobes == job->cap) {
 		size_t cap = job->cap ? job->cap * 2 : 8;
-		struct probe **v =
-			realloc(job->r.probes, cap * sizeof(*v));
+		struct probe **v = realloc(job->r.probes, cap * sizeof(*v));
 
 		if (v == NULL)
 			return;
@@ -163,66 +209,461 @@ static void add_probe(struct job *job, const struct sockaddr *sa,
 	if (sa->sa_family == AF_INET6) {
 		struct sockaddr_in6 *s6 = (struct sockaddr_in6 *)&p->addr;
 
-		s6->sin6_port = htons((uint16_t)port);
+		s6->sin6_port = htons((uint16_t)e->port);
 		inet_ntop(AF_INET6, &s6->sin6_addr, p->address,
 			  sizeof(p->address));
 	} else {
 		struct sockaddr_in *s4 = (struct sockaddr_in *)&p->addr;
 
-		s4->sin_port = htons((uint16_t)port);
+		s4->sin_port = htons((uint16_t)e->port);
 		inet_ntop(AF_INET, &s4->sin_addr, p->address,
 			  sizeof(p->address));
 	}
-	p->port = port;
-	p->expect = implicit_tls_port(&pl->opts, port) ? MODE_TLS : MODE_PLAIN;
-	p->host = job->r.is_address ? NULL : strdup(job->r.host);
-	p->role = strdup("given");
+	p->port = e->port;
+	p->expect = e->mode;
+	p->host = job->r.is_address ? NULL : strdup(h->name);
+	p->role = strdup(e->role);
 	job->r.probes[job->r.nprobes++] = p;
 	job->pending++;
-	if (probe_start(&pl->ctx, p, on_probe_done, job) < 0)
+	if (probe_start(&job->pl->ctx, p, on_probe_done, job) < 0)
 		job->pending--;
-}
-
-static void add_probes(struct job *job, const struct sockaddr *sa,
-		       socklen_t len)
-{
-	const struct pipeline_opts *o = &job->pl->opts;
-	size_t i;
-
-	if (job->port != 0) {
-		add_probe(job, sa, len, job->port);
-		return;
-	}
-	for (i = 0; i < o->nports; i++)
-		add_probe(job, sa, len, o->ports[i]);
 }
 
 static void on_addrs(void *arg, int family, int status,
 		     const struct dns_addr *addrs, size_t n, const char *cname)
 {
-	struct job *job = arg;
+	struct host *h = arg;
+	struct job *job = h->job;
+	struct plan_host *ph = &job->r.hosts[h->idx];
 	const char *type = family == AF_INET6 ? "AAAA" : "A";
-	size_t i;
+	size_t i, k;
 
 	if (status == ARES_ENODATA) {
 		/* normal for one family; job_check speaks if both lack */
 	} else if (status != ARES_SUCCESS) {
-		add_error(job, type, dns_status_name(status));
+		ph->error = dns_status_name(status);
+		if (!h->quiet)
+			add_error(job, h->name, type, ph->error);
 	} else {
-		if (cname != NULL && job->r.cname == NULL)
-			job->r.cname = strdup(cname);
-		for (i = 0; i < n; i++)
-			add_probes(job, (const struct sockaddr *)&addrs[i].sa,
-				   addrs[i].len);
+		if (cname != NULL && ph->cname == NULL)
+			ph->cname = sanitize(cname, strlen(cname));
+		for (i = 0; i < n; i++) {
+			const struct sockaddr *sa =
+				(const struct sockaddr *)&addrs[i].sa;
+			char a[INET6_ADDRSTRLEN] = "";
+
+			inet_ntop(sa->sa_family,
+				  sa->sa_family == AF_INET6
+					  ? (const void *)&((const struct
+							     sockaddr_in6 *)sa)
+						    ->sin6_addr
+					  : (const void *)&((const struct
+							     sockaddr_in *)sa)
+						    ->sin_addr,
+				  a, sizeof(a));
+			strlist_add(&ph->addresses, a);
+			for (k = 0; k < h->ne; k++)
+				add_probe(h, sa, addrs[i].len, &h->e[k]);
+		}
 	}
 	job->pending--;
 	job_check(job);
 }
 
+static bool port_wanted(const struct pipeline_opts *o, int port)
+{
+	size_t i;
+
+	for (i = 0; i < o->nports; i++)
+		if (o->ports[i] == port)
+			return true;
+	return false;
+}
+
+static enum probe_mode port_mode(const struct pipeline_opts *o, int port)
+{
+	size_t i;
+
+	for (i = 0; i < o->ntls_ports; i++)
+		if (o->tls_ports[i] == port)
+			return MODE_TLS;
+	return MODE_PLAIN;
+}
+
+/* Adds (name, port) to the plan once; the first role given wins. */
+static void plan_add(struct job *job, const char *name, int port,
+		     const char *role, enum probe_mode mode, bool quiet)
+{
+	struct host *h = NULL;
+	size_t i;
+
+	for (i = 0; i < job->nhosts; i++)
+		if (strcasecmp(job->hosts[i]->name, name) == 0)
+			h = job->hosts[i];
+	if (h == NULL) {
+		if (job->nhosts == MAX_HOSTS)
+			return;
+		h = calloc(1, sizeof(*h));
+		if (h == NULL || (h->name = strdup(name)) == NULL) {
+			free(h);
+			return;
+		}
+		h->job = job;
+		h->quiet = quiet;
+		job->hosts[job->nhosts++] = h;
+	}
+	h->quiet &= quiet;
+	for (i = 0; i < h->ne; i++)
+		if (h->e[i].port == port)
+			return;
+	if (h->ne < MAX_ENTRIES)
+		h->e[h->ne++] = (struct entry){port, role, mode};
+}
+
+static void on_tlsa(void *arg, int status, const unsigned char *abuf,
+		    int alen)
+{
+	struct tlsa_query *q = arg;
+	struct job *job = q->job;
+	struct tlsa_rec *recs = NULL;
+	int n;
+
+	if (status == ARES_SUCCESS &&
+	    (n = records_tlsa(abuf, alen, &recs)) > 0) {
+		struct tlsa_set *v = realloc(job->r.dns.tlsa,
+					     (job->r.dns.ntlsa + 1) * sizeof(*v));
+
+		if (v != NULL) {
+			job->r.dns.tlsa = v;
+			v += job->r.dns.ntlsa++;
+			v->name = q->name;
+			v->ad = records_ad(abuf, alen);
+			v->recs = recs;
+			v->n = n;
+			q->name = NULL;
+			recs = NULL;
+		}
+		records_tlsa_free(recs, n);
+	} else if (status != ARES_SUCCESS && status != ARES_ENODATA &&
+		   status != ARES_ENOTFOUND) {
+		add_error(job, q->name, "TLSA", dns_status_name(status));
+	}
+	free(q->name);
+	free(q);
+	job->pending--;
+	job_check(job);
+}
+
+static void query_tlsa(struct job *job, const char *host, int port)
+{
+	struct tlsa_query *q = calloc(1, sizeof(*q));
+
+	if (q == NULL || asprintf(&q->name, "_%d._tcp.%s", port, host) < 0) {
+		free(q);
+		return;
+	}
+	q->job = job;
+	job->pending++;
+	dns_query(job->pl->dns, q->name, T_TLSA, on_tlsa, q);
+}
+
+static void roles_text(const struct host *h, char *buf, size_t len)
+{
+	size_t i, used = 0;
+
+	buf[0] = '\0';
+	for (i = 0; i < h->ne && used < len; i++) {
+		bool same = i > 0 && strcmp(h->e[i - 1].role, h->e[i].role) == 0;
+
+		used += (size_t)snprintf(buf + used, len - used, "%s%s%s%d",
+					 i == 0 ? "" : same ? "," : " ",
+					 same ? "" : h->e[i].role,
+					 same ? "" : ":", h->e[i].port);
+	}
+}
+
+/* Every host is known: record the plan, then resolve and probe. */
+static void plan_start(struct job *job)
+{
+	const struct pipeline_opts *o = &job->pl->opts;
+	size_t i, k;
+
+	job->r.hosts = calloc(job->nhosts ? job->nhosts : 1,
+			      sizeof(*job->r.hosts));
+	if (job->r.hosts == NULL)
+		return;
+	for (i = 0; i < job->nhosts; i++) {
+		char roles[256];
+
+		roles_text(job->hosts[i], roles, sizeof(roles));
+		job->hosts[i]->idx = i;
+		job->r.hosts[i].name = strdup(job->hosts[i]->name);
+		job->r.hosts[i].roles = strdup(roles);
+	}
+	job->r.nhosts = job->nhosts;
+	/* counted before any lookup starts: one may answer at once */
+	for (i = 0; i < job->nhosts; i++)
+		job->pending += (o->v4 ? 1 : 0) + (o->v6 ? 1 : 0);
+	for (i = 0; i < job->nhosts; i++) {
+		struct host *h = job->hosts[i];
+
+		if (job->r.dns.domain)
+			for (k = 0; k < h->ne; k++)
+				query_tlsa(job, h->name, h->e[k].port);
+		if (o->v4)
+			dns_lookup(job->pl->dns, h->name, AF_INET, on_addrs, h);
+		if (o->v6)
+			dns_lookup(job->pl->dns, h->name, AF_INET6, on_addrs,
+				   h);
+	}
+}
+
+static bool in_domain(const char *host, const char *domain)
+{
+	size_t hl = strlen(host), dl = strlen(domain);
+
+	return hl == dl ? strcasecmp(host, domain) == 0
+	       : hl > dl && host[hl - dl - 1] == '.' &&
+			 strcasecmp(host + hl - dl, domain) == 0;
+}
+
+static void plan_srv(struct job *job, const struct srv_rec *v, int n,
+		     const char *role, enum probe_mode mode)
+{
+	const struct pipeline_opts *o = &job->pl->opts;
+	int i;
+
+	for (i = 0; i < n; i++) {
+		if (v[i].target[0] == '\0')
+			continue; /* "." : not offered */
+		if (o->ports_given && !port_wanted(o, v[i].port))
+			continue;
+		if (!in_domain(v[i].target, job->r.host))
+			target_finding(job, "srv-outside-domain", SEV_INFO,
+				       "the SRV records point outside the "
+				       "domain, to %s",
+				       v[i].target);
+		plan_add(job, v[i].target, v[i].port, role, mode, false);
+	}
+}
+
+/* RFC 5321 5.1 and RFC 6186: who receives mail, who takes submissions. */
+static void plan_build(struct job *job)
+{
+	const struct pipeline_opts *o = &job->pl->opts;
+	const struct dns_info *d = &job->r.dns;
+	const char *name = job->r.host;
+	bool srv = false;
+	size_t i;
+	int k;
+
+	if (d->null_mx) {
+		target_finding(job, "null-mx", SEV_INFO,
+			       "%s publishes a null MX (RFC 7505): it accepts "
+			       "no mail",
+			       name);
+	} else if (d->nmx > 0) {
+		for (k = 0; k < d->nmx; k++)
+			if (port_wanted(o, 25))
+				plan_add(job, d->mx[k].host, 25, "mx",
+					 port_mode(o, 25), false);
+	} else {
+		/* no MX: the name is a host; port 25 on it is its implicit
+		 * MX, the other ports are what the user asked about */
+		job->r.dns.implicit_mx = !job->mx_failed;
+		for (i = 0; i < o->nports; i++)
+			plan_add(job, name, o->ports[i],
+				 o->ports[i] == 25 ? "mx" : "given",
+				 port_mode(o, o->ports[i]), false);
+	}
+	/* an SRV record, even one saying "not offered", ends the guessing */
+	srv = d->nsub > 0 || d->nsubs > 0;
+	plan_srv(job, d->sub, d->nsub, "submission", MODE_PLAIN);
+	plan_srv(job, d->subs, d->nsubs, "submissions", MODE_TLS);
+	if (!srv && d->nmx > 0) {
+		char guess[300];
+
+		target_finding(job, "no-srv", SEV_INFO,
+			       "no RFC 6186 SRV records for %s: probing the "
+			       "names users try (smtp., mail., the MX hosts)",
+			       name);
+		for (i = 0; i < o->nports; i++) {
+			int port = o->ports[i];
+
+			if (port == 25)
+				continue;
+			snprintf(guess, sizeof(guess), "smtp.%s", name);
+			plan_add(job, guess, port, "guess", port_mode(o, port),
+				 true);
+			snprintf(guess, sizeof(guess), "mail.%s", name);
+			plan_add(job, guess, port, "guess", port_mode(o, port),
+				 true);
+			for (k = 0; k < d->nmx; k++)
+				plan_add(job, d->mx[k].host, port, "guess",
+					 port_mode(o, port), true);
+		}
+	}
+	plan_start(job);
+}
+
+static void discovery_done(struct job *job)
+{
+	if (--job->discovery == 0)
+		plan_build(job);
+}
+
+static void on_mx(void *arg, int status, const unsigned char *abuf,
+		  int alen)
+{
+	struct job *job = arg;
+	struct dns_info *d = &job->r.dns;
+
+	if (status == ARES_SUCCESS) {
+		d->nmx = records_mx(abuf, alen, &d->mx);
+		d->mx_ad = records_ad(abuf, alen);
+		if (d->nmx < 0) {
+			d->nmx = 0;
+			job->mx_failed = true;
+			add_error(job, job->r.host, "MX", "malformed answer");
+		} else if (d->nmx == 1 && d->mx[0].host[0] == '\0') {
+			d->null_mx = true;
+		}
+	} else if (status != ARES_ENODATA && status != ARES_ENOTFOUND) {
+		job->mx_failed = true;
+		add_error(job, job->r.host, "MX", dns_status_name(status));
+	}
+	job->pending--;
+	discovery_done(job);
+	job_check(job);
+}
+
+static void on_srv(struct job *job, int status, const unsigned char *abuf,
+		   int alen, struct srv_rec **out, int *n, const char *name)
+{
+	if (status == ARES_SUCCESS) {
+		*n = records_srv(abuf, alen, out);
+		if (*n < 0) {
+			*n = 0;
+			add_error(job, name, "SRV", "malformed answer");
+		}
+	} else if (status != ARES_ENODATA && status != ARES_ENOTFOUND) {
+		add_error(job, name, "SRV", dns_status_name(status));
+	}
+	job->pending--;
+	discovery_done(job);
+	job_check(job);
+}
+
+static void on_sub(void *arg, int status, const unsigned char *abuf, int alen)
+{
+	struct job *job = arg;
+
+	on_srv(job, status, abuf, alen, &job->r.dns.sub, &job->r.dns.nsub,
+	       "_submission._tcp");
+}
+
+static void on_subs(void *arg, int status, const unsigned char *abuf,
+		    int alen)
+{
+	struct job *job = arg;
+
+	on_srv(job, status, abuf, alen, &job->r.dns.subs, &job->r.dns.nsubs,
+	       "_submissions._tcp");
+}
+
+static void on_txt(void *arg, int status, const unsigned char *abuf,
+		   int alen)
+{
+	struct txt_query *q = arg;
+	struct job *job = q->job;
+
+	if (status == ARES_SUCCESS) {
+		if (records_txt(abuf, alen, q->prefix, q->out, q->count) < 0)
+			add_error(job, job->r.host, "TXT", "malformed answer");
+	} else if (status != ARES_ENODATA && status != ARES_ENOTFOUND) {
+		add_error(job, job->r.host, "TXT", dns_status_name(status));
+	}
+	free(q);
+	job->pending--;
+	job_check(job);
+}
+
+static void query_txt(struct job *job, const char *label, const char *prefix,
+		      char **out, int *count)
+{
+	struct txt_query *q = calloc(1, sizeof(*q));
+	char name[300];
+
+	if (q == NULL)
+		return;
+	q->job = job;
+	q->prefix = prefix;
+	q->out = out;
+	q->count = count;
+	snprintf(name, sizeof(name), "%s%s", label, job->r.host);
+	job->pending++;
+	dns_query(job->pl->dns, name, ns_t_txt, on_txt, q);
+}
+
+/* A name with no port: ask for its mail routing and policies; the plan
+ * is built when MX and both SRV answers are in. */
+static void discover(struct job *job)
+{
+	struct dns_info *d = &job->r.dns;
+	struct dns *dns = job->pl->dns;
+	char name[300];
+
+	d->domain = true;
+	job->discovery = 3;
+	job->pending += 3;
+	dns_query(dns, job->r.host, ns_t_mx, on_mx, job);
+	snprintf(name, sizeof(name), "_submission._tcp.%s", job->r.host);
+	dns_query(dns, name, ns_t_srv, on_sub, job);
+	snprintf(name, sizeof(name), "_submissions._tcp.%s", job->r.host);
+	dns_query(dns, name, ns_t_srv, on_subs, job);
+	query_txt(job, "_mta-sts.", "v=STSv1", &d->mta_sts, &d->nmta_sts);
+	query_txt(job, "_smtp._tls.", "v=TLSRPTv1", &d->tls_rpt,
+		  &d->ntls_rpt);
+	query_txt(job, "", "v=spf1", &d->spf, &d->nspf);
+	query_txt(job, "_dmarc.", "v=DMARC1", &d->dmarc, &d->ndmarc);
+}
+
+static void probe_address(struct job *job, const struct target *t)
+{
+	const struct pipeline_opts *o = &job->pl->opts;
+	struct sockaddr_storage ss;
+	struct host h = {.job = job, .name = t->host};
+	socklen_t len;
+	size_t i;
+
+	memset(&ss, 0, sizeof(ss));
+	if (t->family == AF_INET6) {
+		struct sockaddr_in6 *s6 = (struct sockaddr_in6 *)&ss;
+
+		s6->sin6_family = AF_INET6;
+		inet_pton(AF_INET6, t->host, &s6->sin6_addr);
+		len = sizeof(*s6);
+	} else {
+		struct sockaddr_in *s4 = (struct sockaddr_in *)&ss;
+
+		s4->sin_family = AF_INET;
+		inet_pton(AF_INET, t->host, &s4->sin_addr);
+		len = sizeof(*s4);
+	}
+	if (t->port)
+		h.e[h.ne++] = (struct entry){t->port, "given",
+					     port_mode(o, t->port)};
+	else
+		for (i = 0; i < o->nports; i++)
+			h.e[h.ne++] = (struct entry){o->ports[i], "given",
+						     port_mode(o, o->ports[i])};
+	for (i = 0; i < h.ne; i++)
+		add_probe(&h, (struct sockaddr *)&ss, len, &h.e[i]);
+}
+
 int pipeline_add(struct pipeline *pl, const struct target *t)
 {
 	struct job *job = calloc(1, sizeof(*job));
-	int nports = t->port ? 1 : (int)pl->opts.nports;
 
 	if (job == NULL)
 		return -1;
@@ -233,53 +674,32 @@ int pipeline_add(struct pipeline *pl, const struct target *t)
 	job->r.host = strdup(t->host);
 	job->r.unicode = t->unicode ? strdup(t->unicode) : NULL;
 	job->r.is_address = t->family != 0;
-	job->r.ports = calloc((size_t)nports, sizeof(int));
+	job->r.nports = t->port ? 1 : pl->opts.nports;
+	job->r.ports = calloc(job->r.nports, sizeof(int));
 	if (job->r.target == NULL || job->r.host == NULL ||
 	    job->r.ports == NULL) {
 		report_free(&job->r);
 		free(job);
 		return -1;
 	}
-	if (t->port) {
+	if (t->port)
 		job->r.ports[0] = t->port;
-		job->r.nports = 1;
-	} else {
+	else
 		memcpy(job->r.ports, pl->opts.ports,
 		       pl->opts.nports * sizeof(int));
-		job->r.nports = pl->opts.nports;
-	}
 	pl->jobs++;
-	/* held while starting, so a lookup that answers at once cannot
+	/* held while starting, so a query that answers at once cannot
 	 * finish the job under our feet */
 	job->pending = 1;
 	if (job->r.is_address) {
-		struct sockaddr_storage ss;
-		socklen_t len;
-
-		memset(&ss, 0, sizeof(ss));
-		if (t->family == AF_INET6) {
-			struct sockaddr_in6 *s6 = (struct sockaddr_in6 *)&ss;
-
-			s6->sin6_family = AF_INET6;
-			inet_pton(AF_INET6, t->host, &s6->sin6_addr);
-			len = sizeof(*s6);
-		} else {
-			struct sockaddr_in *s4 = (struct sockaddr_in *)&ss;
-
-			s4->sin_family = AF_INET;
-			inet_pton(AF_INET, t->host, &s4->sin_addr);
-			len = sizeof(*s4);
-		}
-		add_probes(job, (struct sockaddr *)&ss, len);
+		probe_address(job, t);
+	} else if (t->port) {
+		/* host:port asks about that one service, nothing else */
+		plan_add(job, t->host, t->port, "given",
+			 port_mode(&pl->opts, t->port), false);
+		plan_start(job);
 	} else {
-		if (pl->opts.v4) {
-			job->pending++;
-			dns_lookup(pl->dns, t->host, AF_INET, on_addrs, job);
-		}
-		if (pl->opts.v6) {
-			job->pending++;
-			dns_lookup(pl->dns, t->host, AF_INET6, on_addrs, job);
-		}
+		discover(job);
 	}
 	job->pending--;
 	job_check(job);

@@ -16,6 +16,7 @@
 struct pipeline_opts {
 	int ports[TARGET_MAX_PORTS];
 	size_t nports;
+	bool ports_given; /* --ports: SRV ports outside it are skipped too */
 	int tls_ports[TARGET_MAX_PORTS]; /* implicit TLS from the first byte */
 	size_t ntls_ports;
 	bool v4, v6;	      /* address families to probe */

@@ -171,6 +171,7 @@ int main(int argc, char **argv)
 			if (ports_parse(optarg, o.ports, &o.nports, err,
 					sizeof(err)) < 0)
 				die_usage("%s", err);
+			o.ports_given = true;
 			break;
 		case 'T':
 			if (ports_parse(optarg, o.tls_ports, &o.ntls_ports, err,

@@ -3,6 +3,7 @@
 #include "reports/report.h"
 
 #include <json-c/json.h>
+#include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
@@ -76,24 +77,21 @@ static json_object *timings_json(const struct probe *p)
 	return o;
 }
 
-static json_object *findings_json(const struct verdict *v)
+static json_object *findings_json(const struct finding *f, size_t n)
 {
 	json_object *a = json_object_new_array();
 	size_t i;
 
-	for (i = 0; i < v->nfindings; i++) {
-		json_object *f = json_object_new_object();
+	for (i = 0; i < n; i++) {
+		json_object *o = json_object_new_object();
 
-		json_object_object_add(f, "id",
-				       json_object_new_string(v->findings[i].id));
+		json_object_object_add(o, "id", json_object_new_string(f[i].id));
 		json_object_object_add(
-			f, "severity",
-			json_object_new_string(
-				severity_name(v->findings[i].severity)));
-		json_object_object_add(
-			f, "message",
-			json_object_new_string(v->findings[i].message));
-		json_object_array_add(a, f);
+			o, "severity",
+			json_object_new_string(severity_name(f[i].severity)));
+		json_object_object_add(o, "message",
+				       json_object_new_string(f[i].message));
+		json_object_array_add(a, o);
 	}
 	return a;
 }
@@ -134,7 +132,8 @@ static json_object *probe_json(const struct probe *p)
 	json_object_object_add(o, "tls", tls_json(&p->tls));
 	json_object_object_add(o, "downgrade_risk",
 			       json_object_new_boolean(v.downgrade_risk));
-	json_object_object_add(o, "findings", findings_json(&v));
+	json_object_object_add(o, "findings",
+			       findings_json(v.findings, v.nfindings));
 	json_object_object_add(
 		o, "spoke",
 		json_object_new_string(p->spoke == MODE_TLS ? "tls" : "plain"));
@@ -148,21 +147,118 @@ static json_object *probe_json(const struct probe *p)
 	return o;
 }
 
-static json_object *dns_json(const struct report *r)
+static json_object *srv_json(const struct srv_rec *v, int n)
 {
-	json_object *o = json_object_new_object();
-	json_object *errs = json_object_new_array();
+	json_object *a = json_object_new_array();
+	int i;
+
+	for (i = 0; i < n; i++) {
+		json_object *e = json_object_new_object();
+
+		/* "." (not offered) stays "." as in the zone */
+		json_object_object_add(
+			e, "host",
+			json_object_new_string(v[i].target[0] ? v[i].target
+							      : "."));
+		json_object_object_add(e, "port", json_object_new_int(v[i].port));
+		json_object_object_add(e, "priority",
+				       json_object_new_int(v[i].priority));
+		json_object_object_add(e, "weight",
+				       json_object_new_int(v[i].weight));
+		json_object_array_add(a, e);
+	}
+	return a;
+}
+
+static json_object *tlsa_json(const struct dns_info *d)
+{
+	json_object *a = json_object_new_array();
+	size_t i;
+	int k;
+
+	for (i = 0; i < d->ntlsa; i++) {
+		for (k = 0; k < d->tlsa[i].n; k++) {
+			const struct tlsa_rec *t = &d->tlsa[i].recs[k];
+			json_object *e = json_object_new_object();
+			char *hex = malloc(t->len * 2 + 1);
+			size_t j;
+
+			for (j = 0; hex != NULL && j < t->len; j++)
+				snprintf(hex + 2 * j, 3, "%02x", t->data[j]);
+			if (hex != NULL)
+				hex[t->len * 2] = '\0';
+			json_object_object_add(
+				e, "name",
+				json_object_new_string(d->tlsa[i].name));
+			json_object_object_add(e, "usage",
+					       json_object_new_int(t->usage));
+			json_object_object_add(e, "selector",
+					       json_object_new_int(t->selector));
+			json_object_object_add(e, "matching",
+					       json_object_new_int(t->mtype));
+			json_object_object_add(e, "data", str_or_null(hex));
+			json_object_object_add(
+				e, "ad", json_object_new_boolean(d->tlsa[i].ad));
+			free(hex);
+			json_object_array_add(a, e);
+		}
+	}
+	return a;
+}
+
+static json_object *hosts_json(const struct report *r)
+{
+	json_object *a = json_object_new_array();
 	size_t i;
 
-	/* the full resolver fills mx, submission and the policy records */
-	json_object_object_add(o, "mx", json_object_new_array());
-	json_object_object_add(o, "submission", json_object_new_array());
-	json_object_object_add(o, "submissions", json_object_new_array());
-	json_object_object_add(o, "mta_sts", NULL);
-	json_object_object_add(o, "tls_rpt", NULL);
-	json_object_object_add(o, "spf", NULL);
-	json_object_object_add(o, "dmarc", NULL);
-	json_object_object_add(o, "cname", str_or_null(r->cname));
+	for (i = 0; i < r->nhosts; i++) {
+		const struct plan_host *h = &r->hosts[i];
+		json_object *e = json_object_new_object();
+
+		json_object_object_add(e, "host", json_object_new_string(h->name));
+		json_object_object_add(e, "roles", str_or_null(h->roles));
+		json_object_object_add(e, "cname", str_or_null(h->cname));
+		json_object_object_add(e, "addresses",
+				       strlist_json(&h->addresses));
+		json_object_object_add(e, "error", str_or_null(h->error));
+		json_object_array_add(a, e);
+	}
+	return a;
+}
+
+static json_object *dns_json(const struct report *r)
+{
+	const struct dns_info *d = &r->dns;
+	json_object *o = json_object_new_object();
+	json_object *errs = json_object_new_array();
+	json_object *mx = json_object_new_array();
+	size_t i;
+	int k;
+
+	for (k = 0; k < d->nmx; k++) {
+		json_object *e = json_object_new_object();
+
+		json_object_object_add(e, "preference",
+				       json_object_new_int(d->mx[k].preference));
+		json_object_object_add(
+			e, "host",
+			json_object_new_string(d->mx[k].host[0] ? d->mx[k].host
+								: "."));
+		json_object_array_add(mx, e);
+	}
+	json_object_object_add(o, "mx", mx);
+	json_object_object_add(o, "null_mx", json_object_new_boolean(d->null_mx));
+	json_object_object_add(o, "implicit_mx",
+			       json_object_new_boolean(d->implicit_mx));
+	json_object_object_add(o, "mx_ad", json_object_new_boolean(d->mx_ad));
+	json_object_object_add(o, "submission", srv_json(d->sub, d->nsub));
+	json_object_object_add(o, "submissions", srv_json(d->subs, d->nsubs));
+	json_object_object_add(o, "mta_sts", str_or_null(d->mta_sts));
+	json_object_object_add(o, "tls_rpt", str_or_null(d->tls_rpt));
+	json_object_object_add(o, "spf", str_or_null(d->spf));
+	json_object_object_add(o, "dmarc", str_or_null(d->dmarc));
+	json_object_object_add(o, "tlsa", tlsa_json(d));
+	json_object_object_add(o, "hosts", hosts_json(r));
 	for (i = 0; i < r->nerrors; i++) {
 		json_object *e = json_object_new_object();
 
@@ -223,7 +319,8 @@ int report_json(FILE *out, const struct report *r)
 	for (i = 0; i < r->nprobes; i++)
 		json_object_array_add(probes, probe_json(r->probes[i]));
 	json_object_object_add(o, "probes", probes);
-	json_object_object_add(o, "findings", json_object_new_array());
+	json_object_object_add(o, "findings",
+			       findings_json(r->findings, r->nfindings));
 	json_object_object_add(o, "recommendation", recommendation_json(r));
 	rc = fprintf(out, "%s\n",
 		     json_object_to_json_string_ext(

@@ -99,9 +99,13 @@ void report_recommend(const struct report *r, struct recommendation *rec)
 				  : "");
 		return;
 	}
-	if (r->nprobes == 0)
+	if (r->nprobes == 0 && r->dns.null_mx)
 		snprintf(rec->why, sizeof(rec->why),
-			 "nothing could be probed: the name did not resolve");
+			 "the domain publishes a null MX and no submission "
+			 "service: it handles no mail");
+	else if (r->nprobes == 0)
+		snprintf(rec->why, sizeof(rec->why),
+			 "nothing could be probed: no mail host resolved");
 	else if (reached == 0)
 		snprintf(rec->why, sizeof(rec->why),
 			 "every port is blocked from here: ask your host to "
@@ -128,6 +132,9 @@ int report_status(const struct report *r)
 	report_recommend(r, &rec);
 	if (rec.probe == NULL)
 		return 1;
+	for (i = 0; i < r->nfindings; i++)
+		if (r->findings[i].severity == SEV_ERROR)
+			return 1;
 	for (i = 0; i < r->nprobes; i++) {
 		struct verdict v;
 
@@ -148,12 +155,30 @@ void report_free(struct report *r)
 	}
 	for (i = 0; i < r->nerrors; i++)
 		free(r->errors[i].name);
+	for (i = 0; i < r->nhosts; i++) {
+		free(r->hosts[i].name);
+		free(r->hosts[i].roles);
+		free(r->hosts[i].cname);
+		strlist_free(&r->hosts[i].addresses);
+	}
+	free(r->hosts);
+	records_mx_free(r->dns.mx, r->dns.nmx);
+	records_srv_free(r->dns.sub, r->dns.nsub);
+	records_srv_free(r->dns.subs, r->dns.nsubs);
+	for (i = 0; i < r->dns.ntlsa; i++) {
+		free(r->dns.tlsa[i].name);
+		records_tlsa_free(r->dns.tlsa[i].recs, r->dns.tlsa[i].n);
+	}
+	free(r->dns.tlsa);
+	free(r->dns.mta_sts);
+	free(r->dns.tls_rpt);
+	free(r->dns.spf);
+	free(r->dns.dmarc);
 	free(r->probes);
 	free(r->errors);
 	free(r->target);
 	free(r->host);
 	free(r->unicode);
-	free(r->cname);
 	free(r->ports);
 	memset(r, 0, sizeof(*r));
 }

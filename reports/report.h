@@ -11,6 +11,8 @@
 #include <stdio.h>
 
 #include "probe/probe.h"
+#include "reports/verdict.h"
+#include "resolver/records.h"
 
 struct dns_error {
 	char *name;
@@ -18,18 +20,54 @@ struct dns_error {
 	const char *error;
 };
 
+/* One host of the plan: what it is probed for and where it lives. */
+struct plan_host {
+	char *name;
+	char *roles;	/* "mx:25 guess:587,465,2525" */
+	char *cname;	/* "a -> b" when an alias, else NULL */
+	struct strlist addresses;
+	const char *error; /* the lookup failed: "NXDOMAIN", ... */
+};
+
+struct tlsa_set {
+	char *name; /* _25._tcp.mx1.example.test */
+	bool ad;    /* the answer was DNSSEC-validated */
+	struct tlsa_rec *recs;
+	int n;
+};
+
+/* The policy and routing records of a domain (the JSON "dns" section). */
+struct dns_info {
+	bool domain;	  /* MX, SRV and policies were asked for */
+	bool null_mx;	  /* "0 ." : the domain accepts no mail */
+	bool implicit_mx; /* no MX: the name itself receives mail */
+	bool mx_ad;	  /* the MX answer was DNSSEC-validated */
+	struct mx_rec *mx;
+	int nmx;
+	struct srv_rec *sub, *subs; /* _submission / _submissions */
+	int nsub, nsubs;
+	char *mta_sts, *tls_rpt, *spf, *dmarc;
+	int nspf, ndmarc, nmta_sts, ntls_rpt; /* how many records matched */
+	struct tlsa_set *tlsa;
+	size_t ntlsa;
+};
+
 struct report {
 	char *target;  /* as typed, sanitised */
 	char *host;    /* A-label name or address text */
 	char *unicode; /* the IDN as typed, or NULL */
 	bool is_address;
-	char *cname; /* canonical name when the host was an alias */
 	int *ports;  /* in the order asked, for sorting */
 	size_t nports;
 	struct probe **probes;
 	size_t nprobes;
 	struct dns_error *errors;
 	size_t nerrors;
+	struct dns_info dns;
+	struct plan_host *hosts;
+	size_t nhosts;
+	struct finding findings[VERDICT_MAX_FINDINGS]; /* about the target */
+	size_t nfindings;
 	int64_t duration_ms;
 };
 

@@ -110,6 +110,60 @@ static void print_findings(FILE *out, const struct report *r, bool colour)
 	}
 }
 
+static void print_plan(FILE *out, const struct report *r)
+{
+	const struct dns_info *d = &r->dns;
+	size_t i, j;
+	int k;
+
+	if (d->null_mx)
+		fprintf(out, "  MX: null (the domain accepts no mail)\n");
+	else if (d->nmx > 0) {
+		fprintf(out, "  MX:");
+		for (k = 0; k < d->nmx; k++)
+			fprintf(out, "%s %d %s", k ? "," : "",
+				d->mx[k].preference, d->mx[k].host);
+		fprintf(out, "%s\n", d->mx_ad ? " (DNSSEC-validated)" : "");
+	} else if (d->implicit_mx)
+		fprintf(out, "  MX: none (the host itself receives mail)\n");
+	for (k = 0; k < d->nsub; k++)
+		fprintf(out, "  SRV submission: %s:%d\n",
+			d->sub[k].target[0] ? d->sub[k].target
+					    : ". (not offered)",
+			d->sub[k].port);
+	for (k = 0; k < d->nsubs; k++)
+		fprintf(out, "  SRV submissions: %s:%d\n",
+			d->subs[k].target[0] ? d->subs[k].target
+					     : ". (not offered)",
+			d->subs[k].port);
+	/* policies matter for a mail domain, not for a bare host */
+	if (d->nmx > 0 || d->null_mx)
+		fprintf(out,
+			"  MTA-STS: %s\n  TLS-RPT: %s\n  SPF: %s\n  DMARC: "
+			"%s\n",
+			d->mta_sts ? d->mta_sts : "none",
+			d->tls_rpt ? d->tls_rpt : "none",
+			d->spf ? d->spf : "none", d->dmarc ? d->dmarc : "none");
+	for (i = 0; i < d->ntlsa; i++)
+		fprintf(out, "  TLSA %s: %d record%s%s\n", d->tlsa[i].name,
+			d->tlsa[i].n, d->tlsa[i].n == 1 ? "" : "s",
+			d->tlsa[i].ad ? " (DNSSEC-validated)"
+				      : " (not validated)");
+	fprintf(out, "  Hosts:\n");
+	for (i = 0; i < r->nhosts; i++) {
+		const struct plan_host *h = &r->hosts[i];
+
+		fprintf(out, "    %s [%s]", h->name, h->roles);
+		if (h->cname != NULL)
+			fprintf(out, " (%s)", h->cname);
+		for (j = 0; j < h->addresses.n; j++)
+			fprintf(out, " %s", h->addresses.v[j]);
+		if (h->addresses.n == 0)
+			fprintf(out, " %s", h->error ? h->error : "no address");
+		fputc('\n', out);
+	}
+}
+
 int report_text(FILE *out, const struct report *r, bool colour)
 {
 	struct recommendation rec;
@@ -120,13 +174,17 @@ int report_text(FILE *out, const struct report *r, bool colour)
 		colour ? C_RESET : "");
 	if (r->unicode != NULL)
 		fprintf(out, " (%s)", r->host);
-	if (r->cname != NULL)
-		fprintf(out, " (alias of %s)", r->cname);
 	fprintf(out, ": %zu probe%s in %.2f s\n", r->nprobes,
 		r->nprobes == 1 ? "" : "s", (double)r->duration_ms / 1000.0);
+	if (r->dns.domain)
+		print_plan(out, r);
 	for (i = 0; i < r->nerrors; i++)
 		fprintf(out, "  DNS %s %s: %s\n", r->errors[i].type,
 			r->errors[i].name, r->errors[i].error);
+	for (i = 0; i < r->nfindings; i++)
+		fprintf(out, "  %s %s: %s\n",
+			severity_name(r->findings[i].severity),
+			r->findings[i].id, r->findings[i].message);
 	for (i = 0; i < r->nprobes; i++)
 		if ((int)strlen(r->probes[i]->address) > aw)
 			aw = (int)strlen(r->probes[i]->address);

@@ -1,6 +1,8 @@
 #include "resolver/dns.h"
 
+#include "core/buf.h"
 #include <ares.h>
+#include <arpa/nameser.h>
 #include <netdb.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -137,12 +139,43 @@ void dns_free(struct dns *dns)
 	free(dns);
 }
 
+/* "alias -> next -> canonical" from c-ares's CNAME list, which holds the
+ * links in answer order; NULL when the name was not an alias. */
+static char *cname_chain(const struct ares_addrinfo *res, const char *asked)
+{
+	const struct ares_addrinfo_cname *c;
+	struct buf b = {.limit = 2048};
+	const char *at = asked;
+	int hops = 0;
+
+	if (res->cnames == NULL)
+		return NULL;
+	buf_append(&b, asked, strlen(asked));
+	/* follow the links from the name asked; bounded against loops */
+	while (hops++ < 16) {
+		for (c = res->cnames; c != NULL; c = c->next)
+			if (c->alias && c->name && strcasecmp(c->alias, at) == 0)
+				break;
+		if (c == NULL)
+			break;
+		buf_append(&b, " -> ", 4);
+		buf_append(&b, c->name, strlen(c->name));
+		at = c->name;
+	}
+	if (at == asked) {
+		buf_free(&b);
+		return NULL;
+	}
+	return b.data;
+}
+
 static void on_addrinfo(void *arg, int status, int timeouts,
 			struct ares_addrinfo *res)
 {
 	struct lookup *lk = arg;
 	struct dns_addr *addrs = NULL;
 	const char *cname = NULL;
+	char *chain = NULL;
 	size_t n = 0, cap = 0;
 	struct ares_addrinfo_node *node;
 
@@ -167,15 +200,14 @@ static void on_addrinfo(void *arg, int status, int timeouts,
 			addrs[n].len = node->ai_addrlen;
 			n++;
 		}
-		if (res->cnames != NULL && res->name != NULL &&
-		    strcasecmp(res->name, lk->name) != 0)
-			cname = res->name;
+		cname = chain = cname_chain(res, lk->name);
 		if (n == 0)
 			status = ARES_ENODATA;
 	}
 	if (status != ARES_EDESTRUCTION)
 		lk->cb(lk->arg, lk->family, status, addrs, n, cname);
 	free(addrs);
+	free(chain);
 	if (res != NULL)
 		ares_freeaddrinfo(res);
 	free(lk);
@@ -200,6 +232,70 @@ void dns_lookup(struct dns *dns, const char *name, int family, dns_addr_cb cb,
 	hints.ai_family = family;
 	hints.ai_flags = ARES_AI_NOSORT;
 	ares_getaddrinfo(dns->channel, name, NULL, &hints, on_addrinfo, lk);
+	schedule(dns);
+}
+
+struct raw {
+	dns_raw_cb cb;
+	void *arg;
+};
+
+/* ares_send reports any answer as success; sort them like ares_query. */
+static int answer_status(const unsigned char *abuf, int alen)
+{
+	if (alen < HFIXEDSZ)
+		return ARES_EBADRESP;
+	switch (abuf[3] & 0x0f) {
+	case 0:
+		return (abuf[6] | abuf[7]) ? ARES_SUCCESS : ARES_ENODATA;
+	case 2:
+		return ARES_ESERVFAIL;
+	case 3:
+		return ARES_ENOTFOUND;
+	case 5:
+		return ARES_EREFUSED;
+	default:
+		return ARES_EBADRESP;
+	}
+}
+
+static void on_raw(void *arg, int status, int timeouts, unsigned char *abuf,
+		   int alen)
+{
+	struct raw *q = arg;
+
+	(void)timeouts;
+	if (status == ARES_SUCCESS)
+		status = answer_status(abuf, alen);
+	if (status != ARES_EDESTRUCTION)
+		q->cb(q->arg, status, status == ARES_SUCCESS ? abuf : NULL,
+		      status == ARES_SUCCESS ? alen : 0);
+	free(q);
+}
+
+void dns_query(struct dns *dns, const char *name, int type, dns_raw_cb cb,
+	       void *arg)
+{
+	unsigned char *qbuf = NULL;
+	struct raw *q = malloc(sizeof(*q));
+	int qlen = 0, rc;
+
+	if (q == NULL) {
+		cb(arg, ARES_ENOMEM, NULL, 0);
+		return;
+	}
+	q->cb = cb;
+	q->arg = arg;
+	/* EDNS with 1232 bytes (the DNS flag day size) for long TXT/TLSA */
+	rc = ares_create_query(name, ns_c_in, type, 0, 1, &qbuf, &qlen, 1232);
+	if (rc != ARES_SUCCESS) {
+		free(q);
+		cb(arg, rc, NULL, 0);
+		return;
+	}
+	qbuf[3] |= 0x20; /* AD */
+	ares_send(dns->channel, qbuf, qlen, on_raw, q);
+	ares_free_string(qbuf);
 	schedule(dns);
 }
 

@@ -25,7 +25,8 @@ struct dns_addr {
 };
 
 /* status is an ARES_ status; addrs holds n addresses on success; cname
- * is the canonical name when it differs from the name asked, else NULL. */
+ * is the CNAME chain "alias -> ... -> canonical" when the name asked was
+ * an alias, else NULL. */
 typedef void (*dns_addr_cb)(void *arg, int family, int status,
 			    const struct dns_addr *addrs, size_t n,
 			    const char *cname);
@@ -37,6 +38,17 @@ void dns_free(struct dns *dns);
 /* A (AF_INET) or AAAA (AF_INET6) of name; cb runs from the loop. */
 void dns_lookup(struct dns *dns, const char *name, int family, dns_addr_cb cb,
 		void *arg);
+
+/* status is ARES_SUCCESS with the raw answer (which has records), or
+ * ARES_ENOTFOUND (NXDOMAIN), ARES_ENODATA, ARES_ESERVFAIL, ... */
+typedef void (*dns_raw_cb)(void *arg, int status, const unsigned char *abuf,
+			   int alen);
+
+/* Any record type (ns_t_mx, ...) of name, asked with the AD bit set so a
+ * validating resolver says whether it validated (RFC 6840 5.7).  No search
+ * domains: these names are absolute. */
+void dns_query(struct dns *dns, const char *name, int type, dns_raw_cb cb,
+	       void *arg);
 
 /* "NXDOMAIN", "SERVFAIL", "timeout", ... for an ARES_ status. */
 const char *dns_status_name(int status);

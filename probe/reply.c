@@ -63,6 +63,11 @@ enum reply_status reply_feed(struct reply *r, const char *buf, size_t len,
 	enum reply_status st = REPLY_MORE;
 	size_t pos = 0;
 
+	*used = 0;
+	if (r->done)
+		return REPLY_DONE; /* what follows belongs to the next reply */
+	if (r->error != REPLY_OK)
+		return REPLY_ERROR;
 	while (pos < len) {
 		const char *nl = memchr(buf + pos, '\n', len - pos);
 		size_t end, next;

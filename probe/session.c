@@ -328,8 +328,11 @@ static void parse_input(struct session *s)
 		if (rs == REPLY_ERROR) {
 			s->p->bare_lf |= s->rep.bare_lf;
 			s->p->nonprintable |= s->rep.nonprintable;
-			if (s->rep.bad_line != NULL)
-				set_detail(s->p, s->rep.bad_line);
+			if (s->rep.bad_line != NULL) {
+				/* already sanitised by the parser */
+				free(s->p->detail);
+				s->p->detail = strdup(s->rep.bad_line);
+			}
 			if (s->st == S_QUIT)
 				finish(s, END_DONE);
 			else

@@ -52,6 +52,8 @@ static void cert_cell(const struct probe *p, char *buf, size_t len)
 		snprintf(buf, len, "ok %s", name);
 	else if (t->expired)
 		snprintf(buf, len, "EXPIRED %s", name);
+	else if (t->not_yet_valid)
+		snprintf(buf, len, "NOT YET VALID %s", name);
 	else if (!t->trusted)
 		snprintf(buf, len, "UNTRUSTED %s", name);
 	else

@@ -141,6 +141,17 @@ static void tls_findings(const struct probe *p, struct verdict *v)
 		add(v, "certificate-expired", sev,
 		    "the certificate expired on %s", when);
 	}
+	if (t->not_yet_valid) {
+		char when[32] = "?";
+		struct tm tm;
+
+		if (gmtime_r(&t->not_before, &tm) != NULL)
+			strftime(when, sizeof(when), "%Y-%m-%d", &tm);
+		add(v, "certificate-not-yet-valid", sev,
+		    "the certificate is not valid before %s (check the "
+		    "clocks)",
+		    when);
+	}
 	if (!t->trusted)
 		add(v, "certificate-not-trusted", sev,
 		    "the certificate does not chain to a trusted authority "
@@ -205,10 +216,10 @@ void verdict_judge(const struct probe *p, struct verdict *v)
 	reply_findings(p, v);
 	if (tls_first && !p->tls.done) {
 		judge_no_smtp(p, v);
-		if (v->reason != NULL && strcmp(v->reason, "not-smtp") != 0)
+		/* a handshake that failed, not one that met silence */
+		if (p->tls.error != NULL && strcmp(v->reason, "not-smtp") != 0)
 			add(v, "validation-failure", by_role(p),
-			    "the TLS handshake failed: %s",
-			    p->tls.error ? p->tls.error : "no answer");
+			    "the TLS handshake failed: %s", p->tls.error);
 		return;
 	}
 	if (p->spoke != p->expect)
@@ -230,9 +241,14 @@ void verdict_judge(const struct probe *p, struct verdict *v)
 	hello_ok = (tls_first ? p->ehlo_tls_code : p->ehlo_code) == 250 ||
 		   (p->helo_used && p->helo_code == 250);
 	if (!hello_ok) {
+		int code = tls_first ? p->ehlo_tls_code : p->ehlo_code;
+
+		/* a 421 or 554 to EHLO means what it means in a greeting */
 		v->state = ST_UNUSABLE;
-		v->reason = p->end == END_CLOSED ? "early-close"
-						 : "protocol-error";
+		v->reason = code == 421		  ? "rate-limited"
+			    : code == 554	  ? "rejecting"
+			    : p->end == END_CLOSED ? "early-close"
+						   : "protocol-error";
 		return;
 	}
 	if (tls_first)

@@ -67,6 +67,8 @@ static const char *host_problem(const char *h)
 	}
 	if (label > 0 && p[-1] == '-')
 		return "label ends with '-'";
+	if (label == 0)
+		return "empty label in host name";
 	return NULL;
 }
 

@@ -1,0 +1,19 @@
+/*
+ * suites - the Check suites of the unit tests, one per module under test;
+ * main.c runs them all.
+ */
+#ifndef TESTS_UNIT_SUITES_H
+#define TESTS_UNIT_SUITES_H
+
+#include <check.h>
+
+Suite *reply_suite(void);
+Suite *caps_suite(void);
+Suite *target_suite(void);
+Suite *sanitize_suite(void);
+Suite *loop_suite(void);
+Suite *verdict_suite(void);
+Suite *report_suite(void);
+Suite *session_suite(void);
+
+#endif

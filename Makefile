@@ -29,6 +29,9 @@ LIB_OBJ := $(LIB_SRC:%.c=$(B)/%.o)
 UNIT_SRC := $(wildcard tests/unit/*.c)
 UNIT_OBJ := $(UNIT_SRC:%.c=$(B)/%.o)
 DEPS := $(LIB_OBJ:.o=.d) $(UNIT_OBJ:.o=.d) $(B)/smtpprobe.d
+# The scripted misbehaving SMTP server of the integration tests.
+HOSTILE_OBJ := $(patsubst %.c,$(B)/%.o,$(wildcard tests/hostile/*.c))
+DEPS += $(HOSTILE_OBJ:.o=.d)
 
 ifeq ($(V),1)
 Q :=
@@ -64,8 +67,13 @@ $(B)/unit-tests: $(UNIT_OBJ) $(B)/libsmtpprobe.a
 unit: $(B)/unit-tests
 	$(B)/unit-tests
 
-integration: $(B)/smtpprobe
-	SMTPPROBE=$(B)/smtpprobe tests/integration/run.sh
+$(B)/hostile-server: $(HOSTILE_OBJ)
+	@echo "  LD      $@"
+	$(Q)$(CC) $(ALL_LDFLAGS) -o $@ $^ $(LIBS)
+
+integration: $(B)/smtpprobe $(B)/hostile-server
+	SMTPPROBE=$(B)/smtpprobe HOSTILE=$(B)/hostile-server \
+		tests/integration/run.sh
 
 check: all lint unit integration
 

@@ -97,6 +97,7 @@ struct probe {
 	enum reply_error reply_error;
 
 	uint64_t bytes_in;
+	bool tarpit; /* the deadline hit while bytes still trickled in */
 	int64_t ms[PH_COUNT]; /* -1: phase not reached */
 	int64_t total_ms;
 };

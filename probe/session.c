@@ -40,6 +40,7 @@ struct session {
 	struct buf in, out;
 	struct reply rep;
 	uint64_t t0, t_phase, deadline;
+	uint64_t phase_bytes; /* received in the current phase */
 	struct loop_timer timer;
 	char ehlo[80]; /* our address literal, RFC 5321 4.1.4 */
 };
@@ -67,6 +68,7 @@ static void enter_phase(struct session *s, enum sstate st,
 	s->st = st;
 	s->phase = ph;
 	s->t_phase = loop_now();
+	s->phase_bytes = 0;
 	arm_phase_timer(s, st == S_QUIT ? QUIT_WAIT_MS : s->ctx->timeout_ms);
 }
 
@@ -392,6 +394,7 @@ static void read_input(struct session *s)
 			return;
 		}
 		s->p->bytes_in += (uint64_t)n;
+		s->phase_bytes += (uint64_t)n;
 		buf_append(&s->in, chunk, (size_t)n);
 		/* progress: the silence timer starts again, the deadline not */
 		arm_phase_timer(s, s->st == S_QUIT ? QUIT_WAIT_MS
@@ -575,6 +578,14 @@ static void on_timer(void *arg)
 		s->p->ms[PH_GREETING] = -1;
 		retry_other_mode(s);
 		return;
+	}
+	if (deadline && s->phase_bytes > 0) {
+		/* never silent long enough for --timeout, never done: keep
+		 * what trickled in as the partial result */
+		s->p->tarpit = true;
+		free(s->p->detail);
+		s->p->detail = sanitize(s->in.data ? s->in.data : "",
+					s->in.len > 200 ? 200 : s->in.len);
 	}
 	finish(s, deadline ? END_DEADLINE : END_TIMEOUT);
 }

@@ -84,6 +84,37 @@ static void print_rows(FILE *out, const struct report *r, bool colour,
 	}
 }
 
+/* Each distinct banner once, with where it was seen: a person wants to
+ * know what software answers, and a hostile banner shows escaped. */
+static void print_banners(FILE *out, const struct report *r)
+{
+	size_t i, j;
+	bool any = false;
+
+	for (i = 0; i < r->nprobes; i++) {
+		const char *b = r->probes[i]->banner;
+		bool seen = false;
+
+		if (b == NULL)
+			continue;
+		for (j = 0; j < i && !seen; j++)
+			seen = r->probes[j]->banner != NULL &&
+			       strcmp(r->probes[j]->banner, b) == 0;
+		if (seen)
+			continue;
+		if (!any)
+			fprintf(out, "\nBanners:\n");
+		any = true;
+		fprintf(out, "  %s\n    on", b);
+		for (j = i; j < r->nprobes; j++)
+			if (r->probes[j]->banner != NULL &&
+			    strcmp(r->probes[j]->banner, b) == 0)
+				fprintf(out, " %d/%s", r->probes[j]->port,
+					r->probes[j]->address);
+		fputc('\n', out);
+	}
+}
+
 static void print_findings(FILE *out, const struct report *r, bool colour)
 {
 	size_t i, j;
@@ -194,6 +225,7 @@ int report_text(FILE *out, const struct report *r, bool colour)
 		fputc('\n', out);
 		print_rows(out, r, colour, aw);
 	}
+	print_banners(out, r);
 	print_findings(out, r, colour);
 	report_recommend(r, &rec);
 	if (rec.probe != NULL)

@@ -91,6 +91,12 @@ static void reply_findings(const struct probe *p, struct verdict *v)
 	case REPLY_OK:
 		break;
 	}
+	if (p->tarpit)
+		add(v, "tarpit", SEV_ERROR,
+		    "the server sent %llu bytes so slowly that the %s phase "
+		    "never ended before the deadline",
+		    (unsigned long long)p->bytes_in,
+		    probe_phase_name(p->end_phase));
 	if (p->bare_lf)
 		add(v, "bare-lf", SEV_WARNING,
 		    "reply lines end in a bare LF, not CRLF (RFC 5321 2.3.8)");
@@ -203,6 +209,26 @@ static void starttls_findings(const struct probe *p, struct verdict *v)
 	}
 }
 
+/* "XXXXXXXA" and kin: what SMTP-inspecting firewalls (Cisco's "fixup
+ * smtp") and stripping attackers leave of STARTTLS, same length, X'd. */
+static const char *stripped_keyword(const struct strlist *ehlo)
+{
+	size_t i, j;
+
+	for (i = 0; i < ehlo->n; i++) {
+		const char *k = ehlo->v[i];
+
+		if (strlen(k) != 8 || (k[0] != 'X' && k[0] != 'x'))
+			continue;
+		for (j = 1; j < 8; j++)
+			if (k[j] != 'X' && k[j] != 'x' && j < 7)
+				break;
+		if (j == 8)
+			return k;
+	}
+	return NULL;
+}
+
 void verdict_judge(const struct probe *p, struct verdict *v)
 {
 	bool tls_first = p->spoke == MODE_TLS;
@@ -260,7 +286,13 @@ void verdict_judge(const struct probe *p, struct verdict *v)
 
 	if (v->state == ST_STARTTLS)
 		starttls_findings(p, v);
-	if (v->state == ST_PLAINTEXT)
+	if (v->state == ST_PLAINTEXT && stripped_keyword(&p->ehlo)) {
+		add(v, "starttls-stripped", SEV_ERROR,
+		    "the EHLO reply has %s where STARTTLS belongs: a firewall "
+		    "or attacker on the path removes STARTTLS",
+		    stripped_keyword(&p->ehlo));
+		v->downgrade_risk = true;
+	} else if (v->state == ST_PLAINTEXT)
 		add(v, "starttls-not-supported", by_role(p),
 		    "%s: mail to and from this port travels in cleartext",
 		    p->helo_used ? "EHLO was refused and HELO has no STARTTLS"

@@ -1,0 +1,242 @@
+#!/bin/bash
+# smtpprobe against a hostile SMTP server: one scripted misbehaviour per case
+# (tests/hostile/scripts/*.script), each on a random loopback port, 127.0.0.1
+# or ::1.  Needs no root.  The expected verdicts are DESIGN.md's; where
+# smtpprobe falls short of them the check fails and says what it got.
+cd "$(dirname "$0")/../.." || exit 1
+# shellcheck source=../hostile/lib.sh
+. tests/hostile/lib.sh
+
+h_setup
+
+# 1. Accept, then close at once.
+server_start accept-close accept-close
+probe accept-close "127.0.0.1:$PORT"
+state_is accept-close unusable/early-close
+server_stop
+
+# 2. Accept and say nothing.  The silent plaintext port gets one more try
+# as implicit TLS, so about two timeouts.
+server_start silent silent
+probe silent "127.0.0.1:$PORT"
+state_is silent unusable/no-greeting
+assert_lt "silent: wall time in ms (2 x timeout, not the deadline)" "$MS" 5500
+assert_eq "silent: two connections (the retry as implicit TLS)" \
+	"$(grep -c ': accepted from ' "$SRV_LOG")" 2
+server_stop
+
+# 3. and 4. Greetings that refuse: 421 is "try later", not "no STARTTLS".
+server_start greet-554 greet-554
+probe greet-554 "127.0.0.1:$PORT"
+state_is greet-554 unusable/rejecting
+server_stop
+
+server_start greet-421 greet-421
+probe greet-421 "127.0.0.1:$PORT"
+state_is greet-421 unusable/rate-limited
+finding greet-421 starttls-not-supported false
+server_stop
+
+# 5. A 220- teaser and the final line 1.5 s later: nothing may be sent
+# before it (the script's "silent" step logs FAIL if anything was).
+server_start teaser teaser
+probe teaser "127.0.0.1:$PORT"
+state_is teaser plaintext/null
+assert_jq "teaser: both greeting lines in the banner" "$F" "$P.banner" \
+	"220 teaser.example ESMTP, slowly / teaser.example ready"
+server_settle
+assert_ge "teaser: EHLO sent after the final line (ms after connect)" \
+	"$(sed -n 's/.* +\([0-9]*\)ms: < EHLO.*/\1/p' "$SRV_LOG" | head -n 1)" 1500
+server_stop
+
+# 6. A reply code that is not one.
+server_start malformed-code malformed-code
+probe malformed-code "127.0.0.1:$PORT"
+state_is malformed-code unusable/protocol-error
+finding malformed-code malformed-reply true
+server_stop
+
+# 7. A 1 MiB line with no end: rejected as soon as it is too long, not
+# when a timer runs out.
+server_start long-line long-line
+probe long-line "127.0.0.1:$PORT"
+state_is long-line unusable/protocol-error
+finding long-line overlong-line true
+assert_lt "long-line: wall time in ms (less than --timeout)" "$MS" 2000
+server_stop
+
+# 8. An EHLO reply that never ends.
+server_start ehlo-flood ehlo-flood
+probe ehlo-flood "127.0.0.1:$PORT"
+state_is ehlo-flood unusable/protocol-error
+finding ehlo-flood reply-flood true
+assert_lt "ehlo-flood: wall time in ms (less than --timeout)" "$MS" 2000
+server_stop
+
+# 9. A tarpit: one byte a second, so no silence ever reaches --timeout;
+# only the 6 s deadline ends it.  DESIGN has a "tarpit" finding for this.
+server_start tarpit tarpit
+probe tarpit "127.0.0.1:$PORT"
+assert_lt "tarpit: wall time in ms (deadline 6 s + slack)" "$MS" 7500
+assert_jq "tarpit: state" "$F" "$P.state" unusable
+echo "# tarpit: smtpprobe's reason: $(jq -r "$P.reason" "$F")"
+finding tarpit tarpit true
+server_stop
+
+# 10. Terminal escapes, BEL and NUL in the banner: flagged, and shown only
+# escaped, in JSON and in text.
+server_start nonprintable nonprintable
+probe nonprintable "127.0.0.1:$PORT"
+state_is nonprintable plaintext/null
+finding nonprintable nonprintable true
+run_smtpprobe nonprintable txt --format text "127.0.0.1:$PORT"
+for out in json txt; do
+	assert_eq "nonprintable: no raw ESC, BEL or NUL in the $out output" \
+		"$(tr -cd '\000\007\033' <"$H_DIR/nonprintable.$out" | od -An -tx1 | tr -s ' \n' ' ')" ""
+done
+for esc in '\x1b' '\x07' '\x00'; do
+	assert_eq "nonprintable: banner shows $esc" \
+		"$(jq -r "$P.banner" "$F" | grep -qF -e "$esc" && echo yes)" yes
+done
+# the finding says "shown escaped": text must show them too
+assert_eq "nonprintable: text output shows the banner with \\x1b" \
+	"$(grep -qF -e '\x1b' "$H_DIR/nonprintable.txt" && echo yes)" yes
+server_stop
+
+# 11. LF without CR.
+server_start bare-lf bare-lf
+probe bare-lf "127.0.0.1:$PORT"
+state_is bare-lf plaintext/null
+finding bare-lf bare-lf true
+server_stop
+
+# 12. A web server on a mail port.
+server_start http http
+probe http "127.0.0.1:$PORT"
+state_is http unusable/not-smtp
+server_stop
+
+# 13. EHLO refused, HELO accepted: SMTP, but never STARTTLS.
+server_start helo-only helo-only
+probe helo-only "127.0.0.1:$PORT"
+state_is helo-only plaintext/null
+assert_jq "helo-only: .helo" "$F" "$P.helo" true
+finding helo-only starttls-not-supported true
+server_stop
+
+# 14. STARTTLS masked as XXXXXXXA by a middlebox, and 500 if tried: that
+# is a stripping attack, DESIGN's starttls-stripped.
+server_start starttls-masked starttls-masked
+probe starttls-masked "127.0.0.1:$PORT"
+assert_jq "starttls-masked: state" "$F" "$P.state" plaintext
+finding starttls-masked starttls-stripped true
+assert_jq "starttls-masked: downgrade_risk" "$F" "$P.downgrade_risk" true
+server_stop
+
+# 15. STARTTLS advertised, then refused.
+for code in 454 502; do
+	server_start "starttls-$code" "starttls-$code"
+	probe "starttls-$code" "127.0.0.1:$PORT"
+	state_is "starttls-$code" starttls/null
+	finding "starttls-$code" starttls-refused true
+	assert_jq "starttls-$code: downgrade_risk" "$F" "$P.downgrade_risk" true
+	server_stop
+done
+
+# 16. 220 to STARTTLS, then plaintext instead of a handshake: a failure,
+# and no fallback to cleartext (no EHLO, AUTH or MAIL after STARTTLS).
+server_start starttls-plaintext starttls-plaintext
+probe starttls-plaintext "127.0.0.1:$PORT"
+assert_jq "starttls-plaintext: state" "$F" "$P.state" starttls
+finding starttls-plaintext starttls-handshake-failed true
+assert_jq "starttls-plaintext: downgrade_risk" "$F" "$P.downgrade_risk" true
+server_settle
+assert_eq "starttls-plaintext: no cleartext command after STARTTLS" \
+	"$(log_after '< STARTTLS$' | grep -ciE '< (EHLO|HELO|AUTH|MAIL)')" 0
+server_stop
+
+# 17. A reply pipelined after STARTTLS's 220 (same write): detected, and
+# no handshake started on the tainted stream.  Also over IPv6 (20.).
+for lo in 127.0.0.1 ::1; do
+	if [ "$lo" = ::1 ]; then name=starttls-injection-v6; else name=starttls-injection; fi
+	server_start "$name" starttls-injection --listen "$lo"
+	if [ "$lo" = ::1 ]; then target="[::1]:$PORT"; else target="127.0.0.1:$PORT"; fi
+	probe "$name" "$target"
+	assert_jq "$name: address" "$F" "$P.address" "$lo"
+	assert_jq "$name: state" "$F" "$P.state" starttls
+	finding "$name" response-injection true
+	assert_jq "$name: downgrade_risk" "$F" "$P.downgrade_risk" true
+	assert_jq "$name: no TLS attempted (.tls)" "$F" "$P.tls" null
+	server_settle
+	assert_eq "$name: no ClientHello after STARTTLS" \
+		"$(log_after '< STARTTLS$' | grep -cF '< \x16\x03')" 0
+	server_stop
+done
+
+# 18. AUTH offered before TLS; other capabilities inside.
+server_start auth-before-tls auth-before-tls
+probe auth-before-tls "127.0.0.1:$PORT"
+state_is auth-before-tls starttls/null
+finding auth-before-tls plaintext-auth true
+assert_jq "auth-before-tls: downgrade_risk" "$F" "$P.downgrade_risk" true
+assert_jq "auth-before-tls: handshake done" "$F" "$P.tls.handshake" true
+assert_jq "auth-before-tls: .ehlo is the cleartext set" "$F" "$P.ehlo | join(\",\")" \
+	"AUTH PLAIN LOGIN,SIZE 1000,STARTTLS"
+assert_jq "auth-before-tls: .ehlo_tls is the set inside TLS" "$F" "$P.ehlo_tls | join(\",\")" \
+	"AUTH PLAIN,SIZE 35882577"
+server_stop
+
+# 19. Implicit TLS on a --tls-ports port.  By name the certificate (for
+# localhost) verifies; by address it cannot.  localhost is probed only if
+# the hosts file maps it to loopback alone (smtpprobe reads it when no
+# --dns-server is given), and only in the families it lists there: c-ares
+# 1.18 answers the other family itself, and leaks 10 bytes doing so.
+server_start implicit-tls-addr implicit-tls
+probe implicit-tls-addr --tls-ports "$PORT" "127.0.0.1:$PORT"
+state_is implicit-tls-addr implicit-tls/null
+assert_jq "implicit-tls-addr: tls.verified" "$F" "$P.tls.verified" false
+finding implicit-tls-addr certificate-host-mismatch true
+finding implicit-tls-addr wrong-port-mode false
+server_stop
+
+lh=$(awk '!/^[[:space:]]*#/ { for (i = 2; i <= NF; i++) if ($i == "localhost") print $1 }' /etc/hosts | sort -u)
+if [ -n "$lh" ] && ! grep -qvxE '127\.0\.0\.1|::1' <<<"$lh"; then
+	fam=()
+	grep -qx '::1' <<<"$lh" || fam=(-4)
+	grep -qx '127\.0\.0\.1' <<<"$lh" || fam=(-6)
+	server_start implicit-tls-name implicit-tls --listen 127.0.0.1 --listen ::1
+	probe implicit-tls-name "${fam[@]}" --tls-ports "$PORT" "localhost:$PORT"
+	assert_jq "implicit-tls-name: at least one probe" "$F" '.probes | length > 0' true
+	assert_jq "implicit-tls-name: every probe implicit-tls, verified, no findings" "$F" \
+		'[.probes[] | "\(.state) \(.tls.verified) \([.findings[].id])"] | unique | join(",")' \
+		'implicit-tls true []'
+	assert_jq "implicit-tls-name: EHLO inside TLS" "$F" "$P.ehlo_tls | join(\",\")" \
+		"AUTH PLAIN,SIZE 35882577"
+	server_stop
+else
+	echo "# implicit-tls-name: skipped, /etc/hosts maps localhost to: ${lh:-nothing}"
+fi
+
+# The same server on a port not listed as TLS: silent in plaintext, so
+# smtpprobe retries with TLS and says the port speaks the other mode.
+server_start implicit-tls-plainport implicit-tls
+probe implicit-tls-plainport "127.0.0.1:$PORT"
+state_is implicit-tls-plainport implicit-tls/null
+finding implicit-tls-plainport wrong-port-mode true
+server_stop
+
+# 20. IPv6 (case 17 above): accept-close and 421 over ::1.
+server_start accept-close-v6 accept-close --listen ::1
+probe accept-close-v6 "[::1]:$PORT"
+assert_jq "accept-close-v6: address" "$F" "$P.address" ::1
+state_is accept-close-v6 unusable/early-close
+server_stop
+
+server_start greet-421-v6 greet-421 --listen ::1
+probe greet-421-v6 "[::1]:$PORT"
+assert_jq "greet-421-v6: address" "$F" "$P.address" ::1
+state_is greet-421-v6 unusable/rate-limited
+finding greet-421-v6 starttls-not-supported false
+server_stop
+
+finish

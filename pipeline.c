@@ -14,7 +14,7 @@
 #include "probe/probe.h"
 #include "resolver/dns.h"
 
-#define MAX_HOSTS 32 /* per target: MX, SRV targets and guesses together */
+#define MAX_HOSTS   32 /* per target: MX, SRV targets and guesses together */
 #define MAX_ENTRIES 8
 
 struct pipeline {
@@ -41,7 +41,8 @@ struct host {
 	char *name;
 	struct entry e[MAX_ENTRIES];
 	size_t ne;
-	bool quiet; /* a guess: a failed lookup is no error */
+	int lookups; /* A and AAAA still to answer */
+	bool quiet;  /* a guess: a failed lookup is no error */
 };
 
 struct job {
@@ -51,7 +52,8 @@ struct job {
 	int pending;   /* queries and probes still running */
 	int discovery; /* MX and SRV answers the plan waits for */
 	bool mx_failed;
-	int port; /* from host:port, else 0 */
+	bool nxdomain; /* the name itself does not exist */
+	int port;      /* from host:port, else 0 */
 	uint64_t t0;
 	struct host *hosts[MAX_HOSTS];
 	size_t nhosts;
@@ -60,6 +62,7 @@ struct job {
 /* A TXT query and where its answer goes. */
 struct txt_query {
 	struct job *job;
+	char name[300];
 	const char *prefix;
 	char **out;
 	int *count;
@@ -68,11 +71,12 @@ struct txt_query {
 struct tlsa_query {
 	struct job *job;
 	char *name;
+	bool quiet; /* for a guessed host */
 };
 
 struct pipeline *pipeline_new(const struct pipeline_opts *opts,
-			      pipeline_emit emit, void *arg, char *err,
-			      size_t errlen)
+                              pipeline_emit emit, void *arg, char *err,
+                              size_t errlen)
 {
 	struct pipeline *pl = calloc(1, sizeof(*pl));
 	struct dns_opts dopts;
@@ -125,7 +129,7 @@ void pipeline_free(struct pipeline *pl)
 
 __attribute__((format(printf, 4, 5))) static void
 target_finding(struct job *job, const char *id, enum severity sev,
-	       const char *fmt, ...)
+               const char *fmt, ...)
 {
 	struct finding *f;
 	va_list ap;
@@ -141,10 +145,10 @@ target_finding(struct job *job, const char *id, enum severity sev,
 }
 
 static void add_error(struct job *job, const char *name, const char *type,
-		      const char *error)
+                      const char *error)
 {
-	struct dns_error *e = realloc(job->r.errors, (job->r.nerrors + 1) *
-							     sizeof(*e));
+	struct dns_error *e =
+	    realloc(job->r.errors, (job->r.nerrors + 1) * sizeof(*e));
 
 	if (e == NULL)
 		return;
@@ -164,6 +168,16 @@ static void job_check(struct job *job)
 
 	if (job->pending > 0)
 		return;
+	if (job->r.dns.nspf > 1)
+		target_finding(job, "spf-multiple", SEV_WARNING,
+		               "%d SPF records: receivers treat that as a "
+		               "permanent error (RFC 7208 4.5)",
+		               job->r.dns.nspf);
+	if (job->r.dns.ndmarc > 1)
+		target_finding(job, "dmarc-multiple", SEV_WARNING,
+		               "%d DMARC records: receivers ignore them all "
+		               "(RFC 7489 6.6.3)",
+		               job->r.dns.ndmarc);
 	job->r.duration_ms = (int64_t)(loop_now() - job->t0);
 	report_sort(&job->r);
 	pl->emit(pl->arg, &job->r);
@@ -185,8 +199,8 @@ static void on_probe_done(void *arg, struct probe *p)
 	job_check(job);
 }
 
-static void add_probe(struct host *h, const struct sockaddr *sa,
-		      socklen_t len, const struct entry *e)
+static void add_probe(struct host *h, const struct sockaddr *sa, socklen_t len,
+                      const struct entry *e)
 {
 	struct job *job = h->job;
 	struct probe *p;
@@ -211,13 +225,13 @@ static void add_probe(struct host *h, const struct sockaddr *sa,
 
 		s6->sin6_port = htons((uint16_t)e->port);
 		inet_ntop(AF_INET6, &s6->sin6_addr, p->address,
-			  sizeof(p->address));
+		          sizeof(p->address));
 	} else {
 		struct sockaddr_in *s4 = (struct sockaddr_in *)&p->addr;
 
 		s4->sin_port = htons((uint16_t)e->port);
 		inet_ntop(AF_INET, &s4->sin_addr, p->address,
-			  sizeof(p->address));
+		          sizeof(p->address));
 	}
 	p->port = e->port;
 	p->expect = e->mode;
@@ -230,7 +244,7 @@ static void add_probe(struct host *h, const struct sockaddr *sa,
 }
 
 static void on_addrs(void *arg, int family, int status,
-		     const struct dns_addr *addrs, size_t n, const char *cname)
+                     const struct dns_addr *addrs, size_t n, const char *cname)
 {
 	struct host *h = arg;
 	struct job *job = h->job;
@@ -238,8 +252,15 @@ static void on_addrs(void *arg, int family, int status,
 	const char *type = family == AF_INET6 ? "AAAA" : "A";
 	size_t i, k;
 
+	h->lookups--;
 	if (status == ARES_ENODATA) {
-		/* normal for one family; job_check speaks if both lack */
+		/* normal for one family; an error only if both lack */
+		if (h->lookups == 0 && ph->addresses.n == 0 &&
+		    ph->error == NULL) {
+			ph->error = "no address";
+			if (!h->quiet)
+				add_error(job, h->name, "A/AAAA", ph->error);
+		}
 	} else if (status != ARES_SUCCESS) {
 		ph->error = dns_status_name(status);
 		if (!h->quiet)
@@ -249,18 +270,18 @@ static void on_addrs(void *arg, int family, int status,
 			ph->cname = sanitize(cname, strlen(cname));
 		for (i = 0; i < n; i++) {
 			const struct sockaddr *sa =
-				(const struct sockaddr *)&addrs[i].sa;
+			    (const struct sockaddr *)&addrs[i].sa;
 			char a[INET6_ADDRSTRLEN] = "";
 
 			inet_ntop(sa->sa_family,
-				  sa->sa_family == AF_INET6
-					  ? (const void *)&((const struct
-							     sockaddr_in6 *)sa)
-						    ->sin6_addr
-					  : (const void *)&((const struct
-							     sockaddr_in *)sa)
-						    ->sin_addr,
-				  a, sizeof(a));
+			          sa->sa_family == AF_INET6
+			              ? (const void *)&(
+			                    (const struct sockaddr_in6 *)sa)
+			                    ->sin6_addr
+			              : (const void *)&(
+			                    (const struct sockaddr_in *)sa)
+			                    ->sin_addr,
+			          a, sizeof(a));
 			strlist_add(&ph->addresses, a);
 			for (k = 0; k < h->ne; k++)
 				add_probe(h, sa, addrs[i].len, &h->e[k]);
@@ -292,7 +313,7 @@ static enum probe_mode port_mode(const struct pipeline_opts *o, int port)
 
 /* Adds (name, port) to the plan once; the first role given wins. */
 static void plan_add(struct job *job, const char *name, int port,
-		     const char *role, enum probe_mode mode, bool quiet)
+                     const char *role, enum probe_mode mode, bool quiet)
 {
 	struct host *h = NULL;
 	size_t i;
@@ -320,41 +341,41 @@ static void plan_add(struct job *job, const char *name, int port,
 		h->e[h->ne++] = (struct entry){port, role, mode};
 }
 
-static void on_tlsa(void *arg, int status, const unsigned char *abuf,
-		    int alen)
+static void on_tlsa(void *arg, int status, const unsigned char *abuf, int alen)
 {
 	struct tlsa_query *q = arg;
 	struct job *job = q->job;
 	struct tlsa_rec *recs = NULL;
-	int n;
+	struct tlsa_set *v;
+	int n = 0;
 
-	if (status == ARES_SUCCESS &&
-	    (n = records_tlsa(abuf, alen, &recs)) > 0) {
-		struct tlsa_set *v = realloc(job->r.dns.tlsa,
-					     (job->r.dns.ntlsa + 1) * sizeof(*v));
-
-		if (v != NULL) {
-			job->r.dns.tlsa = v;
-			v += job->r.dns.ntlsa++;
-			v->name = q->name;
-			v->ad = records_ad(abuf, alen);
-			v->recs = recs;
-			v->n = n;
-			q->name = NULL;
-			recs = NULL;
-		}
-		records_tlsa_free(recs, n);
-	} else if (status != ARES_SUCCESS && status != ARES_ENODATA &&
-		   status != ARES_ENOTFOUND) {
+	if (status == ARES_SUCCESS) {
+		n = records_tlsa(abuf, alen, &recs);
+		if (n < 0 && !q->quiet)
+			add_error(job, q->name, "TLSA", "malformed answer");
+	} else if (status != ARES_ENODATA && status != ARES_ENOTFOUND &&
+	           !q->quiet) {
 		add_error(job, q->name, "TLSA", dns_status_name(status));
 	}
+	if (n > 0 && (v = realloc(job->r.dns.tlsa, (job->r.dns.ntlsa + 1) *
+	                                               sizeof(*v))) != NULL) {
+		job->r.dns.tlsa = v;
+		v += job->r.dns.ntlsa++;
+		v->name = q->name;
+		v->ad = records_ad(abuf, alen);
+		v->recs = recs;
+		v->n = n;
+		q->name = NULL;
+		recs = NULL;
+	}
+	records_tlsa_free(recs, n > 0 ? n : 0);
 	free(q->name);
 	free(q);
 	job->pending--;
 	job_check(job);
 }
 
-static void query_tlsa(struct job *job, const char *host, int port)
+static void query_tlsa(struct job *job, const char *host, int port, bool quiet)
 {
 	struct tlsa_query *q = calloc(1, sizeof(*q));
 
@@ -363,6 +384,7 @@ static void query_tlsa(struct job *job, const char *host, int port)
 		return;
 	}
 	q->job = job;
+	q->quiet = quiet;
 	job->pending++;
 	dns_query(job->pl->dns, q->name, T_TLSA, on_tlsa, q);
 }
@@ -373,12 +395,15 @@ static void roles_text(const struct host *h, char *buf, size_t len)
 
 	buf[0] = '\0';
 	for (i = 0; i < h->ne && used < len; i++) {
-		bool same = i > 0 && strcmp(h->e[i - 1].role, h->e[i].role) == 0;
+		bool same =
+		    i > 0 && strcmp(h->e[i - 1].role, h->e[i].role) == 0;
 
 		used += (size_t)snprintf(buf + used, len - used, "%s%s%s%d",
-					 i == 0 ? "" : same ? "," : " ",
-					 same ? "" : h->e[i].role,
-					 same ? "" : ":", h->e[i].port);
+		                         i == 0 ? ""
+		                         : same ? ","
+		                                : " ",
+		                         same ? "" : h->e[i].role,
+		                         same ? "" : ":", h->e[i].port);
 	}
 }
 
@@ -388,8 +413,8 @@ static void plan_start(struct job *job)
 	const struct pipeline_opts *o = &job->pl->opts;
 	size_t i, k;
 
-	job->r.hosts = calloc(job->nhosts ? job->nhosts : 1,
-			      sizeof(*job->r.hosts));
+	job->r.hosts =
+	    calloc(job->nhosts ? job->nhosts : 1, sizeof(*job->r.hosts));
 	if (job->r.hosts == NULL)
 		return;
 	for (i = 0; i < job->nhosts; i++) {
@@ -402,19 +427,22 @@ static void plan_start(struct job *job)
 	}
 	job->r.nhosts = job->nhosts;
 	/* counted before any lookup starts: one may answer at once */
-	for (i = 0; i < job->nhosts; i++)
-		job->pending += (o->v4 ? 1 : 0) + (o->v6 ? 1 : 0);
+	for (i = 0; i < job->nhosts; i++) {
+		job->hosts[i]->lookups = (o->v4 ? 1 : 0) + (o->v6 ? 1 : 0);
+		job->pending += job->hosts[i]->lookups;
+	}
 	for (i = 0; i < job->nhosts; i++) {
 		struct host *h = job->hosts[i];
 
 		if (job->r.dns.domain)
 			for (k = 0; k < h->ne; k++)
-				query_tlsa(job, h->name, h->e[k].port);
+				query_tlsa(job, h->name, h->e[k].port,
+				           h->quiet);
 		if (o->v4)
 			dns_lookup(job->pl->dns, h->name, AF_INET, on_addrs, h);
 		if (o->v6)
 			dns_lookup(job->pl->dns, h->name, AF_INET6, on_addrs,
-				   h);
+			           h);
 	}
 }
 
@@ -423,12 +451,12 @@ static bool in_domain(const char *host, const char *domain)
 	size_t hl = strlen(host), dl = strlen(domain);
 
 	return hl == dl ? strcasecmp(host, domain) == 0
-	       : hl > dl && host[hl - dl - 1] == '.' &&
-			 strcasecmp(host + hl - dl, domain) == 0;
+	                : hl > dl && host[hl - dl - 1] == '.' &&
+	                      strcasecmp(host + hl - dl, domain) == 0;
 }
 
 static void plan_srv(struct job *job, const struct srv_rec *v, int n,
-		     const char *role, enum probe_mode mode)
+                     const char *role, enum probe_mode mode)
 {
 	const struct pipeline_opts *o = &job->pl->opts;
 	int i;
@@ -440,9 +468,9 @@ static void plan_srv(struct job *job, const struct srv_rec *v, int n,
 			continue;
 		if (!in_domain(v[i].target, job->r.host))
 			target_finding(job, "srv-outside-domain", SEV_INFO,
-				       "the SRV records point outside the "
-				       "domain, to %s",
-				       v[i].target);
+			               "the SRV records point outside the "
+			               "domain, to %s",
+			               v[i].target);
 		plan_add(job, v[i].target, v[i].port, role, mode, false);
 	}
 }
@@ -459,34 +487,44 @@ static void plan_build(struct job *job)
 
 	if (d->null_mx) {
 		target_finding(job, "null-mx", SEV_INFO,
-			       "%s publishes a null MX (RFC 7505): it accepts "
-			       "no mail",
-			       name);
+		               "%s publishes a null MX (RFC 7505): it accepts "
+		               "no mail",
+		               name);
 	} else if (d->nmx > 0) {
-		for (k = 0; k < d->nmx; k++)
+		for (k = 0; k < d->nmx; k++) {
+			if (d->mx[k].host[0] == '\0') {
+				target_finding(job, "null-mx-mixed",
+				               SEV_WARNING,
+				               "a null MX (RFC 7505) among "
+				               "other MX records: ignored");
+				continue;
+			}
 			if (port_wanted(o, 25))
 				plan_add(job, d->mx[k].host, 25, "mx",
-					 port_mode(o, 25), false);
+				         port_mode(o, 25), false);
+		}
+	} else if (job->nxdomain) {
+		/* NXDOMAIN: nothing to probe; dns.errors says so */
 	} else {
 		/* no MX: the name is a host; port 25 on it is its implicit
 		 * MX, the other ports are what the user asked about */
 		job->r.dns.implicit_mx = !job->mx_failed;
 		for (i = 0; i < o->nports; i++)
 			plan_add(job, name, o->ports[i],
-				 o->ports[i] == 25 ? "mx" : "given",
-				 port_mode(o, o->ports[i]), false);
+			         o->ports[i] == 25 ? "mx" : "given",
+			         port_mode(o, o->ports[i]), false);
 	}
 	/* an SRV record, even one saying "not offered", ends the guessing */
 	srv = d->nsub > 0 || d->nsubs > 0;
 	plan_srv(job, d->sub, d->nsub, "submission", MODE_PLAIN);
 	plan_srv(job, d->subs, d->nsubs, "submissions", MODE_TLS);
-	if (!srv && d->nmx > 0) {
+	if (!srv && d->nmx > 0 && !d->null_mx) {
 		char guess[300];
 
 		target_finding(job, "no-srv", SEV_INFO,
-			       "no RFC 6186 SRV records for %s: probing the "
-			       "names users try (smtp., mail., the MX hosts)",
-			       name);
+		               "no RFC 6186 SRV records for %s: probing the "
+		               "names users try (smtp., mail., the MX hosts)",
+		               name);
 		for (i = 0; i < o->nports; i++) {
 			int port = o->ports[i];
 
@@ -494,13 +532,15 @@ static void plan_build(struct job *job)
 				continue;
 			snprintf(guess, sizeof(guess), "smtp.%s", name);
 			plan_add(job, guess, port, "guess", port_mode(o, port),
-				 true);
+			         true);
 			snprintf(guess, sizeof(guess), "mail.%s", name);
 			plan_add(job, guess, port, "guess", port_mode(o, port),
-				 true);
+			         true);
 			for (k = 0; k < d->nmx; k++)
-				plan_add(job, d->mx[k].host, port, "guess",
-					 port_mode(o, port), true);
+				if (d->mx[k].host[0] != '\0')
+					plan_add(job, d->mx[k].host, port,
+					         "guess", port_mode(o, port),
+					         true);
 		}
 	}
 	plan_start(job);
@@ -512,8 +552,7 @@ static void discovery_done(struct job *job)
 		plan_build(job);
 }
 
-static void on_mx(void *arg, int status, const unsigned char *abuf,
-		  int alen)
+static void on_mx(void *arg, int status, const unsigned char *abuf, int alen)
 {
 	struct job *job = arg;
 	struct dns_info *d = &job->r.dns;
@@ -528,7 +567,10 @@ static void on_mx(void *arg, int status, const unsigned char *abuf,
 		} else if (d->nmx == 1 && d->mx[0].host[0] == '\0') {
 			d->null_mx = true;
 		}
-	} else if (status != ARES_ENODATA && status != ARES_ENOTFOUND) {
+	} else if (status == ARES_ENOTFOUND) {
+		job->nxdomain = true;
+		add_error(job, job->r.host, "MX", dns_status_name(status));
+	} else if (status != ARES_ENODATA) {
 		job->mx_failed = true;
 		add_error(job, job->r.host, "MX", dns_status_name(status));
 	}
@@ -538,8 +580,11 @@ static void on_mx(void *arg, int status, const unsigned char *abuf,
 }
 
 static void on_srv(struct job *job, int status, const unsigned char *abuf,
-		   int alen, struct srv_rec **out, int *n, const char *name)
+                   int alen, struct srv_rec **out, int *n, const char *label)
 {
+	char name[300];
+
+	snprintf(name, sizeof(name), "%s.%s", label, job->r.host);
 	if (status == ARES_SUCCESS) {
 		*n = records_srv(abuf, alen, out);
 		if (*n < 0) {
@@ -562,8 +607,7 @@ static void on_sub(void *arg, int status, const unsigned char *abuf, int alen)
 	       "_submission._tcp");
 }
 
-static void on_subs(void *arg, int status, const unsigned char *abuf,
-		    int alen)
+static void on_subs(void *arg, int status, const unsigned char *abuf, int alen)
 {
 	struct job *job = arg;
 
@@ -571,17 +615,16 @@ static void on_subs(void *arg, int status, const unsigned char *abuf,
 	       "_submissions._tcp");
 }
 
-static void on_txt(void *arg, int status, const unsigned char *abuf,
-		   int alen)
+static void on_txt(void *arg, int status, const unsigned char *abuf, int alen)
 {
 	struct txt_query *q = arg;
 	struct job *job = q->job;
 
 	if (status == ARES_SUCCESS) {
 		if (records_txt(abuf, alen, q->prefix, q->out, q->count) < 0)
-			add_error(job, job->r.host, "TXT", "malformed answer");
+			add_error(job, q->name, "TXT", "malformed answer");
 	} else if (status != ARES_ENODATA && status != ARES_ENOTFOUND) {
-		add_error(job, job->r.host, "TXT", dns_status_name(status));
+		add_error(job, q->name, "TXT", dns_status_name(status));
 	}
 	free(q);
 	job->pending--;
@@ -589,10 +632,9 @@ static void on_txt(void *arg, int status, const unsigned char *abuf,
 }
 
 static void query_txt(struct job *job, const char *label, const char *prefix,
-		      char **out, int *count)
+                      char **out, int *count)
 {
 	struct txt_query *q = calloc(1, sizeof(*q));
-	char name[300];
 
 	if (q == NULL)
 		return;
@@ -600,9 +642,9 @@ static void query_txt(struct job *job, const char *label, const char *prefix,
 	q->prefix = prefix;
 	q->out = out;
 	q->count = count;
-	snprintf(name, sizeof(name), "%s%s", label, job->r.host);
+	snprintf(q->name, sizeof(q->name), "%s%s", label, job->r.host);
 	job->pending++;
-	dns_query(job->pl->dns, name, ns_t_txt, on_txt, q);
+	dns_query(job->pl->dns, q->name, ns_t_txt, on_txt, q);
 }
 
 /* A name with no port: ask for its mail routing and policies; the plan
@@ -622,8 +664,7 @@ static void discover(struct job *job)
 	snprintf(name, sizeof(name), "_submissions._tcp.%s", job->r.host);
 	dns_query(dns, name, ns_t_srv, on_subs, job);
 	query_txt(job, "_mta-sts.", "v=STSv1", &d->mta_sts, &d->nmta_sts);
-	query_txt(job, "_smtp._tls.", "v=TLSRPTv1", &d->tls_rpt,
-		  &d->ntls_rpt);
+	query_txt(job, "_smtp._tls.", "v=TLSRPTv1", &d->tls_rpt, &d->ntls_rpt);
 	query_txt(job, "", "v=spf1", &d->spf, &d->nspf);
 	query_txt(job, "_dmarc.", "v=DMARC1", &d->dmarc, &d->ndmarc);
 }
@@ -651,12 +692,12 @@ static void probe_address(struct job *job, const struct target *t)
 		len = sizeof(*s4);
 	}
 	if (t->port)
-		h.e[h.ne++] = (struct entry){t->port, "given",
-					     port_mode(o, t->port)};
+		h.e[h.ne++] =
+		    (struct entry){t->port, "given", port_mode(o, t->port)};
 	else
 		for (i = 0; i < o->nports; i++)
 			h.e[h.ne++] = (struct entry){o->ports[i], "given",
-						     port_mode(o, o->ports[i])};
+			                             port_mode(o, o->ports[i])};
 	for (i = 0; i < h.ne; i++)
 		add_probe(&h, (struct sockaddr *)&ss, len, &h.e[i]);
 }
@@ -696,7 +737,7 @@ int pipeline_add(struct pipeline *pl, const struct target *t)
 	} else if (t->port) {
 		/* host:port asks about that one service, nothing else */
 		plan_add(job, t->host, t->port, "given",
-			 port_mode(&pl->opts, t->port), false);
+		         port_mode(&pl->opts, t->port), false);
 		plan_start(job);
 	} else {
 		discover(job);

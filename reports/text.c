@@ -8,11 +8,11 @@
 
 #include "reports/verdict.h"
 
-#define C_RESET "\033[0m"
-#define C_RED "\033[31m"
-#define C_GREEN "\033[32m"
+#define C_RESET  "\033[0m"
+#define C_RED    "\033[31m"
+#define C_GREEN  "\033[32m"
 #define C_YELLOW "\033[33m"
-#define C_BOLD "\033[1m"
+#define C_BOLD   "\033[1m"
 
 static const char *state_colour(const struct verdict *v)
 {
@@ -20,7 +20,7 @@ static const char *state_colour(const struct verdict *v)
 	case ST_IMPLICIT_TLS:
 	case ST_STARTTLS:
 		return v->tls_ok && verdict_worst(v) < SEV_ERROR ? C_GREEN
-								 : C_YELLOW;
+		                                                 : C_YELLOW;
 	case ST_PLAINTEXT:
 		return C_YELLOW;
 	default:
@@ -28,8 +28,8 @@ static const char *state_colour(const struct verdict *v)
 	}
 }
 
-static void tls_cell(const struct probe *p, const struct verdict *v,
-		     char *buf, size_t len)
+static void tls_cell(const struct probe *p, const struct verdict *v, char *buf,
+                     size_t len)
 {
 	if (v->state == ST_BLOCKED || v->state == ST_UNUSABLE)
 		snprintf(buf, len, "%s", v->reason ? v->reason : "-");
@@ -60,14 +60,21 @@ static void cert_cell(const struct probe *p, char *buf, size_t len)
 		snprintf(buf, len, "NAME MISMATCH %s", name);
 }
 
-static void print_rows(FILE *out, const struct report *r, bool colour,
-		       int aw)
+static void print_rows(FILE *out, const struct report *r, bool colour, int aw)
 {
+	int hw = 0;
 	size_t i;
 
-	fprintf(out, "%s%-5s %-*s %-13s %-12s %-32s %8s%s\n",
-		colour ? C_BOLD : "", "PORT", aw, "ADDRESS", "STATE", "TLS",
-		"CERTIFICATE", "TIME", colour ? C_RESET : "");
+	/* several hosts (MX, SRV, guesses): say which row is which */
+	if (r->nhosts > 1)
+		for (i = 0; i < r->nprobes; i++)
+			if (r->probes[i]->host != NULL &&
+			    (int)strlen(r->probes[i]->host) + 1 > hw)
+				hw = (int)strlen(r->probes[i]->host) + 1;
+	fprintf(out, "%s%-*s%-5s %-*s %-13s %-12s %-32s %8s%s\n",
+	        colour ? C_BOLD : "", hw, hw ? "HOST" : "", "PORT", aw,
+	        "ADDRESS", "STATE", "TLS", "CERTIFICATE", "TIME",
+	        colour ? C_RESET : "");
 	for (i = 0; i < r->nprobes; i++) {
 		const struct probe *p = r->probes[i];
 		char tls[32], cert[64], ms[24];
@@ -77,10 +84,10 @@ static void print_rows(FILE *out, const struct report *r, bool colour,
 		tls_cell(p, &v, tls, sizeof(tls));
 		cert_cell(p, cert, sizeof(cert));
 		snprintf(ms, sizeof(ms), "%lld ms", (long long)p->total_ms);
-		fprintf(out, "%-5d %-*s %s%-13s%s %-12s %-32s %8s\n", p->port,
-			aw, p->address, colour ? state_colour(&v) : "",
-			state_name(v.state), colour ? C_RESET : "", tls, cert,
-			ms);
+		fprintf(out, "%-*s%-5d %-*s %s%-13s%s %-12s %-32s %8s\n", hw,
+		        hw && p->host ? p->host : "", p->port, aw, p->address,
+		        colour ? state_colour(&v) : "", state_name(v.state),
+		        colour ? C_RESET : "", tls, cert, ms);
 	}
 }
 
@@ -110,7 +117,7 @@ static void print_banners(FILE *out, const struct report *r)
 			if (r->probes[j]->banner != NULL &&
 			    strcmp(r->probes[j]->banner, b) == 0)
 				fprintf(out, " %d/%s", r->probes[j]->port,
-					r->probes[j]->address);
+				        r->probes[j]->address);
 		fputc('\n', out);
 	}
 }
@@ -127,20 +134,32 @@ static void print_findings(FILE *out, const struct report *r, bool colour)
 		verdict_judge(p, &v);
 		for (j = 0; j < v.nfindings; j++) {
 			const struct finding *f = &v.findings[j];
-			const char *c = f->severity == SEV_ERROR ? C_RED
-					: f->severity == SEV_WARNING
-						? C_YELLOW
-						: "";
+			const char *c = f->severity == SEV_ERROR     ? C_RED
+			                : f->severity == SEV_WARNING ? C_YELLOW
+			                                             : "";
 
 			if (!any)
 				fprintf(out, "\nFindings:\n");
 			any = true;
 			fprintf(out, "  %d %s: %s%s%s %s: %s\n", p->port,
-				p->address, colour ? c : "",
-				severity_name(f->severity),
-				colour ? C_RESET : "", f->id, f->message);
+			        p->address, colour ? c : "",
+			        severity_name(f->severity),
+			        colour ? C_RESET : "", f->id, f->message);
 		}
 	}
+}
+
+static void print_srv(FILE *out, const char *service, const struct srv_rec *v,
+                      int n)
+{
+	int k;
+
+	for (k = 0; k < n; k++)
+		if (v[k].target[0] == '\0')
+			fprintf(out, "  SRV %s: . (not offered)\n", service);
+		else
+			fprintf(out, "  SRV %s: %s:%d\n", service, v[k].target,
+			        v[k].port);
 }
 
 static void print_plan(FILE *out, const struct report *r)
@@ -155,33 +174,25 @@ static void print_plan(FILE *out, const struct report *r)
 		fprintf(out, "  MX:");
 		for (k = 0; k < d->nmx; k++)
 			fprintf(out, "%s %d %s", k ? "," : "",
-				d->mx[k].preference, d->mx[k].host);
+			        d->mx[k].preference, d->mx[k].host);
 		fprintf(out, "%s\n", d->mx_ad ? " (DNSSEC-validated)" : "");
 	} else if (d->implicit_mx)
 		fprintf(out, "  MX: none (the host itself receives mail)\n");
-	for (k = 0; k < d->nsub; k++)
-		fprintf(out, "  SRV submission: %s:%d\n",
-			d->sub[k].target[0] ? d->sub[k].target
-					    : ". (not offered)",
-			d->sub[k].port);
-	for (k = 0; k < d->nsubs; k++)
-		fprintf(out, "  SRV submissions: %s:%d\n",
-			d->subs[k].target[0] ? d->subs[k].target
-					     : ". (not offered)",
-			d->subs[k].port);
+	print_srv(out, "submission", d->sub, d->nsub);
+	print_srv(out, "submissions", d->subs, d->nsubs);
 	/* policies matter for a mail domain, not for a bare host */
 	if (d->nmx > 0 || d->null_mx)
 		fprintf(out,
-			"  MTA-STS: %s\n  TLS-RPT: %s\n  SPF: %s\n  DMARC: "
-			"%s\n",
-			d->mta_sts ? d->mta_sts : "none",
-			d->tls_rpt ? d->tls_rpt : "none",
-			d->spf ? d->spf : "none", d->dmarc ? d->dmarc : "none");
+		        "  MTA-STS: %s\n  TLS-RPT: %s\n  SPF: %s\n  DMARC: "
+		        "%s\n",
+		        d->mta_sts ? d->mta_sts : "none",
+		        d->tls_rpt ? d->tls_rpt : "none",
+		        d->spf ? d->spf : "none", d->dmarc ? d->dmarc : "none");
 	for (i = 0; i < d->ntlsa; i++)
 		fprintf(out, "  TLSA %s: %d record%s%s\n", d->tlsa[i].name,
-			d->tlsa[i].n, d->tlsa[i].n == 1 ? "" : "s",
-			d->tlsa[i].ad ? " (DNSSEC-validated)"
-				      : " (not validated)");
+		        d->tlsa[i].n, d->tlsa[i].n == 1 ? "" : "s",
+		        d->tlsa[i].ad ? " (DNSSEC-validated)"
+		                      : " (not validated)");
 	fprintf(out, "  Hosts:\n");
 	for (i = 0; i < r->nhosts; i++) {
 		const struct plan_host *h = &r->hosts[i];
@@ -204,20 +215,20 @@ int report_text(FILE *out, const struct report *r, bool colour)
 	int aw = 7;
 
 	fprintf(out, "%s%s%s", colour ? C_BOLD : "", r->target,
-		colour ? C_RESET : "");
+	        colour ? C_RESET : "");
 	if (r->unicode != NULL)
 		fprintf(out, " (%s)", r->host);
 	fprintf(out, ": %zu probe%s in %.2f s\n", r->nprobes,
-		r->nprobes == 1 ? "" : "s", (double)r->duration_ms / 1000.0);
+	        r->nprobes == 1 ? "" : "s", (double)r->duration_ms / 1000.0);
 	if (r->dns.domain)
 		print_plan(out, r);
 	for (i = 0; i < r->nerrors; i++)
 		fprintf(out, "  DNS %s %s: %s\n", r->errors[i].type,
-			r->errors[i].name, r->errors[i].error);
+		        r->errors[i].name, r->errors[i].error);
 	for (i = 0; i < r->nfindings; i++)
 		fprintf(out, "  %s %s: %s\n",
-			severity_name(r->findings[i].severity),
-			r->findings[i].id, r->findings[i].message);
+		        severity_name(r->findings[i].severity),
+		        r->findings[i].id, r->findings[i].message);
 	for (i = 0; i < r->nprobes; i++)
 		if ((int)strlen(r->probes[i]->address) > aw)
 			aw = (int)strlen(r->probes[i]->address);
@@ -230,16 +241,16 @@ int report_text(FILE *out, const struct report *r, bool colour)
 	report_recommend(r, &rec);
 	if (rec.probe != NULL)
 		fprintf(out,
-			"\nRecommendation: server %s, port %d, encryption "
-			"%s (%s).\n  %s\n",
-			rec.probe->host ? rec.probe->host : rec.probe->address,
-			rec.probe->port, rec.label,
-			strcmp(rec.encryption, "starttls") == 0
-				? "STARTTLS"
-				: "implicit TLS",
-			rec.why);
+		        "\nRecommendation: server %s, port %d, encryption "
+		        "%s (%s).\n  %s\n",
+		        rec.probe->host ? rec.probe->host : rec.probe->address,
+		        rec.probe->port, rec.label,
+		        strcmp(rec.encryption, "starttls") == 0
+		            ? "STARTTLS"
+		            : "implicit TLS",
+		        rec.why);
 	else
 		fprintf(out, "\nNo safe way to send mail from here: %s.\n",
-			rec.why);
+		        rec.why);
 	return ferror(out) ? -1 : 0;
 }

@@ -101,7 +101,11 @@ struct dns *dns_new(struct loop *loop, const struct dns_opts *opts, char *err,
 	o.sock_state_cb_data = dns;
 	o.timeout = (int)opts->timeout_ms;
 	o.tries = (int)opts->tries;
-	mask = ARES_OPT_SOCK_STATE_CB | ARES_OPT_TIMEOUTMS | ARES_OPT_TRIES;
+	/* REFUSED and SERVFAIL come back as answers, so they are reported
+	 * as what they are, not as "connection refused" */
+	o.flags = ARES_FLAG_NOCHECKRESP;
+	mask = ARES_OPT_SOCK_STATE_CB | ARES_OPT_TIMEOUTMS | ARES_OPT_TRIES |
+	       ARES_OPT_FLAGS;
 	if (opts->servers != NULL) {
 		/* a server named on the command line is asked for real: no
 		 * hosts file, no search domains */

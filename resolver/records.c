@@ -36,8 +36,7 @@ int records_mx(const unsigned char *abuf, int alen, struct mx_rec **out)
 	if (ares_parse_mx_reply(abuf, alen, &head) != ARES_SUCCESS)
 		return -1;
 	v = calloc(RECORDS_MAX, sizeof(*v));
-	for (r = head; v != NULL && r != NULL && n < RECORDS_MAX;
-	     r = r->next) {
+	for (r = head; v != NULL && r != NULL && n < RECORDS_MAX; r = r->next) {
 		v[n].preference = r->priority;
 		v[n].host = clean_name(r->host);
 		if (v[n].host == NULL)
@@ -74,8 +73,7 @@ int records_srv(const unsigned char *abuf, int alen, struct srv_rec **out)
 	if (ares_parse_srv_reply(abuf, alen, &head) != ARES_SUCCESS)
 		return -1;
 	v = calloc(RECORDS_MAX, sizeof(*v));
-	for (r = head; v != NULL && r != NULL && n < RECORDS_MAX;
-	     r = r->next) {
+	for (r = head; v != NULL && r != NULL && n < RECORDS_MAX; r = r->next) {
 		v[n].priority = r->priority;
 		v[n].weight = r->weight;
 		v[n].port = r->port;
@@ -92,8 +90,17 @@ int records_srv(const unsigned char *abuf, int alen, struct srv_rec **out)
 	return n;
 }
 
+/* "v=spf1" matches "v=spf1 -all" but not "v=spf10" (RFC 7208 4.5): the
+ * version tag ends at a space, a ';' or the end. */
+static bool has_prefix(const struct buf *rec, const char *prefix, size_t plen)
+{
+	return rec->len >= plen && strncasecmp(rec->data, prefix, plen) == 0 &&
+	       (rec->len == plen || rec->data[plen] == ' ' ||
+	        rec->data[plen] == ';');
+}
+
 int records_txt(const unsigned char *abuf, int alen, const char *prefix,
-		char **out, int *count)
+                char **out, int *count)
 {
 	struct ares_txt_ext *head = NULL, *r;
 	struct buf rec = {.limit = 8192};
@@ -107,8 +114,7 @@ int records_txt(const unsigned char *abuf, int alen, const char *prefix,
 	/* a record is its strings concatenated (RFC 7208 3.3) */
 	for (r = head; r != NULL; r = r->next) {
 		if (r->record_start && rec.len > 0) {
-			if (rec.len >= plen &&
-			    strncasecmp(rec.data, prefix, plen) == 0) {
+			if (has_prefix(&rec, prefix, plen)) {
 				if (++*count == 1)
 					*out = sanitize(rec.data, rec.len);
 			}
@@ -118,8 +124,7 @@ int records_txt(const unsigned char *abuf, int alen, const char *prefix,
 			break;
 		buf_append(&rec, r->txt, r->length);
 	}
-	if (rec.len >= plen && strncasecmp(rec.data, prefix, plen) == 0 &&
-	    records <= RECORDS_MAX) {
+	if (has_prefix(&rec, prefix, plen) && records <= RECORDS_MAX) {
 		if (++*count == 1)
 			*out = sanitize(rec.data, rec.len);
 	}
@@ -135,7 +140,7 @@ static unsigned get16(const unsigned char *p)
 
 /* Skips a possibly compressed name at p; its length on the wire, or -1. */
 static long skip_name(const unsigned char *abuf, int alen,
-		      const unsigned char *p)
+                      const unsigned char *p)
 {
 	char *name = NULL;
 	long enclen = 0;

@@ -15,5 +15,6 @@ Suite *loop_suite(void);
 Suite *verdict_suite(void);
 Suite *report_suite(void);
 Suite *session_suite(void);
+Suite *records_suite(void);
 
 #endif

@@ -3,6 +3,7 @@
 #
 #   client ns --veth-- mail ns  198.18.1.0/24 fd00:1::/64  Postfix 25/587/465/2525, dnsmasq :53
 #   client ns --veth-- fw ns    198.18.2.0/24 fd00:2::/64  nftables: drop, reset, icmp reject
+#   client ns --veth-- odd ns   198.18.3.0/24 fd00:3::/64  misconfigured Postfix (bed_odd_up)
 #
 # Only 198.18.0.0/15 and fd00::/8 are used, no namespace has a default route,
 # and every command runs with a private resolv.conf, so nothing leaves the bed.
@@ -18,13 +19,14 @@ RID=$$ # in every name, so two runs never collide
 CLIENT_NS=smtpprobe-$RID-client
 MAIL_NS=smtpprobe-$RID-mail
 FW_NS=smtpprobe-$RID-fw
+ODD_NS=smtpprobe-$RID-odd
 DNS_SERVER=198.18.1.2
 BED_DIR=
 BED_NS=() # namespaces this run created: the only ones bed_down deletes
 CA_FILE=
 PASSED=0
 FAILED=0
-export CLIENT_NS MAIL_NS FW_NS DNS_SERVER CA_FILE
+export CLIENT_NS MAIL_NS FW_NS ODD_NS DNS_SERVER CA_FILE
 
 # Run a command in namespace $1. ip netns exec gives it a private mount
 # namespace, so the bind mount keeps the machine's resolver out of reach.
@@ -50,10 +52,27 @@ need_tools() {
 	done
 }
 
-# Print the Postfix log: it is the only place Postfix says why it failed.
+# Print a Postfix log (default: the main instance's): it is the only place
+# Postfix says why it failed.
 show_maillog() {
-	echo "--- $BED_DIR/maillog" >&2
-	cat "$BED_DIR/maillog" >&2 2>/dev/null
+	local log=${1:-$BED_DIR/maillog}
+	echo "--- $log" >&2
+	cat "$log" >&2 2>/dev/null
+}
+
+# Recorded in BED_NS right away, so bed_down deletes it whatever fails next.
+bed_ns_add() {
+	ip netns add "$1" || return
+	BED_NS+=("$1")
+	ip -n "$1" link set lo up
+}
+
+# Number of listening TCP sockets in namespace $1 on the ports that follow.
+listeners() {
+	local ns=$1 f
+	shift
+	f=$(printf 'sport = :%s or ' "$@")
+	ip netns exec "$ns" ss -Hltn "( ${f% or } )" | wc -l
 }
 
 # veth pair from client ns to namespace $1: client gets .1/::1, peer .2/::2.
@@ -71,9 +90,7 @@ bed_link() {
 bed_net() {
 	local ns
 	for ns in "$CLIENT_NS" "$MAIL_NS" "$FW_NS"; do
-		ip netns add "$ns" || return
-		BED_NS+=("$ns")
-		ip -n "$ns" link set lo up || return
+		bed_ns_add "$ns" || return
 	done
 	bed_link "$MAIL_NS" 1 m && bed_link "$FW_NS" 2 f || return
 	# Unlimited ICMP, or repeated rejects start to look like timeouts.
@@ -191,10 +208,9 @@ bed_postfix() {
 		scache    unix  - - n - 1 scache
 		postlog   unix-dgram n - n - 1 postlogd
 	EOF
-	postfix -c "$pf" check || {
-		show_maillog
-		return 1
-	}
+	# Postfix waits until a config file is a second old before trusting
+	# it; backdating saves that wait.  "start" runs the checks itself.
+	touch -d '-1 min' "$pf/main.cf" "$pf/master.cf" || return
 	ns_exec "$MAIL_NS" postfix -c "$pf" start >/dev/null 2>&1 || {
 		show_maillog
 		return 1
@@ -214,6 +230,8 @@ bed_dns() {
 		auth-soa=1,hostmaster.example.test,1200,120,604800
 		host-record=mail.example.test,198.18.1.2,fd00:1::2
 		host-record=fw.example.test,198.18.2.2,fd00:2::2
+		# Answers whether or not a test started the host (bed_odd_up).
+		host-record=odd.example.test,198.18.3.2,fd00:3::2
 		pid-file=$BED_DIR/dnsmasq.pid
 		log-facility=$BED_DIR/dnsmasq.log
 		log-queries
@@ -225,7 +243,7 @@ bed_dns() {
 bed_wait() {
 	local i n
 	for ((i = 0; i < 100; i++)); do
-		n=$(ip netns exec "$MAIL_NS" ss -Hltn '( sport = :25 or sport = :587 or sport = :465 or sport = :2525 )' | wc -l)
+		n=$(listeners "$MAIL_NS" 25 587 465 2525)
 		if [ "$n" -ge 8 ] &&
 			[ "$(in_client dig +short +time=1 +tries=1 @"$DNS_SERVER" mail.example.test A)" = 198.18.1.2 ]; then
 			return 0
@@ -253,12 +271,105 @@ bed_up() {
 	bed_wait || die "bed did not come up"
 }
 
+# odd.example.test's certificates, all on one key: one from the test CA, a
+# self-signed one, an expired one and one for another name.
+bed_odd_certs() {
+	local d=$BED_DIR/tls
+	(
+		cd "$d" || exit
+		tmpl() { printf '%s\n' "cn = \"$1\"" "dns_name = \"$1\"" tls_www_server signing_key "${@:2}"; }
+		tmpl odd.example.test "expiration_days = 365" >odd.tmpl
+		tmpl odd.example.test 'activation_date = "2020-01-01 00:00:00"' \
+			'expiration_date = "2021-01-01 00:00:00"' >expired.tmpl
+		tmpl wrong.example.test "expiration_days = 365" >wrong.tmpl
+		certtool --generate-privkey --key-type=ecdsa --outfile odd.key &&
+			certtool --generate-self-signed --load-privkey odd.key --template odd.tmpl \
+				--outfile selfsigned.pem || exit
+		for c in odd expired wrong; do
+			certtool --generate-certificate --load-privkey odd.key --load-ca-certificate ca.pem \
+				--load-ca-privkey ca.key --template "$c.tmpl" --outfile "$c.pem" || exit
+		done
+	) >>"$d/certtool.log" 2>&1 || {
+		cat "$d/certtool.log" >&2
+		return 1
+	}
+}
+
+# The main instance's configuration with its own directories, name and
+# default certificate; master.cf gives each port its mistake.
+bed_odd_postfix() {
+	local d=$BED_DIR/odd t=$BED_DIR/tls
+	local pf=$d/postfix
+	mkdir -p "$d/queue" "$d/data" && chown postfix: "$d/data" || return
+	# The copied sasl/ points at the main instance's sasldb: same user.
+	cp -a "$BED_DIR/postfix" "$pf" || return
+	postconf -c "$pf" -e "queue_directory = $d/queue" "data_directory = $d/data" \
+		"maillog_file = $d/maillog" "myhostname = odd.example.test" \
+		"smtpd_tls_chain_files = $t/odd.key, $t/odd.pem" || return
+	{
+		cat <<-EOF
+			# self-signed certificate
+			25        inet  n - n - - smtpd
+			  -o syslog_name=odd/selfsigned
+			  -o smtpd_tls_chain_files=$t/odd.key,$t/selfsigned.pem
+			# implicit TLS where clients expect STARTTLS
+			587       inet  n - n - - smtpd
+			  -o syslog_name=odd/wrapper
+			  -o smtpd_tls_wrappermode=yes
+			  -o smtpd_sasl_auth_enable=yes
+			# plaintext with STARTTLS where clients expect implicit TLS
+			465       inet  n - n - - smtpd
+			  -o syslog_name=odd/plain
+			  -o smtpd_sasl_auth_enable=yes
+			# expired certificate, and AUTH offered before STARTTLS
+			2525      inet  n - n - - smtpd
+			  -o syslog_name=odd/expired
+			  -o smtpd_tls_chain_files=$t/odd.key,$t/expired.pem
+			  -o smtpd_sasl_auth_enable=yes
+			  -o smtpd_tls_auth_only=no
+			# a certificate for wrong.example.test
+			2465      inet  n - n - - smtpd
+			  -o syslog_name=odd/wrongname
+			  -o smtpd_tls_chain_files=$t/odd.key,$t/wrong.pem
+		EOF
+		# The same internal services as the main instance.
+		sed -n '/^pickup /,$p' "$BED_DIR/postfix/master.cf"
+	} >"$pf/master.cf" || return
+	# Postfix rereads a file changed within the last second every 300 ms
+	# until it is older (util/load_file.c): 2.5 s at start, unless backdated.
+	touch -d '-1 min' "$pf/main.cf" "$pf/master.cf" || return
+	# No "postfix check": start runs Postfix's integrity checks itself.
+	ns_exec "$ODD_NS" postfix -c "$pf" start >/dev/null 2>&1 || {
+		show_maillog "$d/maillog"
+		return 1
+	}
+}
+
+# odd.example.test: a second Postfix set up the way real servers go wrong,
+# one mistake per port. Separate from bed_up so only the tests that use it
+# pay for it; bed_down stops it with the rest. Call after bed_up.
+bed_odd_up() {
+	local i
+	[ -n "$BED_DIR" ] || die "bed_odd_up needs bed_up first"
+	bed_ns_add "$ODD_NS" || die "odd namespace failed"
+	bed_link "$ODD_NS" 3 o || die "odd network setup failed"
+	bed_odd_certs || die "odd certificate generation failed"
+	bed_odd_postfix || die "odd postfix failed to start"
+	for ((i = 0; i < 100; i++)); do # 5 ports x 2 families
+		[ "$(listeners "$ODD_NS" 25 587 465 2525 2465)" -ge 10 ] && return 0
+		sleep 0.1
+	done
+	show_maillog "$BED_DIR/odd/maillog"
+	die "odd.example.test not listening after 10 s"
+}
+
 # Idempotent; runs from the EXIT trap, so it must never call exit.
 bed_down() {
 	local ns pids i
 	trap '' INT TERM PIPE
 	[ -n "$BED_DIR" ] || return 0
 	[ -f "$BED_DIR/postfix/main.cf" ] && postfix -c "$BED_DIR/postfix" stop >/dev/null 2>&1
+	[ -f "$BED_DIR/odd/postfix/main.cf" ] && postfix -c "$BED_DIR/odd/postfix" stop >/dev/null 2>&1
 	[ -s "$BED_DIR/dnsmasq.pid" ] && kill "$(cat "$BED_DIR/dnsmasq.pid")" 2>/dev/null
 	# Whatever still runs in our namespaces was started here: end it by pid,
 	# or the namespace outlives its name.
@@ -280,6 +391,39 @@ bed_down() {
 	fi
 	BED_DIR=
 }
+
+# --- running smtpprobe (tests set OUT to a directory for its output) ---
+
+# SMTPPROBE (default ./smtpprobe) as an absolute path: the tests run it in
+# another namespace. A missing binary is a failure, not a skip.
+need_smtpprobe() {
+	SMTPPROBE=${SMTPPROBE:-./smtpprobe}
+	if [ ! -x "$SMTPPROBE" ]; then
+		assert_eq "smtpprobe binary $SMTPPROBE is executable" missing present
+		finish
+	fi
+	SMTPPROBE=$(realpath "$SMTPPROBE")
+}
+
+# probe NAME ARGS...: JSON run saved as F=$OUT/NAME.json; RC is its exit
+# status, MS its wall time. timeout(1) turns a hang into a failure instead
+# of a stuck CI run.
+# shellcheck disable=SC2034 # F and MS are for the caller
+probe() {
+	local name=$1 t0
+	shift
+	t0=$(date +%s%N)
+	in_client timeout 30 "$SMTPPROBE" --timeout 2 --dns-server "$DNS_SERVER" \
+		--ca-file "$CA_FILE" --format json "$@" >"$OUT/$name.json" 2>"$OUT/$name.err"
+	RC=$?
+	MS=$((($(date +%s%N) - t0) / 1000000))
+	assert_lt "$name: exit status (no crash, no hang)" "$RC" 124
+	assert_eq "$name: one JSON object on one line" \
+		"$(wc -l <"$OUT/$name.json") $(jq -s length "$OUT/$name.json" 2>&1)" "1 1"
+	F=$OUT/$name.json
+}
+# jq filter selecting the probe of address $1, port $2.
+p() { printf '.probes[] | select(.address == "%s" and .port == %s)' "$1" "$2"; }
 
 # --- assertions (TAP-like lines) ---
 

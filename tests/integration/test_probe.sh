@@ -5,33 +5,11 @@ cd "$(dirname "$0")/../.." || exit 1
 # shellcheck source=lib.sh
 . tests/integration/lib.sh
 
-SMTPPROBE=${SMTPPROBE:-./smtpprobe}
-if [ ! -x "$SMTPPROBE" ]; then
-	assert_eq "smtpprobe binary $SMTPPROBE is executable" missing present
-	finish
-fi
-SMTPPROBE=$(realpath "$SMTPPROBE")
+need_smtpprobe
 bed_up
 OUT=$BED_DIR/out
 mkdir -p "$OUT"
 
-# probe NAME ARGS...: JSON run saved as F=$OUT/NAME.json; MS is its wall time.
-# timeout(1) turns a hang into a failure instead of a stuck CI run.
-probe() {
-	local name=$1 t0 rc
-	shift
-	t0=$(date +%s%N)
-	in_client timeout 30 "$SMTPPROBE" --timeout 2 --dns-server "$DNS_SERVER" \
-		--ca-file "$CA_FILE" --format json "$@" >"$OUT/$name.json" 2>"$OUT/$name.err"
-	rc=$?
-	MS=$((($(date +%s%N) - t0) / 1000000))
-	assert_lt "$name: exit status (no crash, no hang)" "$rc" 124
-	assert_eq "$name: one JSON object on one line" \
-		"$(wc -l <"$OUT/$name.json") $(jq -s length "$OUT/$name.json" 2>&1)" "1 1"
-	F=$OUT/$name.json
-}
-# jq filter selecting the probe of address $1, port $2.
-p() { printf '.probes[] | select(.address == "%s" and .port == %s)' "$1" "$2"; }
 AUTH_COUNT='map(select(ascii_upcase | startswith("AUTH"))) | length'
 HAS_MISMATCH='any(.findings[]; .id == "certificate-host-mismatch")'
 

@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <time.h>
 
 #include "core/loop.h"
 #include "core/sanitize.h"
@@ -199,6 +200,57 @@ static void on_probe_done(void *arg, struct probe *p)
 	job_check(job);
 }
 
+/* Sets the port of p's address, and the printable address. */
+static void set_port(struct probe *p, int port)
+{
+	if (p->addr.ss_family == AF_INET6) {
+		struct sockaddr_in6 *s6 = (struct sockaddr_in6 *)&p->addr;
+
+		s6->sin6_port = htons((uint16_t)port);
+		inet_ntop(AF_INET6, &s6->sin6_addr, p->address,
+			  sizeof(p->address));
+	} else {
+		struct sockaddr_in *s4 = (struct sockaddr_in *)&p->addr;
+
+		s4->sin_port = htons((uint16_t)port);
+		inet_ntop(AF_INET, &s4->sin_addr, p->address,
+			  sizeof(p->address));
+	}
+	p->port = port;
+}
+
+/* A TCP connect to 443 on each address, at the same time as the mail
+ * ports so it costs no extra timeout: when no mail port connects, it
+ * tells "mail ports filtered here" from "server unreachable". */
+static void add_control(struct job *job, const struct sockaddr *sa,
+			socklen_t len, const char *host)
+{
+	const struct pipeline_opts *o = &job->pl->opts;
+	struct probe *p, **v;
+
+	if (o->control_port == 0)
+		return;
+	v = realloc(job->r.controls,
+		    (job->r.ncontrols + 1) * sizeof(*job->r.controls));
+	if (v == NULL)
+		return;
+	job->r.controls = v;
+	p = calloc(1, sizeof(*p));
+	if (p == NULL)
+		return;
+	probe_init(p);
+	memcpy(&p->addr, sa, len);
+	p->addrlen = len;
+	set_port(p, o->control_port);
+	p->connect_only = true;
+	p->host = host ? strdup(host) : NULL;
+	p->role = strdup("control");
+	job->r.controls[job->r.ncontrols++] = p;
+	job->pending++;
+	if (probe_start(&job->pl->ctx, p, on_probe_done, job) < 0)
+		job->pending--;
+}
+
 static void add_probe(struct host *h, const struct sockaddr *sa, socklen_t len,
                       const struct entry *e)
 {
@@ -220,20 +272,7 @@ static void add_probe(struct host *h, const struct sockaddr *sa, socklen_t len,
 	probe_init(p);
 	memcpy(&p->addr, sa, len);
 	p->addrlen = len;
-	if (sa->sa_family == AF_INET6) {
-		struct sockaddr_in6 *s6 = (struct sockaddr_in6 *)&p->addr;
-
-		s6->sin6_port = htons((uint16_t)e->port);
-		inet_ntop(AF_INET6, &s6->sin6_addr, p->address,
-		          sizeof(p->address));
-	} else {
-		struct sockaddr_in *s4 = (struct sockaddr_in *)&p->addr;
-
-		s4->sin_port = htons((uint16_t)e->port);
-		inet_ntop(AF_INET, &s4->sin_addr, p->address,
-		          sizeof(p->address));
-	}
-	p->port = e->port;
+	set_port(p, e->port);
 	p->expect = e->mode;
 	p->host = job->r.is_address ? NULL : strdup(h->name);
 	p->role = strdup(e->role);
@@ -241,6 +280,18 @@ static void add_probe(struct host *h, const struct sockaddr *sa, socklen_t len,
 	job->pending++;
 	if (probe_start(&job->pl->ctx, p, on_probe_done, job) < 0)
 		job->pending--;
+}
+
+/* Whether a control already goes to address a (MX and SRV hosts can
+ * share addresses). */
+static bool address_known(const struct job *job, const char *a)
+{
+	size_t i;
+
+	for (i = 0; i < job->r.ncontrols; i++)
+		if (strcmp(job->r.controls[i]->address, a) == 0)
+			return true;
+	return false;
 }
 
 static void on_addrs(void *arg, int family, int status,
@@ -285,6 +336,8 @@ static void on_addrs(void *arg, int family, int status,
 			strlist_add(&ph->addresses, a);
 			for (k = 0; k < h->ne; k++)
 				add_probe(h, sa, addrs[i].len, &h->e[k]);
+			if (!address_known(job, a))
+				add_control(job, sa, addrs[i].len, h->name);
 		}
 	}
 	job->pending--;
@@ -700,6 +753,7 @@ static void probe_address(struct job *job, const struct target *t)
 			                             port_mode(o, o->ports[i])};
 	for (i = 0; i < h.ne; i++)
 		add_probe(&h, (struct sockaddr *)&ss, len, &h.e[i]);
+	add_control(job, (struct sockaddr *)&ss, len, NULL);
 }
 
 int pipeline_add(struct pipeline *pl, const struct target *t)
@@ -710,6 +764,7 @@ int pipeline_add(struct pipeline *pl, const struct target *t)
 		return -1;
 	job->pl = pl;
 	job->t0 = loop_now();
+	job->r.started = time(NULL);
 	job->port = t->port;
 	job->r.target = strdup(t->input);
 	job->r.host = strdup(t->host);

@@ -22,6 +22,8 @@ struct pipeline_opts {
 	bool v4, v6;	      /* address families to probe */
 	unsigned timeout_ms;  /* connect, and silence in a reply */
 	unsigned deadline_ms; /* one session, start to end */
+	int control_port;     /* when no mail port connects, try TCP here */
+	bool always_control;  /* ... or always (--egress) */
 	unsigned dns_timeout_ms;
 	unsigned dns_tries;
 	const char *ca_file;	 /* NULL: the system trust store */

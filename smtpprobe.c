@@ -150,6 +150,7 @@ int main(int argc, char **argv)
 		.v6 = true,
 		.timeout_ms = 5000,
 		.deadline_ms = 20000,
+		.control_port = 443,
 		.dns_timeout_ms = 2000,
 		.dns_tries = 2,
 	};

@@ -67,11 +67,13 @@ struct probe {
 	char address[64]; /* printable address */
 	int port;
 	enum probe_mode expect; /* what the port should speak */
+	bool connect_only;	/* a TCP reachability control: no SMTP */
 
 	/* observations */
 	enum probe_mode spoke; /* mode of the last attempt */
 	bool retried;	       /* a second attempt in the other mode */
 	bool connected;
+	char source[64]; /* our address on the connection */
 	enum probe_end end;
 	enum probe_phase end_phase;
 	int sys_errno;

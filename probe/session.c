@@ -520,6 +520,7 @@ static void address_literal(struct session *s)
 	}
 	snprintf(s->ehlo, sizeof(s->ehlo), "[%s%s]",
 		 ss.ss_family == AF_INET6 ? "IPv6:" : "", a);
+	snprintf(s->p->source, sizeof(s->p->source), "%s", a);
 }
 
 static void connected(struct session *s)
@@ -537,7 +538,9 @@ static void connected(struct session *s)
 	phase_done(s);
 	s->p->connected = true;
 	address_literal(s);
-	if (s->tls_first)
+	if (s->p->connect_only)
+		finish(s, END_DONE);
+	else if (s->tls_first)
 		handshake_start(s, PH_HANDSHAKE_IMPLICIT);
 	else
 		expect(s, S_GREETING, PH_GREETING, NULL);

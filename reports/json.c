@@ -118,6 +118,9 @@ static json_object *probe_json(const struct probe *p)
 	json_object_object_add(o, "address", json_object_new_string(p->address));
 	json_object_object_add(o, "port", json_object_new_int(p->port));
 	json_object_object_add(o, "role", str_or_null(p->role));
+	json_object_object_add(o, "source",
+			       p->connected ? json_object_new_string(p->source)
+					    : NULL);
 	json_object_object_add(o, "state",
 			       json_object_new_string(state_name(v.state)));
 	json_object_object_add(o, "reason", str_or_null(v.reason));
@@ -274,32 +277,57 @@ static json_object *dns_json(const struct report *r)
 	return o;
 }
 
+static json_object *route_json(const struct probe *p, const char *encryption,
+			       const char *label)
+{
+	json_object *o = json_object_new_object();
+
+	json_object_object_add(o, "host",
+			       p ? json_object_new_string(p->host ? p->host
+								  : p->address)
+				 : NULL);
+	json_object_object_add(o, "port", p ? json_object_new_int(p->port) : NULL);
+	json_object_object_add(o, "encryption", str_or_null(encryption));
+	json_object_object_add(o, "label", str_or_null(label));
+	return o;
+}
+
 static json_object *recommendation_json(const struct report *r)
 {
 	struct recommendation rec;
-	json_object *o = json_object_new_object();
+	json_object *o;
 
 	report_recommend(r, &rec);
-	if (rec.probe != NULL) {
-		json_object_object_add(
-			o, "host",
-			json_object_new_string(rec.probe->host
-						       ? rec.probe->host
-						       : rec.probe->address));
-		json_object_object_add(o, "port",
-				       json_object_new_int(rec.probe->port));
-		json_object_object_add(o, "encryption",
-				       json_object_new_string(rec.encryption));
-		json_object_object_add(o, "label",
-				       json_object_new_string(rec.label));
-	} else {
-		json_object_object_add(o, "host", NULL);
-		json_object_object_add(o, "port", NULL);
-		json_object_object_add(o, "encryption", NULL);
-		json_object_object_add(o, "label", NULL);
-	}
+	o = route_json(rec.probe, rec.encryption, rec.label);
 	json_object_object_add(o, "why", json_object_new_string(rec.why));
+	json_object_object_add(o, "alternative",
+			       rec.alt ? route_json(rec.alt, rec.alt_encryption,
+						    rec.alt_label)
+				       : NULL);
 	return o;
+}
+
+static json_object *controls_json(const struct report *r)
+{
+	json_object *a = json_object_new_array();
+	size_t i;
+
+	for (i = 0; i < r->ncontrols; i++) {
+		const struct probe *p = r->controls[i];
+		struct verdict v;
+		json_object *e = json_object_new_object();
+
+		verdict_judge(p, &v);
+		json_object_object_add(e, "address",
+				       json_object_new_string(p->address));
+		json_object_object_add(e, "port", json_object_new_int(p->port));
+		json_object_object_add(e, "connected",
+				       json_object_new_boolean(p->connected));
+		json_object_object_add(e, "reason", str_or_null(v.reason));
+		json_object_object_add(e, "ms", json_object_new_int64(p->total_ms));
+		json_object_array_add(a, e);
+	}
+	return a;
 }
 
 int report_json(FILE *out, const struct report *r)
@@ -315,12 +343,14 @@ int report_json(FILE *out, const struct report *r)
 				       json_object_new_string(r->unicode));
 	json_object_object_add(o, "duration_ms",
 			       json_object_new_int64(r->duration_ms));
+	json_object_object_add(o, "started", time_json(r->started));
 	json_object_object_add(o, "dns", dns_json(r));
 	for (i = 0; i < r->nprobes; i++)
 		json_object_array_add(probes, probe_json(r->probes[i]));
 	json_object_object_add(o, "probes", probes);
 	json_object_object_add(o, "findings",
 			       findings_json(r->findings, r->nfindings));
+	json_object_object_add(o, "controls", controls_json(r));
 	json_object_object_add(o, "recommendation", recommendation_json(r));
 	rc = fprintf(out, "%s\n",
 		     json_object_to_json_string_ext(

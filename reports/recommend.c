@@ -56,10 +56,81 @@ static int preference(const struct probe *p, const struct verdict *v)
 	return p->port == 25 ? 10 : 20;
 }
 
+static const char *label_of(const struct probe *p)
+{
+	return p->spoke == MODE_TLS ? "SSL" : "TLS";
+}
+
+static const char *encryption_of(const struct probe *p)
+{
+	return p->spoke == MODE_TLS ? "implicit-tls" : "starttls";
+}
+
+static const char *name_of(const struct probe *p)
+{
+	return p->host ? p->host : p->address;
+}
+
+/* Why nothing qualifies, and what to do about it, from what was seen. */
+static void explain_none(const struct report *r, struct recommendation *rec,
+			 size_t blocked, size_t plain, size_t badtls)
+{
+	size_t i, https = 0, answered = 0;
+
+	for (i = 0; i < r->ncontrols; i++) {
+		https += r->controls[i]->connected;
+		answered += r->controls[i]->end == END_REFUSED;
+	}
+	if (r->nprobes == 0 && r->dns.null_mx)
+		snprintf(rec->why, sizeof(rec->why),
+			 "the domain publishes a null MX and no submission "
+			 "service: it handles no mail");
+	else if (r->nprobes == 0)
+		snprintf(rec->why, sizeof(rec->why),
+			 "nothing could be probed: no mail host resolved");
+	else if (blocked == r->nprobes && https > 0)
+		snprintf(rec->why, sizeof(rec->why),
+			 "every mail port is blocked from here while HTTPS "
+			 "(443) to the same server connects: outbound mail "
+			 "ports are filtered between this host and the "
+			 "internet. Ask your host to open outbound 587 or "
+			 "465, or send through the provider's HTTPS API");
+	else if (blocked == r->nprobes && answered > 0)
+		snprintf(rec->why, sizeof(rec->why),
+			 "every mail port is blocked from here; the server "
+			 "itself answers (TCP 443 is refused, not dropped), so "
+			 "its mail ports are closed or filtered on the way: "
+			 "check the provider's documented ports, or ask your "
+			 "host whether outbound 587 and 465 are open");
+	else if (blocked == r->nprobes && r->ncontrols > 0)
+		snprintf(rec->why, sizeof(rec->why),
+			 "every mail port is blocked from here, and HTTPS "
+			 "(443) to the same server does not connect either: "
+			 "the server is unreachable from here or down");
+	else if (blocked == r->nprobes)
+		snprintf(rec->why, sizeof(rec->why),
+			 "every mail port is blocked from here: ask your "
+			 "host to open outbound 587 or 465, or use the "
+			 "provider's HTTPS API");
+	else if (badtls > 0)
+		snprintf(rec->why, sizeof(rec->why),
+			 "TLS answers, but its certificate does not verify "
+			 "for the name probed or it is older than TLS 1.2: "
+			 "a client that checks certificates will refuse it");
+	else if (plain > 0)
+		snprintf(rec->why, sizeof(rec->why),
+			 "only plaintext SMTP answers: your password and "
+			 "mail would travel unencrypted; ask the provider "
+			 "for TLS on 465 or 587");
+	else
+		snprintf(rec->why, sizeof(rec->why),
+			 "no port offers working SMTP with TLS from here");
+}
+
 void report_recommend(const struct report *r, struct recommendation *rec)
 {
-	size_t i, blocked = 0, plain = 0, badcert = 0, reached = 0;
-	int best = -1;
+	size_t i, blocked = 0, plain = 0, badtls = 0;
+	int best = -1, alt = -1;
 
 	memset(rec, 0, sizeof(*rec));
 	for (i = 0; i < r->nprobes; i++) {
@@ -69,59 +140,49 @@ void report_recommend(const struct report *r, struct recommendation *rec)
 
 		verdict_judge(p, &v);
 		pref = preference(p, &v);
-		if (v.state == ST_BLOCKED)
-			blocked++;
-		else
-			reached++;
-		if (v.state == ST_PLAINTEXT)
-			plain++;
+		blocked += v.state == ST_BLOCKED;
+		plain += v.state == ST_PLAINTEXT;
 		if (p->tls.done && (!p->tls.verified ||
 				    verdict_has(&v, "tls-legacy-version")))
-			badcert++;
+			badtls++;
 		if (pref > best) {
 			best = pref;
 			rec->probe = p;
 		}
 	}
-	if (rec->probe != NULL) {
-		const struct probe *p = rec->probe;
-		bool implicit = p->spoke == MODE_TLS;
-
-		rec->encryption = implicit ? "implicit-tls" : "starttls";
-		rec->label = implicit ? "SSL" : "TLS";
-		snprintf(rec->why, sizeof(rec->why),
-			 "%s:%d connected from here, negotiated %s and its "
-			 "certificate verified%s.",
-			 p->host ? p->host : p->address, p->port,
-			 p->tls.version,
-			 implicit ? "; implicit TLS has no plaintext phase to "
-				    "strip (RFC 8314)"
-				  : "");
+	if (rec->probe == NULL) {
+		explain_none(r, rec, blocked, plain, badtls);
 		return;
 	}
-	if (r->nprobes == 0 && r->dns.null_mx)
-		snprintf(rec->why, sizeof(rec->why),
-			 "the domain publishes a null MX and no submission "
-			 "service: it handles no mail");
-	else if (r->nprobes == 0)
-		snprintf(rec->why, sizeof(rec->why),
-			 "nothing could be probed: no mail host resolved");
-	else if (reached == 0)
-		snprintf(rec->why, sizeof(rec->why),
-			 "every port is blocked from here: ask your host to "
-			 "open outbound 587 or 465, or use the provider's "
-			 "HTTPS API");
-	else if (badcert > 0)
-		snprintf(rec->why, sizeof(rec->why),
-			 "TLS works but the certificate does not verify for "
-			 "the name probed, or TLS is older than 1.2");
-	else if (plain > 0)
-		snprintf(rec->why, sizeof(rec->why),
-			 "only plaintext SMTP answers: passwords and mail "
-			 "would travel unencrypted");
-	else
-		snprintf(rec->why, sizeof(rec->why),
-			 "no port offers working TLS from here");
+	/* the alternative: the best route on another port */
+	for (i = 0; i < r->nprobes; i++) {
+		const struct probe *p = r->probes[i];
+		struct verdict v;
+		int pref;
+
+		if (p->port == rec->probe->port)
+			continue;
+		verdict_judge(p, &v);
+		pref = preference(p, &v);
+		if (pref >= 0 && pref > alt) {
+			alt = pref;
+			rec->alt = p;
+		}
+	}
+	rec->encryption = encryption_of(rec->probe);
+	rec->label = label_of(rec->probe);
+	if (rec->alt != NULL) {
+		rec->alt_encryption = encryption_of(rec->alt);
+		rec->alt_label = label_of(rec->alt);
+	}
+	snprintf(rec->why, sizeof(rec->why),
+		 "%s:%d connected from here, negotiated %s and its "
+		 "certificate verified%s.",
+		 name_of(rec->probe), rec->probe->port, rec->probe->tls.version,
+		 rec->probe->spoke == MODE_TLS
+			 ? "; implicit TLS has no plaintext phase to strip "
+			   "(RFC 8314)"
+			 : "");
 }
 
 int report_status(const struct report *r)
@@ -153,6 +214,11 @@ void report_free(struct report *r)
 		probe_free(r->probes[i]);
 		free(r->probes[i]);
 	}
+	for (i = 0; i < r->ncontrols; i++) {
+		probe_free(r->controls[i]);
+		free(r->controls[i]);
+	}
+	free(r->controls);
 	for (i = 0; i < r->nerrors; i++)
 		free(r->errors[i].name);
 	for (i = 0; i < r->nhosts; i++) {

@@ -9,6 +9,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
+#include <time.h>
 
 #include "probe/probe.h"
 #include "reports/verdict.h"
@@ -61,6 +62,9 @@ struct report {
 	size_t nports;
 	struct probe **probes;
 	size_t nprobes;
+	struct probe **controls; /* TCP connects to 443 when all else failed */
+	size_t ncontrols;
+	time_t started; /* wall clock, for the report's reader */
 	struct dns_error *errors;
 	size_t nerrors;
 	struct dns_info dns;
@@ -75,7 +79,9 @@ struct recommendation {
 	const struct probe *probe; /* NULL: nothing qualifies */
 	const char *encryption;	   /* "implicit-tls", "starttls" */
 	const char *label;	   /* what settings screens call it */
-	char why[320];
+	const struct probe *alt;   /* the best working route on another port */
+	const char *alt_encryption, *alt_label;
+	char why[480];
 };
 
 /* Sorts probes by port (in the order asked), family, address. */

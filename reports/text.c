@@ -208,6 +208,34 @@ static void print_plan(FILE *out, const struct report *r)
 	}
 }
 
+static const char *mode_words(const char *encryption)
+{
+	return strcmp(encryption, "starttls") == 0 ? "STARTTLS"
+						   : "implicit TLS";
+}
+
+static void print_controls(FILE *out, const struct report *r)
+{
+	size_t i;
+
+	/* only worth a reader's time when no mail port connected */
+	for (i = 0; i < r->nprobes; i++)
+		if (r->probes[i]->connected)
+			return;
+	if (r->ncontrols > 0)
+		fprintf(out, "\nControl (TCP %d, no mail):\n",
+			r->controls[0]->port);
+	for (i = 0; i < r->ncontrols; i++) {
+		const struct probe *p = r->controls[i];
+		struct verdict v;
+
+		verdict_judge(p, &v);
+		fprintf(out, "  %s: %s (%lld ms)\n", p->address,
+			p->connected ? "connects" : v.reason,
+			(long long)p->total_ms);
+	}
+}
+
 int report_text(FILE *out, const struct report *r, bool colour)
 {
 	struct recommendation rec;
@@ -239,18 +267,25 @@ int report_text(FILE *out, const struct report *r, bool colour)
 	print_banners(out, r);
 	print_findings(out, r, colour);
 	report_recommend(r, &rec);
-	if (rec.probe != NULL)
+	print_controls(out, r);
+	if (rec.probe != NULL) {
 		fprintf(out,
-		        "\nRecommendation: server %s, port %d, encryption "
-		        "%s (%s).\n  %s\n",
-		        rec.probe->host ? rec.probe->host : rec.probe->address,
-		        rec.probe->port, rec.label,
-		        strcmp(rec.encryption, "starttls") == 0
-		            ? "STARTTLS"
-		            : "implicit TLS",
-		        rec.why);
-	else
+			"\nRecommendation: server %s, port %d, encryption "
+			"%s (%s).\n  %s\n",
+			rec.probe->host ? rec.probe->host : rec.probe->address,
+			rec.probe->port, rec.label, mode_words(rec.encryption),
+			rec.why);
+		if (rec.alt != NULL)
+			fprintf(out,
+				"Alternative: server %s, port %d, encryption "
+				"%s (%s).\n",
+				rec.alt->host ? rec.alt->host
+					      : rec.alt->address,
+				rec.alt->port, rec.alt_label,
+				mode_words(rec.alt_encryption));
+	} else {
 		fprintf(out, "\nNo safe way to send mail from here: %s.\n",
-		        rec.why);
+			rec.why);
+	}
 	return ferror(out) ? -1 : 0;
 }

@@ -759,12 +759,14 @@ static void probe_address(struct job *job, const struct target *t)
 int pipeline_add(struct pipeline *pl, const struct target *t)
 {
 	struct job *job = calloc(1, sizeof(*job));
+	size_t i;
 
 	if (job == NULL)
 		return -1;
 	job->pl = pl;
 	job->t0 = loop_now();
 	job->r.started = time(NULL);
+	job->r.check = pl->opts.check;
 	job->port = t->port;
 	job->r.target = strdup(t->input);
 	job->r.host = strdup(t->host);
@@ -793,6 +795,12 @@ int pipeline_add(struct pipeline *pl, const struct target *t)
 		/* host:port asks about that one service, nothing else */
 		plan_add(job, t->host, t->port, "given",
 		         port_mode(&pl->opts, t->port), false);
+		plan_start(job);
+	} else if (pl->opts.hosts_only) {
+		for (i = 0; i < pl->opts.nports; i++)
+			plan_add(job, t->host, pl->opts.ports[i], "given",
+				 port_mode(&pl->opts, pl->opts.ports[i]),
+				 false);
 		plan_start(job);
 	} else {
 		discover(job);

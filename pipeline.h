@@ -10,6 +10,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 
+#include "reports/check.h"
 #include "reports/report.h"
 #include "resolver/target.h"
 
@@ -22,6 +23,8 @@ struct pipeline_opts {
 	bool v4, v6;	      /* address families to probe */
 	unsigned timeout_ms;  /* connect, and silence in a reply */
 	unsigned deadline_ms; /* one session, start to end */
+	bool hosts_only; /* a name is a host: no MX, SRV or policies */
+	const struct check_request *check; /* handed to every report */
 	int control_port;     /* when no mail port connects, try TCP here */
 	bool always_control;  /* ... or always (--egress) */
 	unsigned dns_timeout_ms;

@@ -21,7 +21,7 @@
 #define EXIT_USAGE 2
 #define MAX_DNS_CSV 1024
 
-enum format { FMT_TEXT, FMT_JSON };
+enum format { FMT_TEXT, FMT_JSON, FMT_MARKDOWN };
 
 struct main_state {
 	enum format format;
@@ -50,7 +50,10 @@ static void usage(FILE *out)
 		"(repeatable)\n"
 		"      --ehlo NAME          EHLO name (our address literal)\n"
 		"  -4, -6                   IPv4 only, IPv6 only\n"
-		"  -f, --format text|json   output format (text)\n"
+		"  -f, --format FORMAT      text, json or markdown (text)\n"
+		"      --check HOST[:PORT] --encryption none|tls|ssl\n"
+		"                           do these mail settings work from "
+		"here?\n"
 		"  -h, --help               this help\n"
 		"  -V, --version            versions of smtpprobe and its "
 		"libraries\n"
@@ -109,6 +112,10 @@ static void emit(void *arg, struct report *r)
 
 	if (st->format == FMT_JSON) {
 		report_json(stdout, r);
+	} else if (st->format == FMT_MARKDOWN) {
+		if (st->count > 0)
+			fputs("\n---\n\n", stdout);
+		report_markdown(stdout, r);
 	} else {
 		if (st->count > 0)
 			fputc('\n', stdout);
@@ -118,6 +125,38 @@ static void emit(void *arg, struct report *r)
 	st->count++;
 	if (status > st->status)
 		st->status = status;
+}
+
+/* --check HOST[:PORT]: probe that host (no MX, no SRV: the user named
+ * the server) on their port, in their mode first, and on the usual
+ * submission ports to name settings that do work. */
+static void setup_check(struct pipeline_opts *o, struct check_request *req,
+			const char *arg, char *err, size_t errlen)
+{
+	static const int usual[] = {587, 465, 2525};
+	struct target t;
+	size_t i, j, k;
+
+	if (target_parse(arg, &t, err, errlen) < 0)
+		die_usage("--check: %s", err);
+	req->port = t.port ? t.port
+		    : req->enc == ENC_IMPLICIT ? 465
+					       : 587;
+	target_free(&t);
+	o->ports[0] = req->port;
+	o->nports = 1;
+	for (i = 0; i < 3; i++)
+		if (usual[i] != req->port)
+			o->ports[o->nports++] = usual[i];
+	/* the user's port starts the way their client starts */
+	for (j = k = 0; j < o->ntls_ports; j++)
+		if (o->tls_ports[j] != req->port)
+			o->tls_ports[k++] = o->tls_ports[j];
+	o->ntls_ports = k;
+	if (req->enc == ENC_IMPLICIT)
+		o->tls_ports[o->ntls_ports++] = req->port;
+	o->hosts_only = true;
+	o->check = req;
 }
 
 static void print_version(void)
@@ -138,6 +177,8 @@ int main(int argc, char **argv)
 		{"dns-server", required_argument, NULL, 'D'},
 		{"ehlo", required_argument, NULL, 'E'},
 		{"format", required_argument, NULL, 'f'},
+		{"check", required_argument, NULL, 'c'},
+		{"encryption", required_argument, NULL, 'e'},
 		{"help", no_argument, NULL, 'h'},
 		{"version", no_argument, NULL, 'V'},
 		{NULL, 0, NULL, 0}};
@@ -155,6 +196,9 @@ int main(int argc, char **argv)
 		.dns_tries = 2,
 	};
 	struct main_state st = {.format = FMT_TEXT};
+	static struct check_request check;
+	const char *check_arg = NULL, *enc_arg = NULL;
+	const char **names = (const char **)argv;
 	static char dns_csv[MAX_DNS_CSV];
 	struct target *targets;
 	struct pipeline *pl;
@@ -218,9 +262,22 @@ int main(int argc, char **argv)
 				st.format = FMT_TEXT;
 			else if (strcmp(optarg, "json") == 0)
 				st.format = FMT_JSON;
+			else if (strcmp(optarg, "markdown") == 0)
+				st.format = FMT_MARKDOWN;
 			else
-				die_usage("bad --format '%s': want text or "
-					  "json",
+				die_usage("bad --format '%s': want text, json "
+					  "or markdown",
+					  clean(optarg));
+			break;
+		case 'c':
+			check_arg = optarg;
+			break;
+		case 'e':
+			enc_arg = optarg;
+			if (encryption_parse(optarg, &check.enc) < 0)
+				die_usage("bad --encryption '%s': want none, "
+					  "tls (STARTTLS), ssl (implicit TLS), "
+					  "starttls or implicit",
 					  clean(optarg));
 			break;
 		case '4':
@@ -251,6 +308,20 @@ int main(int argc, char **argv)
 	if (o.deadline_ms < o.timeout_ms)
 		die_usage("--deadline must not be shorter than --timeout");
 	ntargets = argc - optind;
+	names = (const char **)argv + optind;
+	if (check_arg != NULL) {
+		if (ntargets > 0)
+			die_usage("--check takes its HOST:PORT instead of "
+				  "TARGETs");
+		if (enc_arg == NULL)
+			die_usage("--check needs --encryption none, tls or "
+				  "ssl: the setting your mail client uses");
+		setup_check(&o, &check, check_arg, err, sizeof(err));
+		names = &check_arg;
+		ntargets = 1;
+	} else if (enc_arg != NULL) {
+		die_usage("--encryption goes with --check HOST:PORT");
+	}
 	if (ntargets == 0)
 		die_usage("no TARGET given");
 	targets = calloc((size_t)ntargets, sizeof(*targets));
@@ -259,8 +330,10 @@ int main(int argc, char **argv)
 	for (i = 0; i < ntargets; i++) {
 		struct target *t = &targets[i];
 
-		if (target_parse(argv[optind + i], t, err, sizeof(err)) < 0)
+		if (target_parse(names[i], t, err, sizeof(err)) < 0)
 			die_usage("%s", err);
+		if (check_arg != NULL)
+			t->port = 0; /* the ports are in o.ports */
 		if ((t->family == AF_INET && only6) ||
 		    (t->family == AF_INET6 && only4))
 			die_usage("'%s' is an address of the family excluded "

@@ -537,7 +537,6 @@ static void connected(struct session *s)
 	}
 	phase_done(s);
 	s->p->connected = true;
-	address_literal(s);
 	if (s->p->connect_only)
 		finish(s, END_DONE);
 	else if (s->tls_first)
@@ -614,6 +613,9 @@ static void attempt_start(struct session *s)
 		finish(s, connect_error(errno));
 		return;
 	}
+	/* the kernel picked our address with the route: keep it even if
+	 * the connection never completes, for the report */
+	address_literal(s);
 	update_interest(s);
 }
 

@@ -119,7 +119,7 @@ static json_object *probe_json(const struct probe *p)
 	json_object_object_add(o, "port", json_object_new_int(p->port));
 	json_object_object_add(o, "role", str_or_null(p->role));
 	json_object_object_add(o, "source",
-			       p->connected ? json_object_new_string(p->source)
+			       p->source[0] ? json_object_new_string(p->source)
 					    : NULL);
 	json_object_object_add(o, "state",
 			       json_object_new_string(state_name(v.state)));
@@ -350,6 +350,23 @@ int report_json(FILE *out, const struct report *r)
 	json_object_object_add(o, "probes", probes);
 	json_object_object_add(o, "findings",
 			       findings_json(r->findings, r->nfindings));
+	if (r->check != NULL) {
+		struct check_result c;
+		json_object *co = json_object_new_object();
+
+		check_judge(r, r->check, &c);
+		json_object_object_add(co, "port",
+				       json_object_new_int(r->check->port));
+		json_object_object_add(
+			co, "encryption",
+			json_object_new_string(
+				encryption_label(r->check->enc)));
+		json_object_object_add(co, "works",
+				       json_object_new_boolean(c.works));
+		json_object_object_add(co, "safe", json_object_new_boolean(c.safe));
+		json_object_object_add(co, "why", json_object_new_string(c.why));
+		json_object_object_add(o, "check", co);
+	}
 	json_object_object_add(o, "controls", controls_json(r));
 	json_object_object_add(o, "recommendation", recommendation_json(r));
 	rc = fprintf(out, "%s\n",

@@ -190,6 +190,12 @@ int report_status(const struct report *r)
 	struct recommendation rec;
 	size_t i;
 
+	if (r->check != NULL) {
+		struct check_result c;
+
+		check_judge(r, r->check, &c);
+		return c.works && c.safe ? 0 : 1;
+	}
 	report_recommend(r, &rec);
 	if (rec.probe == NULL)
 		return 1;

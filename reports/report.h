@@ -12,6 +12,7 @@
 #include <time.h>
 
 #include "probe/probe.h"
+#include "reports/check.h"
 #include "reports/verdict.h"
 #include "resolver/records.h"
 
@@ -70,6 +71,7 @@ struct report {
 	struct dns_info dns;
 	struct plan_host *hosts;
 	size_t nhosts;
+	const struct check_request *check; /* --check: the user's settings */
 	struct finding findings[VERDICT_MAX_FINDINGS]; /* about the target */
 	size_t nfindings;
 	int64_t duration_ms;
@@ -93,6 +95,7 @@ int report_status(const struct report *r);
 
 int report_json(FILE *out, const struct report *r);
 int report_text(FILE *out, const struct report *r, bool colour);
+int report_markdown(FILE *out, const struct report *r);
 
 void report_free(struct report *r);
 

@@ -268,10 +268,25 @@ int report_text(FILE *out, const struct report *r, bool colour)
 	print_findings(out, r, colour);
 	report_recommend(r, &rec);
 	print_controls(out, r);
+	if (r->check != NULL) {
+		struct check_result c;
+
+		check_judge(r, r->check, &c);
+		fprintf(out, "\nYour settings: server %s, port %d, %s.\n",
+			r->host, r->check->port,
+			encryption_label(r->check->enc));
+		fprintf(out, "%s%s%s\n  %s\n",
+			colour ? (c.works && c.safe ? C_GREEN : C_RED) : "",
+			c.works && c.safe ? "They work."
+			: c.works	  ? "They work, but not safely."
+					  : "They do NOT work from here.",
+			colour ? C_RESET : "", c.why);
+	}
 	if (rec.probe != NULL) {
 		fprintf(out,
-			"\nRecommendation: server %s, port %d, encryption "
+			"\n%s: server %s, port %d, encryption "
 			"%s (%s).\n  %s\n",
+			r->check ? "Settings that work" : "Recommendation",
 			rec.probe->host ? rec.probe->host : rec.probe->address,
 			rec.probe->port, rec.label, mode_words(rec.encryption),
 			rec.why);

@@ -1,0 +1,203 @@
+#include "reports/check.h"
+
+#include <stdio.h>
+#include <string.h>
+#include <time.h>
+
+#include "reports/report.h"
+#include "reports/verdict.h"
+
+int encryption_parse(const char *s, enum encryption *enc)
+{
+	/* the words settings screens use, and the protocol's own */
+	if (strcmp(s, "none") == 0)
+		*enc = ENC_NONE;
+	else if (strcmp(s, "tls") == 0 || strcmp(s, "starttls") == 0)
+		*enc = ENC_STARTTLS;
+	else if (strcmp(s, "ssl") == 0 || strcmp(s, "implicit") == 0)
+		*enc = ENC_IMPLICIT;
+	else
+		return -1;
+	return 0;
+}
+
+const char *encryption_label(enum encryption enc)
+{
+	switch (enc) {
+	case ENC_NONE:
+		return "no encryption";
+	case ENC_STARTTLS:
+		return "TLS (STARTTLS)";
+	default:
+		return "SSL (implicit TLS)";
+	}
+}
+
+static void blocked_words(const struct probe *p, const char *reason,
+			  struct check_result *res)
+{
+	const char *what =
+		strcmp(reason, "timeout") == 0
+			? "the connection attempt times out: something "
+			  "between here and the server silently drops the "
+			  "port (typical of a hosting provider's outbound "
+			  "filter); clients report \"Connection timed out\""
+		: strcmp(reason, "refused") == 0
+			? "the connection is refused: nothing listens on "
+			  "that port there, or a firewall rejects it; "
+			  "clients report \"Connection refused\""
+			: "the connection fails with \"No route to host\" or "
+			  "\"administratively prohibited\": a firewall "
+			  "rejects it";
+
+	snprintf(res->why, sizeof(res->why), "Port %d of %s is blocked from "
+		 "here: %s.", p->port, p->address, what);
+}
+
+static void cert_words(const struct probe *p, const char *typed,
+		       struct check_result *res)
+{
+	const struct tls_info *t = &p->tls;
+	const char *name = t->names.n ? t->names.v[0] : "no name";
+	char when[32] = "?";
+	struct tm tm;
+
+	if (t->expired) {
+		if (gmtime_r(&t->not_after, &tm) != NULL)
+			strftime(when, sizeof(when), "%Y-%m-%d", &tm);
+		snprintf(res->why, sizeof(res->why),
+			 "The server's certificate expired on %s: clients "
+			 "refuse it (\"certificate has expired\").",
+			 when);
+	} else if (t->not_yet_valid) {
+		snprintf(res->why, sizeof(res->why),
+			 "The server's certificate is not valid yet: check "
+			 "the clock of this machine and the server.");
+	} else if (!t->trusted) {
+		snprintf(res->why, sizeof(res->why),
+			 "The server's certificate is not signed by a "
+			 "trusted authority (issuer %s): clients refuse it "
+			 "(\"self-signed certificate\" / \"unable to get "
+			 "local issuer certificate\"); do not turn "
+			 "verification off.",
+			 t->issuer ? t->issuer : "unknown");
+	} else if (!t->name_ok) {
+		snprintf(res->why, sizeof(res->why),
+			 "The server's certificate is for %s, not %s that "
+			 "you typed: clients report a certificate name "
+			 "mismatch. Enter %s as the server name if it is "
+			 "the same provider.",
+			 name, typed, name);
+	} else {
+		snprintf(res->why, sizeof(res->why),
+			 "The server only negotiates %s: current clients "
+			 "refuse TLS older than 1.2.",
+			 t->version);
+	}
+}
+
+static void judge_one(const struct probe *p, const struct check_request *req,
+		      const char *typed, struct check_result *res)
+{
+	struct verdict v;
+	bool tls_first = p->spoke == MODE_TLS;
+
+	verdict_judge(p, &v);
+	res->works = res->safe = false;
+	if (v.state == ST_BLOCKED) {
+		blocked_words(p, v.reason, res);
+		return;
+	}
+	if (req->enc == ENC_IMPLICIT && !tls_first && p->greeting_code) {
+		snprintf(res->why, sizeof(res->why),
+			 "Port %d speaks plain SMTP%s, not SSL: your client's "
+			 "TLS hello meets a plaintext \"220\" greeting, which "
+			 "clients report as \"wrong version number\" or "
+			 "\"unexpected message\". Choose %s on port %d, or SSL "
+			 "on port 465.",
+			 p->port,
+			 v.state == ST_STARTTLS ? " with STARTTLS" : "",
+			 v.state == ST_STARTTLS ? "TLS" : "no encryption",
+			 p->port);
+		return;
+	}
+	if (req->enc != ENC_IMPLICIT && tls_first && p->tls.done) {
+		snprintf(res->why, sizeof(res->why),
+			 "Port %d expects SSL (TLS from the first byte): a "
+			 "client set to %s waits for a \"220\" greeting that "
+			 "never comes and times out. Choose SSL on port %d.",
+			 p->port, encryption_label(req->enc), p->port);
+		return;
+	}
+	if (v.state == ST_UNUSABLE) {
+		snprintf(res->why, sizeof(res->why),
+			 "Port %d connects but does not work as a mail "
+			 "server (%s)%s%s.",
+			 p->port, v.reason, p->banner ? ": " : "",
+			 p->banner ? p->banner : "");
+		return;
+	}
+	if (req->enc == ENC_NONE) {
+		res->works = true;
+		snprintf(res->why, sizeof(res->why),
+			 "It works, but without encryption: your password "
+			 "and mail travel in cleartext.%s",
+			 v.state == ST_STARTTLS ? " The server offers STARTTLS: "
+						  "choose TLS instead."
+						: "");
+		return;
+	}
+	if (req->enc == ENC_STARTTLS && v.state == ST_PLAINTEXT) {
+		snprintf(res->why, sizeof(res->why),
+			 "%s: clients fail with \"server does not support "
+			 "STARTTLS\", or worse, send in cleartext.",
+			 verdict_has(&v, "starttls-stripped")
+				 ? "Something on the path removes STARTTLS "
+				   "from the server's EHLO reply"
+				 : "The server does not offer STARTTLS on this "
+				   "port");
+		return;
+	}
+	if (req->enc == ENC_STARTTLS && !p->tls.done) {
+		snprintf(res->why, sizeof(res->why),
+			 "The server offers STARTTLS but the TLS start fails "
+			 "(%s): clients report a handshake error.",
+			 p->starttls_reply ? p->starttls_reply
+			 : p->tls.error	   ? p->tls.error
+					   : "no answer");
+		return;
+	}
+	if (!v.tls_ok) {
+		cert_words(p, typed, res);
+		return;
+	}
+	res->works = res->safe = true;
+	snprintf(res->why, sizeof(res->why),
+		 "These settings work from here: %s negotiated and the "
+		 "certificate verified for %s.",
+		 p->tls.version, typed);
+}
+
+void check_judge(const struct report *r, const struct check_request *req,
+		 struct check_result *res)
+{
+	size_t i;
+	bool seen = false;
+
+	memset(res, 0, sizeof(*res));
+	snprintf(res->why, sizeof(res->why),
+		 "Nothing could be probed: %s did not resolve.", r->host);
+	/* every address must work: a client may pick any of them */
+	for (i = 0; i < r->nprobes; i++) {
+		const struct probe *p = r->probes[i];
+		struct check_result one;
+
+		if (p->port != req->port)
+			continue;
+		judge_one(p, req, r->host, &one);
+		if (!seen || (res->works && !one.works) ||
+		    (res->safe && !one.safe))
+			*res = one;
+		seen = true;
+	}
+}

@@ -1,0 +1,279 @@
+/* The Markdown report: self-contained, to paste into a support ticket.
+ * Everything in it is something a probe saw; every peer string was
+ * sanitised when read and is escaped here for Markdown. */
+#include "reports/report.h"
+
+#include <stdio.h>
+#include <string.h>
+#include <time.h>
+
+#include "reports/verdict.h"
+
+/* The characters that change meaning inside a line of Markdown (GFM),
+ * '|' for tables, backslash-escaped; peer text never starts a line, so
+ * '#', '-' and the like can stay as they are and the raw text readable. */
+static void md(FILE *out, const char *s)
+{
+	for (; s != NULL && *s != '\0'; s++) {
+		if (strchr("\\`*_[]<>|~", *s) != NULL)
+			fputc('\\', out);
+		fputc(*s, out);
+	}
+}
+
+static const char *reason_words(const char *reason)
+{
+	if (reason == NULL)
+		return "";
+	if (strcmp(reason, "timeout") == 0)
+		return "connection attempts time out: packets are silently "
+		       "dropped";
+	if (strcmp(reason, "refused") == 0)
+		return "connection attempts are refused (TCP reset)";
+	if (strcmp(reason, "unreachable") == 0)
+		return "connection attempts fail with an ICMP "
+		       "\"administratively prohibited\" or no-route error";
+	return reason;
+}
+
+static void ms_cell(FILE *out, int64_t ms)
+{
+	if (ms >= 0)
+		fprintf(out, " %lld |", (long long)ms);
+	else
+		fputs(" \\- |", out);
+}
+
+static void summary(FILE *out, const struct report *r,
+		    const struct recommendation *rec)
+{
+	size_t i, counts[5] = {0};
+
+	for (i = 0; i < r->nprobes; i++) {
+		struct verdict v;
+
+		verdict_judge(r->probes[i], &v);
+		counts[v.state]++;
+	}
+	fprintf(out, "## Summary\n\n");
+	fprintf(out, "%zu connection%s probed: %zu blocked, %zu plaintext, "
+		     "%zu STARTTLS, %zu implicit TLS, %zu unusable.\n\n",
+		r->nprobes, r->nprobes == 1 ? "" : "s", counts[ST_BLOCKED],
+		counts[ST_PLAINTEXT], counts[ST_STARTTLS],
+		counts[ST_IMPLICIT_TLS], counts[ST_UNUSABLE]);
+	fprintf(out, "## Recommendation\n\n");
+	if (rec->probe != NULL) {
+		fprintf(out, "- Server: **");
+		md(out, rec->probe->host ? rec->probe->host
+					 : rec->probe->address);
+		fprintf(out, "**\n- Port: **%d**\n- Encryption: **%s** (%s)\n",
+			rec->probe->port, rec->label,
+			strcmp(rec->encryption, "starttls") == 0
+				? "STARTTLS"
+				: "implicit TLS");
+		if (rec->alt != NULL) {
+			fprintf(out, "- Alternative: ");
+			md(out, rec->alt->host ? rec->alt->host
+					       : rec->alt->address);
+			fprintf(out, " port %d, %s\n", rec->alt->port,
+				rec->alt_label);
+		}
+		fputc('\n', out);
+		md(out, rec->why);
+		fprintf(out, "\n\n");
+	} else {
+		fprintf(out, "No safe way to send mail from here: ");
+		md(out, rec->why);
+		fprintf(out, ".\n\n");
+	}
+}
+
+static void table(FILE *out, const struct report *r)
+{
+	size_t i;
+
+	fprintf(out, "## Ports\n\n");
+	fprintf(out, "| Host | Port | Address | State | TLS | Certificate |\n"
+		     "|---|---|---|---|---|---|\n");
+	for (i = 0; i < r->nprobes; i++) {
+		const struct probe *p = r->probes[i];
+		struct verdict v;
+
+		verdict_judge(p, &v);
+		fprintf(out, "| ");
+		md(out, p->host ? p->host : p->address);
+		fprintf(out, " | %d | ", p->port);
+		md(out, p->address);
+		fprintf(out, " | %s", state_name(v.state));
+		if (v.reason != NULL) {
+			fprintf(out, " (");
+			md(out, v.reason);
+			fputc(')', out);
+		}
+		fprintf(out, " | ");
+		md(out, p->tls.done ? p->tls.version : "");
+		if (p->tls.done)
+			fprintf(out, " | %s",
+				p->tls.verified ? "verified" : "NOT verified");
+		else
+			fprintf(out, " | ");
+		if (p->tls.done && p->tls.names.n > 0) {
+			fprintf(out, " for ");
+			md(out, p->tls.names.v[0]);
+		}
+		fprintf(out, " |\n");
+	}
+	fprintf(out, "\n## Timings (milliseconds)\n\n");
+	fprintf(out, "| Port | Address | connect | greeting | EHLO | STARTTLS "
+		     "| TLS handshake | total |\n"
+		     "|---|---|---|---|---|---|---|---|\n");
+	for (i = 0; i < r->nprobes; i++) {
+		const struct probe *p = r->probes[i];
+		int64_t hs = p->ms[PH_HANDSHAKE] >= 0
+				     ? p->ms[PH_HANDSHAKE]
+				     : p->ms[PH_HANDSHAKE_IMPLICIT];
+
+		fprintf(out, "| %d | ", p->port);
+		md(out, p->address);
+		fprintf(out, " |");
+		ms_cell(out, p->ms[PH_CONNECT]);
+		ms_cell(out, p->ms[PH_GREETING]);
+		ms_cell(out, p->ms[PH_EHLO]);
+		ms_cell(out, p->ms[PH_STARTTLS]);
+		ms_cell(out, hs);
+		ms_cell(out, p->total_ms);
+		fputc('\n', out);
+	}
+	fputc('\n', out);
+}
+
+static void findings(FILE *out, const struct report *r)
+{
+	size_t i, j;
+	bool any = r->nfindings > 0;
+
+	for (i = 0; i < r->nprobes && !any; i++) {
+		struct verdict v;
+
+		verdict_judge(r->probes[i], &v);
+		any = v.nfindings > 0;
+	}
+	if (!any)
+		return;
+	fprintf(out, "## Findings\n\n");
+	for (i = 0; i < r->nfindings; i++) {
+		fprintf(out, "- **%s** `%s`: ",
+			severity_name(r->findings[i].severity),
+			r->findings[i].id);
+		md(out, r->findings[i].message);
+		fputc('\n', out);
+	}
+	for (i = 0; i < r->nprobes; i++) {
+		const struct probe *p = r->probes[i];
+		struct verdict v;
+
+		verdict_judge(p, &v);
+		for (j = 0; j < v.nfindings; j++) {
+			fprintf(out, "- **%s** `%s` on port %d, ",
+				severity_name(v.findings[j].severity),
+				v.findings[j].id, p->port);
+			md(out, p->address);
+			fprintf(out, ": ");
+			md(out, v.findings[j].message);
+			fputc('\n', out);
+		}
+	}
+	fputc('\n', out);
+}
+
+/* For each blocked port, a paragraph the user can paste into a ticket. */
+static void ticket(FILE *out, const struct report *r)
+{
+	size_t i, j;
+	bool any = false;
+
+	for (i = 0; i < r->nprobes; i++) {
+		const struct probe *p = r->probes[i];
+		struct verdict v;
+		bool first = true;
+
+		verdict_judge(p, &v);
+		if (v.state != ST_BLOCKED)
+			continue;
+		/* one paragraph per port and reason */
+		for (j = 0; j < i && first; j++) {
+			struct verdict w;
+
+			verdict_judge(r->probes[j], &w);
+			first = !(r->probes[j]->port == p->port &&
+				  w.state == ST_BLOCKED &&
+				  strcmp(w.reason, v.reason) == 0);
+		}
+		if (!first)
+			continue;
+		if (!any)
+			fprintf(out, "## For your hosting provider\n\n");
+		any = true;
+		fprintf(out, "> From this server (source address ");
+		md(out, p->source[0] ? p->source : "unknown");
+		fprintf(out, "), outbound TCP connections to port %d of ",
+			p->port);
+		md(out, p->host ? p->host : p->address);
+		fprintf(out, " (");
+		for (j = i; j < r->nprobes; j++)
+			if (r->probes[j]->port == p->port) {
+				if (j != i)
+					fprintf(out, ", ");
+				md(out, r->probes[j]->address);
+			}
+		fprintf(out, ") fail: %s. Please open outbound TCP port %d "
+			     "for this server, or tell us which port we may "
+			     "use for mail submission.\n\n",
+			reason_words(v.reason), p->port);
+	}
+}
+
+int report_markdown(FILE *out, const struct report *r)
+{
+	struct recommendation rec;
+	char when[40] = "unknown time";
+	struct tm tm;
+	const char *source = NULL;
+	size_t i;
+
+	for (i = 0; i < r->nprobes && source == NULL; i++)
+		if (r->probes[i]->source[0] != '\0')
+			source = r->probes[i]->source;
+	if (gmtime_r(&r->started, &tm) != NULL)
+		strftime(when, sizeof(when), "%Y-%m-%d %H:%M:%S UTC", &tm);
+	report_recommend(r, &rec);
+	fprintf(out, "# SMTP report for ");
+	md(out, r->target);
+	fprintf(out, "\n\nTested %s", when);
+	if (source != NULL) {
+		fprintf(out, " from source address ");
+		md(out, source);
+	}
+	fprintf(out, " with smtpprobe; the test took %lld ms.\n\n",
+		(long long)r->duration_ms);
+	if (r->check != NULL) {
+		struct check_result c;
+
+		check_judge(r, r->check, &c);
+		fprintf(out, "## Your settings\n\nServer ");
+		md(out, r->host);
+		fprintf(out, ", port %d, %s: **%s**\n\n", r->check->port,
+			encryption_label(r->check->enc),
+			c.works && c.safe ? "they work"
+			: c.works	  ? "they work, but not safely"
+					  : "they do not work from here");
+		md(out, c.why);
+		fprintf(out, "\n\n");
+	}
+	summary(out, r, &rec);
+	if (r->nprobes > 0)
+		table(out, r);
+	findings(out, r);
+	ticket(out, r);
+	return ferror(out) ? -1 : 0;
+}

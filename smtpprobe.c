@@ -16,6 +16,7 @@
 
 #include "core/sanitize.h"
 #include "pipeline.h"
+#include "reports/egress.h"
 
 #define VERSION "0.1.0"
 #define EXIT_USAGE 2
@@ -23,7 +24,14 @@
 
 enum format { FMT_TEXT, FMT_JSON, FMT_MARKDOWN };
 
+/* Independent, well-known submission services: if none of them is
+ * reachable on a port while HTTPS to them works, the filter is here. */
+static const char *const default_controls[] = {
+	"smtp.gmail.com", "smtp.office365.com", "smtp.mailgun.org",
+	"smtp.sendgrid.net"};
+
 struct main_state {
+	struct egress *egress; /* --egress: gather, conclude at the end */
 	enum format format;
 	bool colour;
 	int status;   /* worst per-target status so far */
@@ -51,6 +59,8 @@ static void usage(FILE *out)
 		"      --ehlo NAME          EHLO name (our address literal)\n"
 		"  -4, -6                   IPv4 only, IPv6 only\n"
 		"  -f, --format FORMAT      text, json or markdown (text)\n"
+		"      --egress [--control HOST]...\n"
+		"                           is outbound mail filtered here?\n"
 		"      --check HOST[:PORT] --encryption none|tls|ssl\n"
 		"                           do these mail settings work from "
 		"here?\n"
@@ -110,6 +120,10 @@ static void emit(void *arg, struct report *r)
 	struct main_state *st = arg;
 	int status = report_status(r);
 
+	if (st->egress != NULL) {
+		egress_add(st->egress, r);
+		return;
+	}
 	if (st->format == FMT_JSON) {
 		report_json(stdout, r);
 	} else if (st->format == FMT_MARKDOWN) {
@@ -179,6 +193,8 @@ int main(int argc, char **argv)
 		{"format", required_argument, NULL, 'f'},
 		{"check", required_argument, NULL, 'c'},
 		{"encryption", required_argument, NULL, 'e'},
+		{"egress", no_argument, NULL, 'g'},
+		{"control", required_argument, NULL, 'k'},
 		{"help", no_argument, NULL, 'h'},
 		{"version", no_argument, NULL, 'V'},
 		{NULL, 0, NULL, 0}};
@@ -199,6 +215,10 @@ int main(int argc, char **argv)
 	static struct check_request check;
 	const char *check_arg = NULL, *enc_arg = NULL;
 	const char **names = (const char **)argv;
+	static const char *controls[16];
+	static struct egress egress;
+	size_t ncontrols = 0;
+	bool egress_mode = false;
 	static char dns_csv[MAX_DNS_CSV];
 	struct target *targets;
 	struct pipeline *pl;
@@ -280,6 +300,14 @@ int main(int argc, char **argv)
 					  "starttls or implicit",
 					  clean(optarg));
 			break;
+		case 'g':
+			egress_mode = true;
+			break;
+		case 'k':
+			if (ncontrols == 16)
+				die_usage("at most 16 --control hosts");
+			controls[ncontrols++] = optarg;
+			break;
 		case '4':
 			only4 = true;
 			break;
@@ -322,6 +350,22 @@ int main(int argc, char **argv)
 	} else if (enc_arg != NULL) {
 		die_usage("--encryption goes with --check HOST:PORT");
 	}
+	if (ncontrols > 0 && !egress_mode)
+		die_usage("--control goes with --egress");
+	if (egress_mode) {
+		if (ntargets > 0 || check_arg != NULL)
+			die_usage("--egress takes no TARGET (see --control)");
+		if (ncontrols == 0) {
+			memcpy(controls, default_controls,
+			       sizeof(default_controls));
+			ncontrols = sizeof(default_controls) /
+				    sizeof(default_controls[0]);
+		}
+		names = controls;
+		ntargets = (int)ncontrols;
+		o.hosts_only = true;
+		st.egress = &egress;
+	}
 	if (ntargets == 0)
 		die_usage("no TARGET given");
 	targets = calloc((size_t)ntargets, sizeof(*targets));
@@ -334,6 +378,9 @@ int main(int argc, char **argv)
 			die_usage("%s", err);
 		if (check_arg != NULL)
 			t->port = 0; /* the ports are in o.ports */
+		if (egress_mode && t->port != 0)
+			die_usage("--control '%s': a host, without a port",
+				  t->input);
 		if ((t->family == AF_INET && only6) ||
 		    (t->family == AF_INET6 && only4))
 			die_usage("'%s' is an address of the family excluded "
@@ -358,6 +405,14 @@ int main(int argc, char **argv)
 		fprintf(stderr, "smtpprobe: event loop: %s\n",
 			strerror(errno));
 		st.status = 3;
+	}
+	if (egress_mode) {
+		if (st.format == FMT_JSON)
+			egress_json(stdout, &egress);
+		else
+			egress_text(stdout, &egress);
+		st.status = egress_status(&egress);
+		egress_free(&egress);
 	}
 	pipeline_free(pl);
 	for (i = 0; i < ntargets; i++)

@@ -13,6 +13,7 @@
 #include "core/loop.h"
 #include "core/sanitize.h"
 #include "probe/probe.h"
+#include "probe/sched.h"
 #include "resolver/dns.h"
 
 #define MAX_HOSTS   32 /* per target: MX, SRV targets and guesses together */
@@ -23,6 +24,7 @@ struct pipeline {
 	struct loop *loop;
 	struct dns *dns;
 	struct probe_ctx ctx;
+	struct sched *sched;
 	gnutls_certificate_credentials_t creds;
 	pipeline_emit emit;
 	void *arg;
@@ -115,6 +117,16 @@ struct pipeline *pipeline_new(const struct pipeline_opts *opts,
 	pl->ctx.timeout_ms = opts->timeout_ms;
 	pl->ctx.deadline_ms = opts->deadline_ms;
 	pl->ctx.ehlo_name = opts->ehlo_name;
+	/* a dropped SYN frees its address slot after a quarter of the
+	 * timeout (at most 1 s): politeness must not cost timeouts */
+	pl->sched = sched_new(&pl->ctx, opts->concurrency, opts->per_address,
+			      opts->timeout_ms / 4 < 1000 ? opts->timeout_ms / 4
+							  : 1000);
+	if (pl->sched == NULL) {
+		snprintf(err, errlen, "out of memory");
+		pipeline_free(pl);
+		return NULL;
+	}
 	return pl;
 }
 
@@ -122,6 +134,7 @@ void pipeline_free(struct pipeline *pl)
 {
 	if (pl == NULL)
 		return;
+	sched_free(pl->sched);
 	dns_free(pl->dns);
 	gnutls_certificate_free_credentials(pl->creds);
 	loop_free(pl->loop);
@@ -247,7 +260,7 @@ static void add_control(struct job *job, const struct sockaddr *sa,
 	p->role = strdup("control");
 	job->r.controls[job->r.ncontrols++] = p;
 	job->pending++;
-	if (probe_start(&job->pl->ctx, p, on_probe_done, job) < 0)
+	if (sched_submit(job->pl->sched, p, on_probe_done, job) < 0)
 		job->pending--;
 }
 
@@ -278,7 +291,7 @@ static void add_probe(struct host *h, const struct sockaddr *sa, socklen_t len,
 	p->role = strdup(e->role);
 	job->r.probes[job->r.nprobes++] = p;
 	job->pending++;
-	if (probe_start(&job->pl->ctx, p, on_probe_done, job) < 0)
+	if (sched_submit(job->pl->sched, p, on_probe_done, job) < 0)
 		job->pending--;
 }
 

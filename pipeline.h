@@ -21,6 +21,8 @@ struct pipeline_opts {
 	int tls_ports[TARGET_MAX_PORTS]; /* implicit TLS from the first byte */
 	size_t ntls_ports;
 	bool v4, v6;	      /* address families to probe */
+	unsigned concurrency; /* sessions at once, all targets together */
+	unsigned per_address; /* SMTP sessions at once to one address */
 	unsigned timeout_ms;  /* connect, and silence in a reply */
 	unsigned deadline_ms; /* one session, start to end */
 	bool hosts_only; /* a name is a host: no MX, SRV or policies */

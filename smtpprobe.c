@@ -208,6 +208,8 @@ int main(int argc, char **argv)
 		.timeout_ms = 5000,
 		.deadline_ms = 20000,
 		.control_port = 443,
+		.concurrency = 256,
+		.per_address = 2,
 		.dns_timeout_ms = 2000,
 		.dns_tries = 2,
 	};

@@ -323,7 +323,9 @@ static json_object *controls_json(const struct report *r)
 		json_object_object_add(e, "port", json_object_new_int(p->port));
 		json_object_object_add(e, "connected",
 				       json_object_new_boolean(p->connected));
-		json_object_object_add(e, "reason", str_or_null(v.reason));
+		/* a control only connects: no SMTP verdict when it does */
+		json_object_object_add(e, "reason",
+				       str_or_null(p->connected ? NULL : v.reason));
 		json_object_object_add(e, "ms", json_object_new_int64(p->total_ms));
 		json_object_array_add(a, e);
 	}

@@ -1,0 +1,31 @@
+/*
+ * sched - when probes may start: at most max_active sessions at once
+ * (file descriptors, the --concurrency of bulk runs), and at most per_addr
+ * SMTP sessions at once to one address, so a mail server never sees us as
+ * a flood (DESIGN.md: manners).  A connect still unanswered after grace_ms
+ * gives up its address slot: a silently dropped port is not a connection
+ * the server sees, and it must not make the other ports wait a timeout.
+ * TCP-only controls (connect_only) take no address slot.
+ */
+#ifndef PROBE_SCHED_H
+#define PROBE_SCHED_H
+
+#include <stddef.h>
+
+#include "probe/probe.h"
+
+struct sched;
+
+struct sched *sched_new(const struct probe_ctx *ctx, unsigned max_active,
+			unsigned per_addr, unsigned grace_ms);
+void sched_free(struct sched *s);
+
+/* Starts p now, or when a slot frees; done runs from the loop once p has
+ * ended.  -1 if out of memory (nothing will run). */
+int sched_submit(struct sched *s, struct probe *p, probe_done_cb done,
+		 void *arg);
+
+size_t sched_active(const struct sched *s);
+size_t sched_waiting(const struct sched *s);
+
+#endif

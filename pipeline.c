@@ -2,6 +2,9 @@
 
 #include <arpa/inet.h>
 #include <arpa/nameser.h>
+#include <signal.h>
+#include <sys/signalfd.h>
+#include <unistd.h>
 #include <ares.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -29,6 +32,10 @@ struct pipeline {
 	pipeline_emit emit;
 	void *arg;
 	size_t jobs; /* targets not yet reported */
+	int sigfd;
+	int signal; /* SIGINT or SIGTERM received, else 0 */
+	bool gave_up;
+	struct loop_timer give_up;
 };
 
 /* A port to probe on a host, and why. */
@@ -89,6 +96,7 @@ struct pipeline *pipeline_new(const struct pipeline_opts *opts,
 		return NULL;
 	}
 	pl->opts = *opts;
+	pl->sigfd = -1;
 	pl->emit = emit;
 	pl->arg = arg;
 	pl->loop = loop_new();
@@ -134,6 +142,10 @@ void pipeline_free(struct pipeline *pl)
 {
 	if (pl == NULL)
 		return;
+	if (pl->sigfd >= 0) {
+		loop_unwatch(pl->loop, pl->sigfd);
+		close(pl->sigfd);
+	}
 	sched_free(pl->sched);
 	dns_free(pl->dns);
 	gnutls_certificate_free_credentials(pl->creds);
@@ -823,10 +835,63 @@ int pipeline_add(struct pipeline *pl, const struct target *t)
 	return 0;
 }
 
-int pipeline_run(struct pipeline *pl)
+/* SIGINT or SIGTERM: stop taking targets, give the sessions in flight a
+ * second, then give up on them; every line already written stays whole. */
+static void on_give_up(void *arg)
 {
-	while (pl->jobs > 0)
+	struct pipeline *pl = arg;
+
+	pl->gave_up = true;
+}
+
+static void on_signal(void *arg, int fd, unsigned events)
+{
+	struct pipeline *pl = arg;
+	struct signalfd_siginfo si;
+
+	(void)events;
+	if (read(fd, &si, sizeof(si)) != (ssize_t)sizeof(si))
+		return;
+	if (pl->signal == 0)
+		loop_timer_arm(pl->loop, &pl->give_up, loop_now() + 1000,
+			       on_give_up, pl);
+	pl->signal = (int)si.ssi_signo;
+}
+
+static void watch_signals(struct pipeline *pl)
+{
+	sigset_t set;
+
+	sigemptyset(&set);
+	sigaddset(&set, SIGINT);
+	sigaddset(&set, SIGTERM);
+	if (sigprocmask(SIG_BLOCK, &set, NULL) < 0)
+		return;
+	pl->sigfd = signalfd(-1, &set, SFD_NONBLOCK | SFD_CLOEXEC);
+	if (pl->sigfd >= 0 &&
+	    loop_watch(pl->loop, pl->sigfd, LOOP_READ, on_signal, pl) < 0) {
+		close(pl->sigfd);
+		pl->sigfd = -1;
+	}
+}
+
+int pipeline_run(struct pipeline *pl, pipeline_feed feed, void *arg,
+		 size_t max_jobs)
+{
+	bool more = feed != NULL;
+
+	if (pl->sigfd < 0)
+		watch_signals(pl);
+	for (;;) {
+		/* bulk input: keep a bounded set of targets in flight */
+		while (more && pl->signal == 0 && pl->jobs < max_jobs)
+			more = feed(arg, pl) > 0;
+		if (pl->jobs == 0 && (!more || pl->signal != 0))
+			break;
+		if (pl->gave_up)
+			break;
 		if (loop_run_once(pl->loop, -1) < 0)
 			return -1;
-	return 0;
+	}
+	return pl->signal;
 }

@@ -46,8 +46,15 @@ struct pipeline *pipeline_new(const struct pipeline_opts *opts,
 			      size_t errlen);
 /* Starts work on t (the pipeline keeps its own copy).  0 or -1. */
 int pipeline_add(struct pipeline *pl, const struct target *t);
-/* Runs until every target added is reported.  0, or -1 on a loop error. */
-int pipeline_run(struct pipeline *pl);
+/* Adds the next target(s) of a bulk input with pipeline_add; returns 0
+ * when the input is exhausted. */
+typedef int (*pipeline_feed)(void *arg, struct pipeline *pl);
+
+/* Runs until every target added (and fed, at most max_jobs in flight) is
+ * reported.  0; the signal number when SIGINT or SIGTERM stopped it (the
+ * targets in flight then are not reported); -1 on a loop error. */
+int pipeline_run(struct pipeline *pl, pipeline_feed feed, void *arg,
+		 size_t max_jobs);
 void pipeline_free(struct pipeline *pl);
 
 #endif

@@ -11,6 +11,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
@@ -29,6 +30,15 @@ enum format { FMT_TEXT, FMT_JSON, FMT_MARKDOWN };
 static const char *const default_controls[] = {
 	"smtp.gmail.com", "smtp.office365.com", "smtp.mailgun.org",
 	"smtp.sendgrid.net"};
+
+/* --input: one target per line, read as the run has room for them. */
+struct input {
+	FILE *f;
+	const char *name;
+	unsigned long line;
+	unsigned long bad; /* lines refused */
+	unsigned shard, shards; /* --shard K/N: this run takes K of N */
+};
 
 struct main_state {
 	struct egress *egress; /* --egress: gather, conclude at the end */
@@ -59,6 +69,12 @@ static void usage(FILE *out)
 		"      --ehlo NAME          EHLO name (our address literal)\n"
 		"  -4, -6                   IPv4 only, IPv6 only\n"
 		"  -f, --format FORMAT      text, json or markdown (text)\n"
+		"  -i, --input FILE|-       targets, one per line (bulk)\n"
+		"      --concurrency N      sessions at once (256)\n"
+		"      --per-address N      SMTP sessions at once per address "
+		"(2)\n"
+		"      --shard K/N          with --input: take the K-th of N "
+		"parts\n"
 		"      --egress [--control HOST]...\n"
 		"                           is outbound mail filtered here?\n"
 		"      --check HOST[:PORT] --encryption none|tls|ssl\n"
@@ -99,6 +115,20 @@ die_usage(const char *fmt, ...)
 	exit(EXIT_USAGE);
 }
 
+static unsigned parse_count(const char *opt, const char *s, unsigned max)
+{
+	char *end;
+	unsigned long v;
+
+	errno = 0;
+	v = strtoul(s, &end, 10);
+	if (errno != 0 || end == s || *end != '\0' || s[0] == '-' || v < 1 ||
+	    v > max)
+		die_usage("bad %s '%s': want a number from 1 to %u", opt,
+			  clean(s), max);
+	return (unsigned)v;
+}
+
 static unsigned parse_seconds(const char *opt, const char *s)
 {
 	char *end;
@@ -135,7 +165,8 @@ static void emit(void *arg, struct report *r)
 			fputc('\n', stdout);
 		report_text(stdout, r, st->colour);
 	}
-	fflush(stdout);
+	if (fflush(stdout) != 0 && errno == EPIPE)
+		_exit(141); /* the reader left (| head): end quietly */
 	st->count++;
 	if (status > st->status)
 		st->status = status;
@@ -173,6 +204,87 @@ static void setup_check(struct pipeline_opts *o, struct check_request *req,
 	o->check = req;
 }
 
+/* A stable hash of the target, so N runs with --shard k/N (k = 0..N-1)
+ * together take every line exactly once, on any machine. */
+static unsigned long long shard_hash(const char *s)
+{
+	unsigned long long h = 1469598103934665603ull;
+
+	for (; *s != '\0'; s++)
+		h = (h ^ (unsigned char)*s) * 1099511628211ull;
+	return h;
+}
+
+static int feed(void *arg, struct pipeline *pl)
+{
+	struct input *in = arg;
+	char buf[1024], err[512];
+	struct target t;
+	size_t len;
+	char *s;
+
+	if (fgets(buf, sizeof(buf), in->f) == NULL)
+		return 0;
+	in->line++;
+	len = strlen(buf);
+	if (len == sizeof(buf) - 1 && buf[len - 1] != '\n') {
+		int c;
+
+		/* an overlong line: skip the rest of it, say so */
+		while ((c = fgetc(in->f)) != EOF && c != '\n')
+			;
+		fprintf(stderr, "smtpprobe: %s:%lu: line longer than %zu "
+				"bytes, skipped\n",
+			in->name, in->line, sizeof(buf) - 2);
+		in->bad++;
+		return 1;
+	}
+	for (s = buf; *s == ' ' || *s == '\t'; s++)
+		;
+	len = strcspn(s, "\r\n#");
+	while (len > 0 && (s[len - 1] == ' ' || s[len - 1] == '\t'))
+		len--;
+	s[len] = '\0';
+	if (len == 0)
+		return 1; /* blank or comment */
+	if (target_parse(s, &t, err, sizeof(err)) < 0) {
+		fprintf(stderr, "smtpprobe: %s:%lu: %s\n", in->name, in->line,
+			err);
+		in->bad++;
+		return 1;
+	}
+	if (in->shards == 0 ||
+	    shard_hash(t.host) % in->shards == in->shard)
+		if (pipeline_add(pl, &t) < 0)
+			fprintf(stderr, "smtpprobe: out of memory\n");
+	target_free(&t);
+	return 1;
+}
+
+/* Sessions need a descriptor each: fit the concurrency to the limit. */
+static unsigned fit_to_fd_limit(unsigned want)
+{
+	struct rlimit rl;
+	unsigned room;
+
+	if (getrlimit(RLIMIT_NOFILE, &rl) < 0)
+		return want;
+	if (rl.rlim_cur < rl.rlim_max) {
+		rl.rlim_cur = rl.rlim_max;
+		setrlimit(RLIMIT_NOFILE, &rl);
+		getrlimit(RLIMIT_NOFILE, &rl);
+	}
+	/* stdio, epoll, c-ares, signalfd, the CA file: keep 32 spare */
+	room = rl.rlim_cur > 48 ? (unsigned)(rl.rlim_cur - 32) : 16;
+	if (want <= room)
+		return want;
+	fprintf(stderr,
+		"smtpprobe: only %llu file descriptors allowed (ulimit -n): "
+		"running at most %u sessions at once\n",
+		(unsigned long long)rl.rlim_cur, room);
+	return room;
+}
+
 static void print_version(void)
 {
 	printf("smtpprobe %s (GnuTLS %s, c-ares %s, json-c %s)\n", VERSION,
@@ -194,6 +306,10 @@ int main(int argc, char **argv)
 		{"check", required_argument, NULL, 'c'},
 		{"encryption", required_argument, NULL, 'e'},
 		{"egress", no_argument, NULL, 'g'},
+		{"input", required_argument, NULL, 'i'},
+		{"concurrency", required_argument, NULL, 'n'},
+		{"per-address", required_argument, NULL, 'a'},
+		{"shard", required_argument, NULL, 's'},
 		{"control", required_argument, NULL, 'k'},
 		{"help", no_argument, NULL, 'h'},
 		{"version", no_argument, NULL, 'V'},
@@ -214,6 +330,9 @@ int main(int argc, char **argv)
 		.dns_tries = 2,
 	};
 	struct main_state st = {.format = FMT_TEXT};
+	struct input in = {0};
+	const char *input_arg = NULL;
+	int sig;
 	static struct check_request check;
 	const char *check_arg = NULL, *enc_arg = NULL;
 	const char **names = (const char **)argv;
@@ -305,6 +424,32 @@ int main(int argc, char **argv)
 		case 'g':
 			egress_mode = true;
 			break;
+		case 'i':
+			input_arg = optarg;
+			break;
+		case 'n':
+			o.concurrency = parse_count("--concurrency", optarg,
+						    100000);
+			break;
+		case 'a':
+			o.per_address = parse_count("--per-address", optarg,
+						    64);
+			break;
+		case 's': {
+			char *end;
+			unsigned long k = strtoul(optarg, &end, 10), n = 0;
+
+			if (end != optarg && *end == '/')
+				n = strtoul(end + 1, &end, 10);
+			if (n == 0 || n > 1000000 || k >= n || *end != '\0' ||
+			    optarg[0] == '-')
+				die_usage("bad --shard '%s': want K/N with 0 "
+					  "<= K < N",
+					  clean(optarg));
+			in.shard = (unsigned)k;
+			in.shards = (unsigned)n;
+			break;
+		}
 		case 'k':
 			if (ncontrols == 16)
 				die_usage("at most 16 --control hosts");
@@ -368,7 +513,20 @@ int main(int argc, char **argv)
 		o.hosts_only = true;
 		st.egress = &egress;
 	}
-	if (ntargets == 0)
+	if (input_arg != NULL) {
+		if (ntargets > 0 || check_arg != NULL || egress_mode)
+			die_usage("--input takes the targets from a file: no "
+				  "TARGET, --check or --egress with it");
+		in.name = strcmp(input_arg, "-") == 0 ? "stdin" : input_arg;
+		in.f = strcmp(input_arg, "-") == 0 ? stdin
+						   : fopen(input_arg, "r");
+		if (in.f == NULL)
+			die_usage("cannot read --input '%s': %s",
+				  clean(input_arg), strerror(errno));
+	} else if (in.shards > 0) {
+		die_usage("--shard goes with --input");
+	}
+	if (ntargets == 0 && in.f == NULL)
 		die_usage("no TARGET given");
 	targets = calloc((size_t)ntargets, sizeof(*targets));
 	if (targets == NULL)
@@ -393,6 +551,7 @@ int main(int argc, char **argv)
 	st.colour = st.format == FMT_TEXT && isatty(STDOUT_FILENO) &&
 		    (no_colour == NULL || no_colour[0] == '\0');
 
+	o.concurrency = fit_to_fd_limit(o.concurrency);
 	pl = pipeline_new(&o, emit, &st, err, sizeof(err));
 	if (pl == NULL) {
 		fprintf(stderr, "smtpprobe: %s\n", err);
@@ -403,11 +562,23 @@ int main(int argc, char **argv)
 			fprintf(stderr, "smtpprobe: out of memory\n");
 			st.status = 3;
 		}
-	if (pipeline_run(pl) < 0) {
+	/* a few sessions per target: keep targets in flight to match */
+	sig = pipeline_run(pl, in.f ? feed : NULL, &in,
+			   o.concurrency / 5 > 0 ? o.concurrency / 5 : 1);
+	if (sig < 0) {
 		fprintf(stderr, "smtpprobe: event loop: %s\n",
 			strerror(errno));
 		st.status = 3;
+	} else if (sig > 0) {
+		/* the sessions in flight were abandoned: what was written
+		 * is whole; leave at once, as the signal would have */
+		fflush(stdout);
+		_exit(128 + sig);
 	}
+	if (in.f != NULL && in.f != stdin)
+		fclose(in.f);
+	if (in.bad > 0 && st.status < EXIT_USAGE)
+		st.status = EXIT_USAGE;
 	if (egress_mode) {
 		if (st.format == FMT_JSON)
 			egress_json(stdout, &egress);

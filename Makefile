@@ -45,7 +45,7 @@ endif
 all: smtpprobe
 
 smtpprobe: $(B)/smtpprobe
-	$(Q)cp $< $@
+	$(Q)rm -f $@ && cp $< $@
 
 $(B)/smtpprobe: $(B)/smtpprobe.o $(B)/libsmtpprobe.a
 	@echo "  LD      $@"
@@ -84,12 +84,42 @@ sanitize:
 		SAN="-fsanitize=address,undefined -fno-sanitize-recover=all" \
 		build-san/smtpprobe unit integration
 
+# bash-completion loads completions/smtpprobe on first use.
+BASHCOMPDIR ?= $(PREFIX)/share/bash-completion/completions
+
 install: smtpprobe
 	install -D -m 0755 smtpprobe $(DESTDIR)$(BINDIR)/smtpprobe
 	install -D -m 0644 man/smtpprobe.1 $(DESTDIR)$(MANDIR)/man1/smtpprobe.1
+	install -D -m 0644 completion/smtpprobe.bash \
+		$(DESTDIR)$(BASHCOMPDIR)/smtpprobe
 
 uninstall:
-	rm -f $(DESTDIR)$(BINDIR)/smtpprobe $(DESTDIR)$(MANDIR)/man1/smtpprobe.1
+	rm -f $(DESTDIR)$(BINDIR)/smtpprobe $(DESTDIR)$(MANDIR)/man1/smtpprobe.1 \
+		$(DESTDIR)$(BASHCOMPDIR)/smtpprobe
+
+# make deb: a Debian package (debian/) of the working tree as it is,
+# committed or not.  Built in a copy under $(B)/deb/ so the tree stays
+# clean (dpkg-buildpackage runs "make clean" and writes to ..), with this
+# make's variables kept out of it; the .deb files (smtpprobe and
+# smtpprobe-dbgsym) land in $(B)/.
+.PHONY: deb
+deb:
+	rm -rf $(B)/deb $(B)/smtpprobe_*.deb $(B)/smtpprobe-dbgsym_*.deb
+	mkdir -p $(B)/deb/src
+	if git rev-parse --is-inside-work-tree >/dev/null 2>&1; then \
+		git ls-files -z --cached --others --exclude-standard | \
+		grep -zvE '^(build|build-san|build-fuzz|$(B))/' | \
+		tar --null -T - --ignore-failed-read -cf -; \
+	else \
+		tar --exclude=./build --exclude=./build-san --exclude=./build-fuzz \
+			--exclude=./$(B) --exclude-vcs -cf - .; \
+	fi | tar -xf - -C $(B)/deb/src
+	cd $(B)/deb/src && env -u MAKEFLAGS -u MFLAGS -u MAKELEVEL -u B \
+		-u OPT -u SAN -u PREFIX -u BINDIR -u MANDIR -u BASHCOMPDIR \
+		-u DESTDIR dpkg-buildpackage -b -us -uc
+	mv $(B)/deb/*.deb $(B)/
+	rm -rf $(B)/deb
+	@ls -1 $(B)/*.deb
 
 lint:
 	mandoc -Tlint -W warning man/smtpprobe.1
@@ -103,3 +133,61 @@ clean:
 	rm -rf build build-san smtpprobe
 
 -include $(DEPS)
+
+# --- Fuzzing: libFuzzer harnesses in tests/fuzz/ (see its README.md) ---
+#   make fuzz         build each harness into build-fuzz/ with clang, run
+#                     each for FUZZ_SECONDS (60); stops at the first crash
+#   make fuzz-smoke   the same for 10 seconds each
+#   make fuzz-build   only build them
+# The committed seeds are copied into build-fuzz/corpus/, which keeps what
+# the runs find; crashes land in build-fuzz/crashes/.
+FUZZ_CC ?= clang
+FUZZ_SECONDS ?= 60
+FUZZ_B := build-fuzz
+FUZZ_NAMES := reply caps records target sanitize
+FUZZ_BIN := $(FUZZ_NAMES:%=$(FUZZ_B)/fuzz_%)
+FUZZ_RUN := $(FUZZ_NAMES:%=fuzz-run-%)
+FUZZ_LIB_OBJ := $(LIB_SRC:%.c=$(FUZZ_B)/%.o)
+# UBSan must abort, or libFuzzer never sees its reports as crashes.
+FUZZ_SAN := address,undefined -fno-sanitize-recover=all
+FUZZ_CFLAGS := -std=gnu11 -g -O1 -fno-omit-frame-pointer -D_GNU_SOURCE -I. \
+	$(filter-out -Werror,$(WARN)) $(PKG_CFLAGS)
+FUZZ_FLAGS := -max_total_time=$(FUZZ_SECONDS) -max_len=4096 -timeout=25 \
+	-print_final_stats=1
+.PHONY: fuzz fuzz-smoke fuzz-build clean-fuzz $(FUZZ_RUN)
+
+fuzz: $(FUZZ_RUN)
+
+fuzz-smoke:
+	$(MAKE) fuzz FUZZ_SECONDS=10
+
+fuzz-build: $(FUZZ_BIN)
+
+# The library with coverage but no libFuzzer main; a harness links only
+# the members it needs.
+$(FUZZ_B)/%.o: %.c
+	@mkdir -p $(dir $@)
+	@echo "  FUZZCC  $<"
+	$(Q)$(FUZZ_CC) $(FUZZ_CFLAGS) -fsanitize=fuzzer-no-link,$(FUZZ_SAN) \
+		-MMD -MP -c -o $@ $<
+
+$(FUZZ_B)/libsmtpprobe.a: $(FUZZ_LIB_OBJ)
+	@echo "  AR      $@"
+	$(Q)rm -f $@ && ar rcs $@ $^
+
+$(FUZZ_B)/fuzz_%: tests/fuzz/fuzz_%.c $(FUZZ_B)/libsmtpprobe.a
+	@echo "  FUZZLD  $@"
+	$(Q)$(FUZZ_CC) $(FUZZ_CFLAGS) -fsanitize=fuzzer,$(FUZZ_SAN) -MMD -MP \
+		-o $@ $< $(FUZZ_B)/libsmtpprobe.a $(LIBS)
+
+$(FUZZ_RUN): fuzz-run-%: $(FUZZ_B)/fuzz_%
+	@mkdir -p $(FUZZ_B)/corpus/$* $(FUZZ_B)/crashes
+	cp tests/fuzz/corpus/$*/* $(FUZZ_B)/corpus/$*/
+	$< $(FUZZ_FLAGS) -artifact_prefix=$(FUZZ_B)/crashes/$*- \
+		$(addprefix -dict=,$(wildcard tests/fuzz/$*.dict)) \
+		$(FUZZ_B)/corpus/$*
+
+clean-fuzz:
+	rm -rf $(FUZZ_B)
+
+-include $(FUZZ_LIB_OBJ:.o=.d) $(FUZZ_BIN:=.d)

@@ -172,13 +172,25 @@ int egress_text(FILE *out, const struct egress *e)
 				e->ports[k]);
 		}
 	}
-	for (i = 0; i < e->nhosts; i++)
-		if (provider_down(e, i))
-			fprintf(out,
-				"Only %s is unreachable on every port while "
-				"the others answer: the problem is on its "
-				"side or on the way to it, not here.\n",
-				e->hosts[i].name);
+	for (i = k = 0; i < e->nhosts; i++)
+		k += provider_down(e, i);
+	if (k == 1) {
+		for (i = 0; !provider_down(e, i); i++)
+			;
+		fprintf(out,
+			"Only %s is unreachable on every port while the "
+			"others answer: the problem is on its side or on the "
+			"way to it, not here.\n",
+			e->hosts[i].name);
+	} else if (k > 1) {
+		fprintf(out, "Unreachable on every port while the others "
+			     "answer:");
+		for (i = 0; i < e->nhosts; i++)
+			if (provider_down(e, i))
+				fprintf(out, " %s", e->hosts[i].name);
+		fprintf(out, ": the problem is on their side or on the way "
+			     "to them, not here.\n");
+	}
 	return ferror(out) ? -1 : 0;
 }
 

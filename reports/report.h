@@ -86,6 +86,10 @@ struct recommendation {
 	char why[480];
 };
 
+/* Adds the findings about the target as a whole (inconsistent
+ * addresses, interception); call once, when every probe has ended. */
+void report_target_findings(struct report *r);
+
 /* Sorts probes by port (in the order asked), family, address. */
 void report_sort(struct report *r);
 void report_recommend(const struct report *r, struct recommendation *rec);

@@ -2,6 +2,7 @@
 # Integration test bed for smtpprobe. Source it from tests/integration/test_*.sh.
 #
 #   client ns --veth-- mail ns  198.18.1.0/24 fd00:1::/64  Postfix 25/587/465/2525, dnsmasq :53
+#                                                          and 2526 STARTTLS, 4465 implicit TLS self-signed
 #   client ns --veth-- fw ns    198.18.2.0/24 fd00:2::/64  nftables: drop, reset, icmp reject
 #   client ns --veth-- odd ns   198.18.3.0/24 fd00:3::/64  misconfigured Postfix (bed_odd_up)
 #
@@ -131,7 +132,9 @@ bed_certs() {
 			certtool --generate-self-signed --load-privkey ca.key --template ca.tmpl --outfile ca.pem &&
 			certtool --generate-privkey --key-type=ecdsa --outfile server.key &&
 			certtool --generate-certificate --load-privkey server.key --load-ca-certificate ca.pem \
-				--load-ca-privkey ca.key --template server.tmpl --outfile server.pem
+				--load-ca-privkey ca.key --template server.tmpl --outfile server.pem &&
+			certtool --generate-self-signed --load-privkey server.key --template server.tmpl \
+				--outfile server-selfsigned.pem
 	) >"$d/certtool.log" 2>&1 || {
 		cat "$d/certtool.log" >&2
 		return 1
@@ -190,6 +193,16 @@ bed_postfix() {
 		2525      inet  n - n - - smtpd
 		  -o syslog_name=postfix/plain
 		  -o smtpd_tls_security_level=none
+		# A third STARTTLS port, for when 587 and 465 are blocked.
+		2526      inet  n - n - - smtpd
+		  -o syslog_name=postfix/alt
+		  -o smtpd_tls_security_level=may
+		  -o smtpd_sasl_auth_enable=yes
+		# Implicit TLS with a self-signed certificate for mail.example.test.
+		4465      inet  n - n - - smtpd
+		  -o syslog_name=postfix/selfsigned
+		  -o smtpd_tls_wrappermode=yes
+		  -o smtpd_tls_chain_files=$config_directory/../tls/server.key,$config_directory/../tls/server-selfsigned.pem
 		pickup    unix  n - n 60 1 pickup
 		cleanup   unix  n - n - 0 cleanup
 		qmgr      unix  n - n 300 1 qmgr
@@ -232,6 +245,7 @@ bed_dns() {
 		host-record=fw.example.test,198.18.2.2,fd00:2::2
 		# Answers whether or not a test started the host (bed_odd_up).
 		host-record=odd.example.test,198.18.3.2,fd00:3::2
+		host-record=split.example.test,198.18.1.2,fd00:3::2
 		pid-file=$BED_DIR/dnsmasq.pid
 		log-facility=$BED_DIR/dnsmasq.log
 		log-queries
@@ -239,12 +253,12 @@ bed_dns() {
 	ns_exec "$MAIL_NS" dnsmasq --conf-file="$BED_DIR/dnsmasq.conf"
 }
 
-# Bounded wait: 8 SMTP listeners (4 ports x 2 families) and a DNS answer.
+# Bounded wait: 12 SMTP listeners (6 ports x 2 families) and a DNS answer.
 bed_wait() {
 	local i n
 	for ((i = 0; i < 100; i++)); do
-		n=$(listeners "$MAIL_NS" 25 587 465 2525)
-		if [ "$n" -ge 8 ] &&
+		n=$(listeners "$MAIL_NS" 25 587 465 2525 2526 4465)
+		if [ "$n" -ge 12 ] &&
 			[ "$(in_client dig +short +time=1 +tries=1 @"$DNS_SERVER" mail.example.test A)" = 198.18.1.2 ]; then
 			return 0
 		fi
@@ -421,6 +435,12 @@ probe() {
 	assert_eq "$name: one JSON object on one line" \
 		"$(wc -l <"$OUT/$name.json") $(jq -s length "$OUT/$name.json" 2>&1)" "1 1"
 	F=$OUT/$name.json
+	# The JSON contract: tests/validate-json prints where the output
+	# breaks docs/smtpprobe.schema.json (first errors only, on one line).
+	local v
+	v=$("${BASH_SOURCE[0]%/*}/../validate-json" "$F" 2>&1) && v=valid
+	assert_eq "$name: output matches docs/smtpprobe.schema.json" \
+		"$(printf '%s\n' "$v" | head -n 3 | tr '\n' ' ' | sed 's/ $//')" valid
 }
 # jq filter selecting the probe of address $1, port $2.
 p() { printf '.probes[] | select(.address == "%s" and .port == %s)' "$1" "$2"; }

@@ -239,4 +239,28 @@ state_is greet-421-v6 unusable/rate-limited
 finding greet-421-v6 starttls-not-supported false
 server_stop
 
+# 21. One foreign banner on every port of an address: a proxy answering
+# for the server (interception-suspect, about the target as a whole).
+server_start proxy-a proxy
+P1=$PORT
+A_PID=$SRV_PID
+server_start proxy-b proxy
+probe proxy 127.0.0.1 --ports "$P1,$PORT"
+assert_jq "proxy: two probes, both plaintext" "$F" '[.probes[].state] | join(",")' plaintext,plaintext
+assert_jq "proxy: interception-suspect on the target" "$F" \
+	'[.findings[] | select(.id == "interception-suspect") | .severity] | join(",")' warning
+server_stop
+kill "$A_PID" 2>/dev/null
+
+# ... and one proxy port next to a real-looking server: no suspicion.
+server_start proxy-c proxy
+P1=$PORT
+A_PID=$SRV_PID
+server_start proxy-d helo-only
+probe proxy-mixed 127.0.0.1 --ports "$P1,$PORT"
+assert_jq "proxy-mixed: no interception-suspect" "$F" \
+	'[.findings[] | select(.id == "interception-suspect")] | length' 0
+server_stop
+kill "$A_PID" 2>/dev/null
+
 finish

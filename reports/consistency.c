@@ -1,0 +1,111 @@
+/* Findings about a target as a whole, from all its probes together:
+ * what no single session can tell. */
+#include "reports/report.h"
+
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+#include <strings.h>
+
+#include "reports/verdict.h"
+
+__attribute__((format(printf, 4, 5))) static void
+add(struct report *r, const char *id, enum severity sev, const char *fmt,
+    ...)
+{
+	struct finding *f;
+	va_list ap;
+	size_t i;
+
+	for (i = 0; i < r->nfindings; i++)
+		if (strcmp(r->findings[i].id, id) == 0)
+			return; /* once per target is enough */
+	if (r->nfindings == VERDICT_MAX_FINDINGS)
+		return;
+	f = &r->findings[r->nfindings++];
+	f->id = id;
+	f->severity = sev;
+	va_start(ap, fmt);
+	vsnprintf(f->message, sizeof(f->message), fmt, ap);
+	va_end(ap);
+}
+
+/* One address of a host offers STARTTLS on a port and another does not:
+ * a client that lands on the other one is downgraded, round-robin. */
+static void inconsistent(struct report *r)
+{
+	size_t i, j;
+
+	for (i = 0; i < r->nprobes; i++) {
+		const struct probe *p = r->probes[i];
+		struct verdict v;
+
+		verdict_judge(p, &v);
+		if (v.state != ST_STARTTLS && v.state != ST_IMPLICIT_TLS)
+			continue;
+		for (j = 0; j < r->nprobes; j++) {
+			const struct probe *q = r->probes[j];
+			struct verdict w;
+
+			if (q->port != p->port || q->host == NULL ||
+			    p->host == NULL || strcmp(q->host, p->host) != 0)
+				continue;
+			verdict_judge(q, &w);
+			if (w.state != ST_PLAINTEXT)
+				continue;
+			add(r, "inconsistent-addresses", SEV_ERROR,
+			    "%s port %d: %s offers %s but %s does not: "
+			    "clients that reach %s send in cleartext",
+			    p->host, p->port, p->address,
+			    v.state == ST_STARTTLS ? "STARTTLS" : "TLS",
+			    q->address, q->address);
+			return;
+		}
+	}
+}
+
+/* The same banner on every address and port, naming none of the hosts:
+ * something between us and the servers answers for them (an antivirus
+ * or a firewall's SMTP proxy), and what we see is that, not the server. */
+static void interception(struct report *r)
+{
+	const char *banner = NULL;
+	size_t i, greeted = 0, ports = 0;
+	int first_port = 0;
+
+	for (i = 0; i < r->nprobes; i++) {
+		const struct probe *p = r->probes[i];
+
+		if (p->banner == NULL)
+			continue;
+		if (banner == NULL) {
+			banner = p->banner;
+			first_port = p->port;
+		} else if (strcmp(banner, p->banner) != 0) {
+			return;
+		}
+		if (p->port != first_port)
+			ports++;
+		if (p->host != NULL && strcasestr(p->banner, p->host) != NULL)
+			return;
+		greeted++;
+	}
+	if (greeted < 2 || ports == 0)
+		return;
+	for (i = 0; i < r->nhosts; i++)
+		if (strcasestr(banner, r->hosts[i].name) != NULL)
+			return;
+	if (strcasestr(banner, r->host) != NULL)
+		return;
+	add(r, "interception-suspect", SEV_WARNING,
+	    "every address and port answers with the same banner, naming "
+	    "none of the hosts (\"%s\"): a proxy or security product on "
+	    "the path may be answering for the server",
+	    banner);
+}
+
+void report_target_findings(struct report *r)
+{
+	inconsistent(r);
+	interception(r);
+}

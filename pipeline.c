@@ -205,6 +205,7 @@ static void job_check(struct job *job)
 		               "(RFC 7489 6.6.3)",
 		               job->r.dns.ndmarc);
 	job->r.duration_ms = (int64_t)(loop_now() - job->t0);
+	report_target_findings(&job->r);
 	report_sort(&job->r);
 	pl->emit(pl->arg, &job->r);
 	report_free(&job->r);

@@ -217,11 +217,71 @@ static void job_check(struct job *job)
 	pl->jobs--;
 }
 
+/* A follow-up session and the main probe it reports to. */
+struct followup {
+	struct job *job;
+	struct probe *parent;
+	struct probe p;
+};
+
+static void on_followup_done(void *arg, struct probe *p)
+{
+	struct followup *f = arg;
+	struct job *job = f->job;
+
+	if (p->kind == KIND_LEGACY) {
+		f->parent->legacy_accepted = p->tls.done;
+		memcpy(f->parent->legacy_version, p->tls.version,
+		       sizeof(p->tls.version));
+	} else if (p->tls.done) {
+		/* only a completed handshake can answer the question */
+		f->parent->command_injection = p->injected_code != 0;
+	}
+	probe_free(p);
+	free(f);
+	job->pending--;
+	job_check(job);
+}
+
+static void followup(struct job *job, struct probe *parent,
+		     enum probe_kind kind)
+{
+	struct followup *f = calloc(1, sizeof(*f));
+
+	if (f == NULL)
+		return;
+	f->job = job;
+	f->parent = parent;
+	probe_init(&f->p);
+	f->p.addr = parent->addr;
+	f->p.addrlen = parent->addrlen;
+	memcpy(f->p.address, parent->address, sizeof(f->p.address));
+	f->p.port = parent->port;
+	f->p.expect = parent->spoke; /* no second guessing the mode */
+	f->p.kind = kind;
+	f->p.host = parent->host ? strdup(parent->host) : NULL;
+	job->pending++;
+	if (sched_submit(job->pl->sched, &f->p, on_followup_done, f) < 0) {
+		job->pending--;
+		free(f->p.host);
+		free(f);
+	}
+}
+
 static void on_probe_done(void *arg, struct probe *p)
 {
 	struct job *job = arg;
 
-	(void)p;
+	/* TLS worked: does the server also take TLS 1.0/1.1 (RFC 8996),
+	 * and does it answer commands smuggled before STARTTLS? */
+	if (job->pl->opts.followups && p->kind == KIND_MAIN &&
+	    !p->connect_only && p->tls.done) {
+		if (strcmp(p->tls.version, "TLS1.2") == 0 ||
+		    strcmp(p->tls.version, "TLS1.3") == 0)
+			followup(job, p, KIND_LEGACY);
+		if (p->spoke == MODE_PLAIN)
+			followup(job, p, KIND_INJECT);
+	}
 	job->pending--;
 	job_check(job);
 }

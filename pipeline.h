@@ -27,6 +27,7 @@ struct pipeline_opts {
 	unsigned deadline_ms; /* one session, start to end */
 	bool hosts_only; /* a name is a host: no MX, SRV or policies */
 	const struct check_request *check; /* handed to every report */
+	bool followups;	 /* TLS 1.0/1.1 and STARTTLS-injection sessions */
 	int control_port;     /* when no mail port connects, try TCP here */
 	bool always_control;  /* ... or always (--egress) */
 	unsigned dns_timeout_ms;

@@ -69,6 +69,9 @@ static void usage(FILE *out)
 		"      --ehlo NAME          EHLO name (our address literal)\n"
 		"  -4, -6                   IPv4 only, IPv6 only\n"
 		"  -f, --format FORMAT      text, json or markdown (text)\n"
+		"      --quick              skip the TLS 1.0/1.1 and STARTTLS "
+		"injection\n"
+		"                           sessions that follow a TLS port\n"
 		"  -i, --input FILE|-       targets, one per line (bulk)\n"
 		"      --concurrency N      sessions at once (256)\n"
 		"      --per-address N      SMTP sessions at once per address "
@@ -310,6 +313,7 @@ int main(int argc, char **argv)
 		{"concurrency", required_argument, NULL, 'n'},
 		{"per-address", required_argument, NULL, 'a'},
 		{"shard", required_argument, NULL, 's'},
+		{"quick", no_argument, NULL, 'Q'},
 		{"control", required_argument, NULL, 'k'},
 		{"help", no_argument, NULL, 'h'},
 		{"version", no_argument, NULL, 'V'},
@@ -324,6 +328,7 @@ int main(int argc, char **argv)
 		.timeout_ms = 5000,
 		.deadline_ms = 20000,
 		.control_port = 443,
+		.followups = true,
 		.concurrency = 256,
 		.per_address = 2,
 		.dns_timeout_ms = 2000,
@@ -423,6 +428,9 @@ int main(int argc, char **argv)
 			break;
 		case 'g':
 			egress_mode = true;
+			break;
+		case 'Q':
+			o.followups = false;
 			break;
 		case 'i':
 			input_arg = optarg;

@@ -29,6 +29,13 @@
 
 enum probe_mode { MODE_PLAIN, MODE_TLS };
 
+/* A main session, or one of the follow-ups on a port that spoke TLS. */
+enum probe_kind {
+	KIND_MAIN,
+	KIND_LEGACY, /* offer only TLS 1.0/1.1: does the server still take it? */
+	KIND_INJECT, /* "STARTTLS\r\nNOOP\r\n" in one write: CVE-2011-0411 */
+};
+
 enum probe_phase {
 	PH_CONNECT,
 	PH_HANDSHAKE_IMPLICIT,
@@ -68,6 +75,7 @@ struct probe {
 	int port;
 	enum probe_mode expect; /* what the port should speak */
 	bool connect_only;	/* a TCP reachability control: no SMTP */
+	enum probe_kind kind;
 
 	/* observations */
 	enum probe_mode spoke; /* mode of the last attempt */
@@ -100,6 +108,12 @@ struct probe {
 
 	uint64_t bytes_in;
 	bool tarpit; /* the deadline hit while bytes still trickled in */
+	int injected_code; /* KIND_INJECT: a reply nobody asked for in TLS */
+
+	/* the follow-ups' results, on the main probe: -1 not run */
+	int legacy_accepted;	/* TLS 1.0/1.1 still negotiated */
+	char legacy_version[16];
+	int command_injection; /* the NOOP was answered inside TLS */
 	int64_t ms[PH_COUNT]; /* -1: phase not reached */
 	int64_t total_ms;
 };

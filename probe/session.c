@@ -21,6 +21,7 @@ enum sstate {
 	S_EHLO,
 	S_HELO,
 	S_STARTTLS,
+	S_LISTEN, /* KIND_INJECT: in TLS, waiting for what we did not ask */
 	S_QUIT,
 	S_DONE
 };
@@ -277,7 +278,9 @@ static void on_reply(struct session *s)
 		copy_keywords(r, &p->ehlo);
 		caps_parse(r, &caps);
 		if (caps.starttls)
-			expect(s, S_STARTTLS, PH_STARTTLS, "STARTTLS\r\n");
+			expect(s, S_STARTTLS, PH_STARTTLS,
+			       p->kind == KIND_INJECT ? "STARTTLS\r\nNOOP\r\n"
+						      : "STARTTLS\r\n");
 		else
 			start_quit(s);
 		caps_free(&caps);
@@ -300,7 +303,7 @@ static void on_reply(struct session *s)
 			start_quit(s);
 			break;
 		}
-		p->injected = pending_after_reply(s);
+		p->injected = p->kind == KIND_INJECT ? 0 : pending_after_reply(s);
 		if (p->injected > 0) {
 			/* discard and abort: no TLS on a stream that
 			 * already carries the attacker's bytes */
@@ -310,6 +313,10 @@ static void on_reply(struct session *s)
 		handshake_start(s, PH_HANDSHAKE);
 		break;
 	}
+	case S_LISTEN:
+		p->injected_code = r->code;
+		start_quit(s);
+		break;
 	case S_QUIT:
 		p->quit_code = r->code;
 		finish(s, END_DONE);
@@ -455,7 +462,18 @@ static void handshake_step(struct session *s)
 	phase_done(s);
 	s->in_tls = true;
 	tls_collect(s->tls, p->host ? p->host : p->address, &p->tls);
-	if (s->tls_first) {
+	if (p->kind == KIND_LEGACY) {
+		start_quit(s); /* the handshake was the question */
+	} else if (p->kind == KIND_INJECT && !s->tls_first) {
+		/* a vulnerable server answers the NOOP it buffered before
+		 * TLS now, unasked; a sound one says nothing */
+		reply_reset(&s->rep);
+		enter_phase(s, S_LISTEN, PH_EHLO_TLS);
+		arm_phase_timer(s, s->ctx->timeout_ms < 1000 ? s->ctx->timeout_ms
+							     : 1000);
+		update_interest(s);
+		read_input(s);
+	} else if (s->tls_first) {
 		expect(s, S_GREETING, PH_GREETING, NULL);
 		/* GnuTLS may already hold the greeting: epoll cannot see it */
 		read_input(s);
@@ -472,7 +490,8 @@ static void handshake_start(struct session *s, enum probe_phase ph)
 	tls_info_free(&p->tls);
 	s->io.fd = s->fd;
 	s->io.nsniff = 0;
-	ret = tls_client_new(&s->tls, s->ctx->creds, p->host, &s->io);
+	ret = tls_client_new(&s->tls, s->ctx->creds, p->host, &s->io,
+			     p->kind == KIND_LEGACY);
 	if (ret < 0) {
 		set_detail(p, gnutls_strerror(ret));
 		s->tls = NULL;
@@ -573,6 +592,10 @@ static void on_timer(void *arg)
 		finish(s, END_DONE);
 		return;
 	}
+	if (s->st == S_LISTEN) {
+		start_quit(s); /* silence inside TLS: not vulnerable */
+		return;
+	}
 	/* silence where a greeting should be may be implicit TLS on a
 	 * plaintext port (wrong-port-mode): worth one more attempt */
 	if (s->st == S_GREETING && !s->tls_first && !s->p->retried &&
@@ -626,6 +649,8 @@ void probe_init(struct probe *p)
 	for (i = 0; i < PH_COUNT; i++)
 		p->ms[i] = -1;
 	p->total_ms = -1;
+	p->legacy_accepted = -1;
+	p->command_injection = -1;
 }
 
 int probe_start(const struct probe_ctx *ctx, struct probe *p,

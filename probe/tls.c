@@ -74,7 +74,7 @@ static int io_pull_timeout(gnutls_transport_ptr_t ptr, unsigned int ms)
 }
 
 int tls_client_new(gnutls_session_t *s, gnutls_certificate_credentials_t creds,
-		   const char *sni, struct tls_io *io)
+		   const char *sni, struct tls_io *io, bool legacy_only)
 {
 	int ret;
 
@@ -84,7 +84,10 @@ int tls_client_new(gnutls_session_t *s, gnutls_certificate_credentials_t creds,
 	/* NORMAL plus the old versions: a server that only speaks TLS 1.0
 	 * or 1.1 must be seen and reported, not just fail to connect */
 	ret = gnutls_priority_set_direct(
-		*s, "NORMAL:+VERS-TLS1.1:+VERS-TLS1.0", NULL);
+		*s,
+		legacy_only ? "NORMAL:-VERS-ALL:+VERS-TLS1.1:+VERS-TLS1.0"
+			    : "NORMAL:+VERS-TLS1.1:+VERS-TLS1.0",
+		NULL);
 	if (ret < 0)
 		ret = gnutls_set_default_priority(*s);
 	if (ret >= 0)

@@ -51,9 +51,10 @@ int tls_creds_new(gnutls_certificate_credentials_t *creds, const char *ca_file,
 		  char *err, size_t errlen);
 
 /* A non-blocking client session reading and writing io->fd; sni may be
- * NULL (an address literal gets no SNI, RFC 6066 3).  GnuTLS error code. */
+ * NULL (an address literal gets no SNI, RFC 6066 3); legacy_only offers
+ * nothing newer than TLS 1.1.  GnuTLS error code. */
 int tls_client_new(gnutls_session_t *s, gnutls_certificate_credentials_t creds,
-		   const char *sni, struct tls_io *io);
+		   const char *sni, struct tls_io *io, bool legacy_only);
 
 /* After a completed handshake: version, cipher, certificate, and whether
  * it verifies for check_name (a host name or an address literal). */

@@ -3,6 +3,7 @@
 #include "reports/report.h"
 
 #include <stdarg.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <string.h>
 #include <strings.h>
@@ -64,6 +65,21 @@ static void inconsistent(struct report *r)
 	}
 }
 
+/* "220 mx.provider.example ESMTP" or "220 [192.0.2.1]": the greeting's
+ * first word looks like a domain or an address literal. */
+static bool banner_names_server(const char *banner)
+{
+	const char *w = strchr(banner, ' ');
+	size_t n;
+
+	if (w == NULL)
+		return false;
+	w++;
+	n = strcspn(w, " ");
+	return (n > 2 && w[0] == '[' && w[n - 1] == ']') ||
+	       memchr(w, '.', n) != NULL;
+}
+
 /* The same banner on every address and port, naming none of the hosts:
  * something between us and the servers answers for them (an antivirus
  * or a firewall's SMTP proxy), and what we see is that, not the server. */
@@ -96,6 +112,11 @@ static void interception(struct report *r)
 		if (strcasestr(banner, r->hosts[i].name) != NULL)
 			return;
 	if (strcasestr(banner, r->host) != NULL)
+		return;
+	/* RFC 5321 4.3.1: a greeting starts with the server's domain or
+	 * address literal; hosted mail names its provider, which is fine.
+	 * A first word that is neither is a product talking, not a server */
+	if (banner_names_server(banner))
 		return;
 	add(r, "interception-suspect", SEV_WARNING,
 	    "every address and port answers with the same banner, naming "

@@ -138,6 +138,19 @@ static void tls_findings(const struct probe *p, struct verdict *v)
 		add(v, "tls-legacy-version", sev,
 		    "%s negotiated; TLS 1.0 and 1.1 are deprecated (RFC 8996)",
 		    t->version);
+	if (p->legacy_accepted == 1)
+		add(v, "tls-legacy-version", SEV_WARNING,
+		    "%s negotiated, but the server still accepts %s from a "
+		    "client that offers nothing newer (RFC 8996 deprecates "
+		    "TLS 1.0 and 1.1)",
+		    t->version, p->legacy_version);
+	if (p->command_injection == 1) {
+		add(v, "command-injection", SEV_ERROR,
+		    "a NOOP sent in the same packet as STARTTLS was answered "
+		    "inside TLS: commands injected before TLS are executed "
+		    "as if encrypted (CVE-2011-0411)");
+		v->downgrade_risk = true;
+	}
 	if (t->expired) {
 		char when[32] = "?";
 		struct tm tm;

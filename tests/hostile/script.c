@@ -118,8 +118,8 @@ static const struct {
 } ops[] = {
     {"send", OP_SEND},     {"sendline", OP_SEND}, {"expect", OP_EXPECT},
     {"silent", OP_SILENT}, {"sleep", OP_SLEEP},   {"drip", OP_DRIP},
-    {"flood", OP_FLOOD},   {"tls", OP_TLS},       {"hold", OP_HOLD},
-    {"close", OP_CLOSE},   {"reset", OP_RESET},
+    {"flood", OP_FLOOD},   {"tls", OP_TLS},       {"tls-keep", OP_TLS_KEEP},
+    {"hold", OP_HOLD},     {"close", OP_CLOSE},   {"reset", OP_RESET},
 };
 
 /* One step from s (the line from its keyword on) into st. */
@@ -158,6 +158,11 @@ static int parse_step(struct parser *ps, const char *s, struct step *st,
 		break;
 	case OP_EXPECT:
 		text = arg ? arg : "";
+		break;
+	case OP_TLS:
+	case OP_TLS_KEEP:
+		/* optional: a GnuTLS priority string, e.g. only TLS 1.0 */
+		text = arg;
 		break;
 	case OP_SLEEP:
 		if (number(ps, arg ? arg : "", MAX_MS, &st->n, &text) < 0)
@@ -238,7 +243,7 @@ int script_load(const char *path, struct script *sc, char *err, size_t errlen)
 		memset(st, 0, sizeof(*st));
 		st->line = ps.line;
 		rc = parse_step(&ps, s, st, false);
-		if (st->op == OP_TLS)
+		if (st->op == OP_TLS || st->op == OP_TLS_KEEP)
 			sc->needs_tls = true;
 	}
 	if (rc == 0 && ferror(f))

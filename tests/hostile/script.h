@@ -9,14 +9,25 @@
  *   sendline TEXT    TEXT and CRLF
  *   expect PREFIX    read one line; it must start with PREFIX (case
  *                    insensitive; alternatives split by '|'; none: any
- *                    line), else log FAIL and close
+ *                    line), else log FAIL and close.  Lines are read in
+ *                    chunks: what follows a line waits for the next step
  *   if PREFIX STEP   STEP only if the last line read starts with PREFIX
  *   silent           the client must not have sent anything yet (else
  *                    log FAIL; the script goes on)
  *   sleep MS         wait; ends the script if the client hangs up
  *   drip MS TEXT     TEXT one byte every MS milliseconds (a tarpit)
  *   flood N TEXT     TEXT N times, as fast as the client reads
- *   tls              TLS handshake as the server; later steps inside TLS
+ *   tls [PRIORITY]   TLS handshake as the server (a GnuTLS priority string
+ *                    narrows it, e.g. to TLS 1.0); later steps inside TLS.
+ *                    Plaintext the client sent before its ClientHello and
+ *                    no step read yet (pipelined after STARTTLS) is
+ *                    discarded, as a sound server does since
+ *                    CVE-2011-0411.  A failed handshake sends the client
+ *                    the fatal alert that fits, as real servers do
+ *   tls-keep [PRIORITY]
+ *                    the same, but that plaintext is kept, and later
+ *                    steps read it first, as if it had come inside TLS
+ *                    (the server of CVE-2011-0411)
  *   hold [MS]        read and log until the client closes (or MS, 60 s)
  *   close            FIN, then wait briefly for the client's (also the
  *                    end of the script)
@@ -36,6 +47,7 @@ enum op {
 	OP_DRIP,
 	OP_FLOOD,
 	OP_TLS,
+	OP_TLS_KEEP, /* tls, keeping plaintext read ahead (CVE-2011-0411) */
 	OP_HOLD,
 	OP_CLOSE,
 	OP_RESET,

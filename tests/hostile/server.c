@@ -30,6 +30,7 @@
 
 #define MAX_LISTEN    4
 #define LINE_MAX_IN   4096  /* longest client line expect accepts */
+#define IN_BUF        8192  /* read ahead per connection: 2 lines */
 #define EXPECT_MS     20000 /* a client silent this long is stuck */
 #define IO_TIMEOUT_S  10    /* blocking sends and the TLS handshake */
 #define CLOSE_WAIT_MS 2000  /* for the client's FIN after ours */
@@ -43,7 +44,15 @@ struct conn {
 	uint64_t t0;
 	char last[LINE_MAX_IN + 1]; /* the last line read, for "if" */
 	bool have_last;
+	/* read from the client (plaintext or out of TLS records) but not yet
+	 * used by a step: expect reads in chunks, as real servers do, so
+	 * what the client pipelined after a line waits here */
+	char in[IN_BUF];
+	size_t inlen;
 };
+
+/* read_line needs room for one more byte when a whole line is in */
+_Static_assert(IN_BUF > LINE_MAX_IN, "IN_BUF too small");
 
 static gnutls_certificate_credentials_t creds;
 
@@ -107,7 +116,8 @@ static void say_data(const struct conn *c, const char *dir, const char *s,
 	say(c, "%s %s%s", dir, e, n > LOG_SHOW ? " ..." : "");
 }
 
-/* 1 readable, 0 not within ms, -1 error. */
+/* 1 readable, 0 not within ms, -1 error.  Only the socket and GnuTLS:
+ * c->in is the caller's to look at first. */
 static int wait_in(struct conn *c, int ms)
 {
 	struct pollfd pfd = {.fd = c->fd, .events = POLLIN};
@@ -188,31 +198,49 @@ static int pause_ms(struct conn *c, unsigned long long ms)
 	}
 }
 
-/* One line into c->last; NULL or why the script must end. */
+/* Reads what the client has sent, as much as c->in has room for:
+ * bytes read, 0 at the client's end of stream, -1 on error. */
+static ssize_t fill(struct conn *c)
+{
+	ssize_t n = conn_read(c, c->in + c->inlen, sizeof(c->in) - c->inlen);
+
+	if (n > 0)
+		c->inlen += (size_t)n;
+	return n;
+}
+
+static void consume(struct conn *c, size_t n)
+{
+	memmove(c->in, c->in + n, c->inlen - n);
+	c->inlen -= n;
+}
+
+/* One line into c->last; NULL or why the script must end.  The line
+ * comes out of c->in, read in chunks: bytes after it stay there for the
+ * next step (which a tls step discards or keeps). */
 static const char *read_line(struct conn *c)
 {
 	uint64_t end = now_ms() + EXPECT_MS;
-	size_t n = 0;
+	size_t n;
 
 	c->have_last = false;
 	for (;;) {
+		const char *nl = memchr(c->in, '\n', c->inlen);
 		uint64_t t = now_ms();
-		char ch;
-		ssize_t r;
 
-		/* one byte at a time: nothing after the line is consumed,
-		 * so a following tls step finds the ClientHello intact */
+		if (nl != NULL || c->inlen > LINE_MAX_IN) {
+			n = nl != NULL ? (size_t)(nl - c->in) : c->inlen;
+			if (n > LINE_MAX_IN)
+				return "FAIL expect: overlong client line";
+			break;
+		}
 		if (t >= end || wait_in(c, (int)(end - t)) <= 0)
 			return "FAIL expect: no line from the client";
-		r = conn_read(c, &ch, 1);
-		if (r <= 0)
+		if (fill(c) <= 0)
 			return "client closed";
-		if (ch == '\n')
-			break;
-		if (n == LINE_MAX_IN)
-			return "FAIL expect: overlong client line";
-		c->last[n++] = ch;
 	}
+	memcpy(c->last, c->in, n);
+	consume(c, n + 1);
 	if (n > 0 && c->last[n - 1] == '\r')
 		n--;
 	c->last[n] = '\0';
@@ -240,10 +268,18 @@ static const char *do_expect(struct conn *c, const struct step *st)
 static void do_silent(struct conn *c, const struct step *st)
 {
 	char buf[LOG_SHOW];
-	ssize_t n = recv(c->fd, buf, sizeof(buf), MSG_PEEK | MSG_DONTWAIT);
+	ssize_t n;
 
-	if (c->tls != NULL && gnutls_record_check_pending(c->tls) > 0)
-		n = (ssize_t)gnutls_record_check_pending(c->tls);
+	if (c->inlen > 0) {
+		/* already read, after a line an expect step took */
+		n = c->inlen < sizeof(buf) ? (ssize_t)c->inlen
+		                           : (ssize_t)sizeof(buf);
+		memcpy(buf, c->in, (size_t)n);
+	} else {
+		n = recv(c->fd, buf, sizeof(buf), MSG_PEEK | MSG_DONTWAIT);
+		if (c->tls != NULL && gnutls_record_check_pending(c->tls) > 0)
+			n = (ssize_t)gnutls_record_check_pending(c->tls);
+	}
 	if (n > 0) {
 		char e[LOG_SHOW * 4 + 8];
 
@@ -313,15 +349,64 @@ static const char *do_flood(struct conn *c, const struct step *st)
 	return NULL;
 }
 
-static const char *do_tls(struct conn *c)
+/* After a failed handshake: what the client said, or the fatal alert a
+ * real server sends it (GnuTLS leaves that to the application; OpenSSL
+ * servers send it on their own). */
+static void tls_failed(struct conn *c, int ret)
+{
+	int level, alert;
+
+	say(c, "tls handshake failed: %s", gnutls_strerror(ret));
+	if (ret == GNUTLS_E_FATAL_ALERT_RECEIVED ||
+	    ret == GNUTLS_E_WARNING_ALERT_RECEIVED) {
+		say(c, "tls: the client sent the alert '%s'",
+		    gnutls_alert_get_name(gnutls_alert_get(c->tls)));
+		return;
+	}
+	/* not for a client that is gone: nothing left to read it */
+	if (ret == GNUTLS_E_PREMATURE_TERMINATION ||
+	    ret == GNUTLS_E_PULL_ERROR || ret == GNUTLS_E_PUSH_ERROR ||
+	    ret == GNUTLS_E_TIMEDOUT)
+		return;
+	alert = gnutls_error_to_alert(ret, &level);
+	if (alert < 0 || gnutls_alert_send_appropriate(c->tls, ret) < 0)
+		return;
+	say(c, "tls: sent the %s alert '%s'",
+	    level == GNUTLS_AL_FATAL ? "fatal" : "warning",
+	    gnutls_alert_get_name((gnutls_alert_description_t)alert));
+}
+
+/* tls and tls-keep.  What the client sent after the line that asked for
+ * TLS (STARTTLS), in the same packet, is still in c->in: tls discards
+ * it, as Postfix and every sound server do since CVE-2011-0411; tls-keep
+ * keeps it, and later expect steps read it first, as if it had come
+ * inside TLS (the vulnerable server). */
+static const char *do_tls(struct conn *c, const struct step *st)
 {
 	int ret;
 
+	if (c->inlen > 0) {
+		char e[LOG_SHOW * 4 + 8];
+
+		escape(c->in, c->inlen < LOG_SHOW ? c->inlen : LOG_SHOW, e,
+		       sizeof(e));
+		say(c, "tls: %s %zu plaintext bytes: %s%s",
+		    st->op == OP_TLS_KEEP ? "kept" : "discarded", c->inlen, e,
+		    c->inlen > LOG_SHOW ? " ..." : "");
+		if (st->op != OP_TLS_KEEP)
+			c->inlen = 0;
+	}
 	if (gnutls_init(&c->tls, GNUTLS_SERVER) < 0) {
 		c->tls = NULL;
 		return "FAIL tls: gnutls_init";
 	}
-	gnutls_set_default_priority(c->tls);
+	if (st->text == NULL || *st->text == '\0')
+		gnutls_set_default_priority(c->tls);
+	else if (gnutls_priority_set_direct(c->tls, st->text, NULL) < 0) {
+		gnutls_deinit(c->tls);
+		c->tls = NULL;
+		return "FAIL tls: bad priority string";
+	}
 	gnutls_credentials_set(c->tls, GNUTLS_CRD_CERTIFICATE, creds);
 	gnutls_transport_set_int(c->tls, c->fd);
 	gnutls_handshake_set_timeout(c->tls, IO_TIMEOUT_S * 1000);
@@ -329,7 +414,7 @@ static const char *do_tls(struct conn *c)
 		ret = gnutls_handshake(c->tls);
 	while (ret < 0 && !gnutls_error_is_fatal(ret));
 	if (ret < 0) {
-		say(c, "tls handshake failed: %s", gnutls_strerror(ret));
+		tls_failed(c, ret);
 		gnutls_deinit(c->tls);
 		c->tls = NULL;
 		return "tls handshake failed";
@@ -344,6 +429,11 @@ static const char *do_hold(struct conn *c, unsigned long long ms)
 {
 	uint64_t end = now_ms() + ms;
 
+	if (c->inlen > 0) {
+		/* read already, used by no step */
+		say_data(c, "<", c->in, c->inlen);
+		c->inlen = 0;
+	}
 	for (;;) {
 		uint64_t t = now_ms();
 		char buf[4096];
@@ -384,7 +474,8 @@ static const char *run_step(struct conn *c, const struct step *st)
 	case OP_FLOOD:
 		return do_flood(c, st);
 	case OP_TLS:
-		return do_tls(c);
+	case OP_TLS_KEEP:
+		return do_tls(c, st);
 	case OP_HOLD:
 		return do_hold(c, st->n);
 	case OP_CLOSE:
@@ -431,6 +522,32 @@ static void serve(const struct script *sc, int fd, int id)
 		gnutls_deinit(c.tls);
 	close(fd);
 	say(&c, "end: %s", why ? why : "script done");
+}
+
+/* A tls step's priority string that GnuTLS rejects is the script's
+ * mistake: said at startup, with its line, not as a FAIL mid-test. */
+static int check_priorities(const struct script *sc, const char *path)
+{
+	size_t i;
+
+	for (i = 0; i < sc->n; i++) {
+		const struct step *st = &sc->steps[i];
+		gnutls_priority_t pc;
+		const char *where = NULL;
+
+		if ((st->op != OP_TLS && st->op != OP_TLS_KEEP) ||
+		    st->text == NULL || *st->text == '\0')
+			continue;
+		if (gnutls_priority_init(&pc, st->text, &where) < 0) {
+			fprintf(stderr,
+			        "hostile-server: %s:%d: bad priority string "
+			        "at '%s'\n",
+			        path, st->line, where ? where : st->text);
+			return -1;
+		}
+		gnutls_priority_deinit(pc);
+	}
+	return 0;
 }
 
 static void usage(FILE *out)
@@ -620,6 +737,8 @@ int main(int argc, char **argv)
 		fprintf(stderr, "hostile-server: %s\n", err);
 		return 2;
 	}
+	if (check_priorities(&sc, script_path) < 0)
+		return 2;
 	if (sc.needs_tls && cert == NULL) {
 		fprintf(stderr,
 		        "hostile-server: %s has a tls step: give "

@@ -3,24 +3,50 @@
 #include "core/buf.h"
 #include <ares.h>
 #include <arpa/nameser.h>
+#include <stdbool.h>
 #include <netdb.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
 
+#define CACHE_BUCKETS 1024
+#define CACHE_MAX 50000	      /* entries: bulk runs stay bounded */
+#define CACHE_NEGATIVE_S 60   /* NXDOMAIN and no data, RFC 2308-ish */
+#define CACHE_MAX_TTL_S 3600
+
+struct waiter {
+	dns_addr_cb cb;
+	void *arg;
+	struct waiter *next;
+};
+
+/* One name and family: its answer for its TTL, or the callers waiting
+ * for the query in flight.  MX hosts shared by many domains are looked
+ * up once per bulk run, not once per domain. */
+struct lookup {
+	struct dns *dns;
+	int family;
+	char name[256];
+	bool done;
+	bool cached;	  /* in dns->cache, else freed once answered */
+	uint64_t expires; /* loop_now() ms */
+	int status;
+	struct dns_addr *addrs;
+	size_t n;
+	char *cname;
+	struct waiter *waiters;
+	struct lookup *next; /* in its bucket */
+};
+
+static void lookup_free(struct lookup *lk);
+
 struct dns {
 	struct loop *loop;
 	ares_channel channel;
 	struct loop_timer timer;
-};
-
-struct lookup {
-	struct dns *dns;
-	dns_addr_cb cb;
-	void *arg;
-	int family;
-	char name[256];
+	struct lookup *cache[CACHE_BUCKETS];
+	size_t ncache;
 };
 
 static void schedule(struct dns *dns);
@@ -135,9 +161,24 @@ struct dns *dns_new(struct loop *loop, const struct dns_opts *opts, char *err,
 
 void dns_free(struct dns *dns)
 {
+	size_t i;
+
 	if (dns == NULL)
 		return;
-	/* pending callbacks run with ARES_EDESTRUCTION */
+	/* answered entries go now; the ones in flight are freed by their
+	 * ARES_EDESTRUCTION callback, so unlink them first */
+	for (i = 0; i < CACHE_BUCKETS; i++) {
+		struct lookup *lk = dns->cache[i], *next;
+
+		for (; lk != NULL; lk = next) {
+			next = lk->next;
+			lk->cached = false;
+			if (lk->done)
+				lookup_free(lk);
+		}
+		dns->cache[i] = NULL;
+	}
+	dns->ncache = 0;
 	ares_destroy(dns->channel);
 	loop_timer_cancel(dns->loop, &dns->timer);
 	free(dns);
@@ -173,65 +214,158 @@ static char *cname_chain(const struct ares_addrinfo *res, const char *asked)
 	return b.data;
 }
 
+static unsigned cache_hash(const char *name, int family)
+{
+	unsigned h = 2166136261u ^ (unsigned)family;
+
+	for (; *name != '\0'; name++)
+		h = (h ^ (unsigned char)(*name | 0x20)) * 16777619u;
+	return h % CACHE_BUCKETS;
+}
+
+static void lookup_free(struct lookup *lk)
+{
+	struct waiter *w, *next;
+
+	for (w = lk->waiters; w != NULL; w = next) {
+		next = w->next;
+		free(w);
+	}
+	free(lk->addrs);
+	free(lk->cname);
+	free(lk);
+}
+
+static void cache_remove(struct dns *dns, struct lookup *lk)
+{
+	struct lookup **pp = &dns->cache[cache_hash(lk->name, lk->family)];
+
+	while (*pp != NULL && *pp != lk)
+		pp = &(*pp)->next;
+	if (*pp == lk) {
+		*pp = lk->next;
+		dns->ncache--;
+	}
+	lk->cached = false;
+}
+
 static void on_addrinfo(void *arg, int status, int timeouts,
 			struct ares_addrinfo *res)
 {
 	struct lookup *lk = arg;
-	struct dns_addr *addrs = NULL;
-	const char *cname = NULL;
-	char *chain = NULL;
-	size_t n = 0, cap = 0;
 	struct ares_addrinfo_node *node;
+	struct waiter *w, *waiters;
+	size_t cap = 0;
+	int ttl = CACHE_MAX_TTL_S;
 
 	(void)timeouts;
 	if (status == ARES_SUCCESS && res != NULL) {
 		for (node = res->nodes; node != NULL; node = node->ai_next) {
 			if (node->ai_family != lk->family ||
-			    node->ai_addrlen > sizeof(addrs->sa))
+			    node->ai_addrlen > sizeof(lk->addrs->sa))
 				continue;
-			if (n == cap) {
+			if (lk->n == cap) {
 				size_t c = cap ? cap * 2 : 4;
 				struct dns_addr *a =
-					realloc(addrs, c * sizeof(*a));
+					realloc(lk->addrs, c * sizeof(*a));
 
 				if (a == NULL)
 					break;
-				addrs = a;
+				lk->addrs = a;
 				cap = c;
 			}
-			memset(&addrs[n], 0, sizeof(addrs[n]));
-			memcpy(&addrs[n].sa, node->ai_addr, node->ai_addrlen);
-			addrs[n].len = node->ai_addrlen;
-			n++;
+			memset(&lk->addrs[lk->n], 0, sizeof(lk->addrs[0]));
+			memcpy(&lk->addrs[lk->n].sa, node->ai_addr,
+			       node->ai_addrlen);
+			lk->addrs[lk->n].len = node->ai_addrlen;
+			lk->n++;
+			if (node->ai_ttl < ttl)
+				ttl = node->ai_ttl < 0 ? 0 : node->ai_ttl;
 		}
-		cname = chain = cname_chain(res, lk->name);
-		if (n == 0)
+		lk->cname = cname_chain(res, lk->name);
+		if (lk->n == 0)
 			status = ARES_ENODATA;
 	}
-	if (status != ARES_EDESTRUCTION)
-		lk->cb(lk->arg, lk->family, status, addrs, n, cname);
-	free(addrs);
-	free(chain);
 	if (res != NULL)
 		ares_freeaddrinfo(res);
-	free(lk);
+	if (status == ARES_EDESTRUCTION) {
+		lookup_free(lk); /* dns_free took it out of the cache */
+		return;
+	}
+	/* keep answers for their TTL, "no such name" for a minute, and
+	 * failures (timeouts, SERVFAIL) not at all */
+	if (status == ARES_ENOTFOUND || status == ARES_ENODATA)
+		ttl = CACHE_NEGATIVE_S;
+	else if (status != ARES_SUCCESS)
+		ttl = 0;
+	lk->done = true;
+	lk->status = status;
+	lk->expires = loop_now() + (uint64_t)ttl * 1000;
+	waiters = lk->waiters;
+	lk->waiters = NULL;
+	if (ttl == 0)
+		cache_remove(lk->dns, lk);
+	for (w = waiters; w != NULL; w = w->next)
+		w->cb(w->arg, lk->family, lk->status, lk->addrs, lk->n,
+		      lk->cname);
+	while (waiters != NULL) {
+		w = waiters->next;
+		free(waiters);
+		waiters = w;
+	}
+	if (!lk->cached)
+		lookup_free(lk);
 }
 
 void dns_lookup(struct dns *dns, const char *name, int family, dns_addr_cb cb,
 		void *arg)
 {
+	unsigned b = cache_hash(name, family);
 	struct ares_addrinfo_hints hints;
-	struct lookup *lk = calloc(1, sizeof(*lk));
+	struct lookup *lk;
+	struct waiter *w;
 
+	for (lk = dns->cache[b]; lk != NULL; lk = lk->next)
+		if (lk->family == family && strcasecmp(lk->name, name) == 0)
+			break;
+	if (lk != NULL && lk->done && lk->expires <= loop_now()) {
+		cache_remove(dns, lk);
+		lookup_free(lk);
+		lk = NULL;
+	}
+	if (lk != NULL && lk->done) {
+		cb(arg, family, lk->status, lk->addrs, lk->n, lk->cname);
+		return;
+	}
+	w = calloc(1, sizeof(*w));
+	if (w == NULL) {
+		cb(arg, family, ARES_ENOMEM, NULL, 0, NULL);
+		return;
+	}
+	w->cb = cb;
+	w->arg = arg;
+	if (lk != NULL) {
+		/* the same question is on its way: wait for its answer */
+		w->next = lk->waiters;
+		lk->waiters = w;
+		return;
+	}
+	lk = calloc(1, sizeof(*lk));
 	if (lk == NULL) {
+		free(w);
 		cb(arg, family, ARES_ENOMEM, NULL, 0, NULL);
 		return;
 	}
 	lk->dns = dns;
-	lk->cb = cb;
-	lk->arg = arg;
 	lk->family = family;
+	lk->waiters = w;
 	snprintf(lk->name, sizeof(lk->name), "%s", name);
+	if (dns->ncache < CACHE_MAX) {
+		lk->next = dns->cache[b];
+		dns->cache[b] = lk;
+		dns->ncache++;
+		lk->cached = true;
+	}
 	memset(&hints, 0, sizeof(hints));
 	hints.ai_family = family;
 	hints.ai_flags = ARES_AI_NOSORT;

@@ -404,4 +404,16 @@ assert_jq "noaddr: no probes" "$F" '.probes | length' 0
 assert_jq "noaddr: the MX host's missing address is reported" "$F" \
 	"(($(dh bare.noaddr.test) | .error) != null) or ([.dns.errors[].name] | index(\"bare.noaddr.test\") != null)" true
 
+# 12. One run, three domains whose mail goes to mx1.shop.test: its address
+# is asked once (the cache, with the in-flight question shared), and
+# every domain still lists and probes it.
+queries() { grep -c "query\[$1\] mx1.shop.test from" "$ZONE_DIR/dnsmasq.log"; }
+a0=$(queries A)
+aaaa0=$(queries AAAA)
+LINES_WANT=3 zprobe shared --ports 25 shop.test ext.test mixednull.test
+assert_eq "shared: mx1.shop.test A asked once for three domains" "$(($(queries A) - a0))" 1
+assert_eq "shared: mx1.shop.test AAAA asked once for three domains" "$(($(queries AAAA) - aaaa0))" 1
+assert_eq "shared: three reports, each probing mx1.shop.test on 25" \
+	"$(jq -c '[.probes[] | select(.host == "mx1.shop.test" and .port == 25)] | length' "$F" | tr '\n' ' ')" "2 2 2 "
+
 finish

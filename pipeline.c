@@ -34,6 +34,10 @@ struct pipeline {
 	size_t jobs; /* targets not yet reported */
 	int sigfd;
 	int signal; /* SIGINT or SIGTERM received, else 0 */
+	struct loop_timer tick;
+	unsigned tick_ms;
+	void (*tick_cb)(void *);
+	void *tick_arg;
 	bool gave_up;
 	struct loop_timer give_up;
 };
@@ -894,6 +898,24 @@ int pipeline_add(struct pipeline *pl, const struct target *t)
 	job->pending--;
 	job_check(job);
 	return 0;
+}
+
+static void on_tick(void *arg)
+{
+	struct pipeline *pl = arg;
+
+	pl->tick_cb(pl->tick_arg);
+	loop_timer_arm(pl->loop, &pl->tick, loop_now() + pl->tick_ms, on_tick,
+		       pl);
+}
+
+void pipeline_every(struct pipeline *pl, unsigned ms, void (*cb)(void *),
+		    void *arg)
+{
+	pl->tick_ms = ms;
+	pl->tick_cb = cb;
+	pl->tick_arg = arg;
+	loop_timer_arm(pl->loop, &pl->tick, loop_now() + ms, on_tick, pl);
 }
 
 /* SIGINT or SIGTERM: stop taking targets, give the sessions in flight a

@@ -56,6 +56,9 @@ typedef int (*pipeline_feed)(void *arg, struct pipeline *pl);
  * targets in flight then are not reported); -1 on a loop error. */
 int pipeline_run(struct pipeline *pl, pipeline_feed feed, void *arg,
 		 size_t max_jobs);
+/* Calls cb every ms milliseconds while the pipeline runs (progress). */
+void pipeline_every(struct pipeline *pl, unsigned ms, void (*cb)(void *),
+		    void *arg);
 void pipeline_free(struct pipeline *pl);
 
 #endif

@@ -13,8 +13,10 @@
 #include <string.h>
 #include <sys/resource.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
+#include "core/loop.h"
 #include "core/sanitize.h"
 #include "pipeline.h"
 #include "reports/egress.h"
@@ -38,15 +40,60 @@ struct input {
 	unsigned long line;
 	unsigned long bad; /* lines refused */
 	unsigned shard, shards; /* --shard K/N: this run takes K of N */
+	unsigned long total;	/* targets in a regular file, for the ETA */
 };
+
+/* Counts the targets of a regular file up front (cheap, and the progress
+ * line can then say how far along it is); pipes stay unknown. */
+static void count_targets(struct input *in)
+{
+	char buf[1024];
+	struct stat sb;
+	long pos;
+
+	if (fstat(fileno(in->f), &sb) < 0 || !S_ISREG(sb.st_mode) ||
+	    (pos = ftell(in->f)) < 0)
+		return;
+	while (fgets(buf, sizeof(buf), in->f) != NULL) {
+		char *s = buf + strspn(buf, " \t");
+
+		if (*s != '\0' && *s != '\n' && *s != '\r' && *s != '#')
+			in->total++;
+	}
+	if (in->shards > 0)
+		in->total = (in->total + in->shards - 1) / in->shards;
+	fseek(in->f, pos, SEEK_SET);
+}
+
 
 struct main_state {
 	struct egress *egress; /* --egress: gather, conclude at the end */
+	struct input *in;      /* --input, for the progress line */
+	bool progress;	       /* standard error is a terminal */
+	uint64_t t0;
+	size_t problems; /* targets with exit status 1 */
 	enum format format;
 	bool colour;
 	int status;   /* worst per-target status so far */
 	size_t count; /* reports written */
 };
+
+/* done/total, rate, problems, bad lines, ETA: on a terminal only. */
+static void progress(void *arg)
+{
+	struct main_state *st = arg;
+	double secs = (double)(loop_now() - st->t0) / 1000.0;
+	double rate = secs > 0 ? (double)st->count / secs : 0;
+
+	fprintf(stderr, "\r\033[K%zu", st->count);
+	if (st->in->total > 0)
+		fprintf(stderr, "/%lu", st->in->total);
+	fprintf(stderr, " done, %.1f/s, %zu with problems, %lu bad lines",
+		rate, st->problems, st->in->bad);
+	if (st->in->total > st->count && rate > 0)
+		fprintf(stderr, ", ETA %.0f s",
+			(double)(st->in->total - st->count) / rate);
+}
 
 static void usage(FILE *out)
 {
@@ -157,6 +204,8 @@ static void emit(void *arg, struct report *r)
 		egress_add(st->egress, r);
 		return;
 	}
+	if (status != 0)
+		st->problems++;
 	if (st->format == FMT_JSON) {
 		report_json(stdout, r);
 	} else if (st->format == FMT_MARKDOWN) {
@@ -561,6 +610,14 @@ int main(int argc, char **argv)
 
 	o.concurrency = fit_to_fd_limit(o.concurrency);
 	pl = pipeline_new(&o, emit, &st, err, sizeof(err));
+	st.in = &in;
+	st.t0 = loop_now();
+	st.progress = in.f != NULL && isatty(STDERR_FILENO);
+	if (st.progress) {
+		count_targets(&in);
+		if (pl != NULL)
+			pipeline_every(pl, 500, progress, &st);
+	}
 	if (pl == NULL) {
 		fprintf(stderr, "smtpprobe: %s\n", err);
 		return 3;
@@ -580,8 +637,14 @@ int main(int argc, char **argv)
 	} else if (sig > 0) {
 		/* the sessions in flight were abandoned: what was written
 		 * is whole; leave at once, as the signal would have */
+		if (st.progress)
+			fputs("\r\033[K", stderr);
 		fflush(stdout);
 		_exit(128 + sig);
+	}
+	if (st.progress) {
+		progress(&st);
+		fputc('\n', stderr);
 	}
 	if (in.f != NULL && in.f != stdin)
 		fclose(in.f);

@@ -18,6 +18,7 @@
 #include "probe/probe.h"
 #include "probe/sched.h"
 #include "resolver/dns.h"
+#include "resolver/https.h"
 
 #define MAX_HOSTS   32 /* per target: MX, SRV targets and guesses together */
 #define MAX_ENTRIES 8
@@ -26,6 +27,7 @@ struct pipeline {
 	struct pipeline_opts opts;
 	struct loop *loop;
 	struct dns *dns;
+	struct https *https;
 	struct probe_ctx ctx;
 	struct sched *sched;
 	gnutls_certificate_credentials_t creds;
@@ -124,6 +126,7 @@ struct pipeline *pipeline_new(const struct pipeline_opts *opts,
 		free(pl);
 		return NULL;
 	}
+	pl->https = https_new(pl->loop, opts->ca_file);
 	pl->ctx.loop = pl->loop;
 	pl->ctx.creds = pl->creds;
 	pl->ctx.timeout_ms = opts->timeout_ms;
@@ -151,6 +154,7 @@ void pipeline_free(struct pipeline *pl)
 		close(pl->sigfd);
 	}
 	sched_free(pl->sched);
+	https_free(pl->https);
 	dns_free(pl->dns);
 	gnutls_certificate_free_credentials(pl->creds);
 	loop_free(pl->loop);
@@ -209,6 +213,7 @@ static void job_check(struct job *job)
 		               "(RFC 7489 6.6.3)",
 		               job->r.dns.ndmarc);
 	job->r.duration_ms = (int64_t)(loop_now() - job->t0);
+	report_policies(&job->r);
 	report_target_findings(&job->r);
 	report_sort(&job->r);
 	pl->emit(pl->arg, &job->r);
@@ -790,6 +795,90 @@ static void query_txt(struct job *job, const char *label, const char *prefix,
 	dns_query(job->pl->dns, q->name, ns_t_txt, on_txt, q);
 }
 
+/* The MTA-STS policy: mta-sts.DOMAIN's addresses, then one HTTPS GET. */
+struct sts_fetch {
+	struct job *job;
+	struct dns_addr addrs[8];
+	size_t n;
+	int lookups;
+	char host[300];
+};
+
+static void on_policy(void *arg, long status, const char *ctype,
+		      const char *body, size_t len, const char *error)
+{
+	struct sts_fetch *f = arg;
+	struct job *job = f->job;
+	struct dns_info *d = &job->r.dns;
+	char why[300] = "";
+
+	d->sts_status = status;
+	if (error != NULL)
+		snprintf(why, sizeof(why), "%s", error);
+	else if (status != 200)
+		snprintf(why, sizeof(why), "HTTP status %ld%s", status,
+			 status >= 300 && status < 400
+				 ? " (redirects are not followed, RFC 8461 "
+				   "3.3)"
+				 : "");
+	else if (ctype == NULL || strncasecmp(ctype, "text/plain", 10) != 0)
+		snprintf(why, sizeof(why),
+			 "the policy is served as %s, not text/plain",
+			 ctype ? ctype : "no content type");
+	else if (mtasts_parse(body, len, &d->sts, why, sizeof(why)) == 0)
+		d->sts_valid = true;
+	if (!d->sts_valid)
+		d->sts_error = sanitize(why, strlen(why));
+	free(f);
+	job->pending--;
+	job_check(job);
+}
+
+static void on_sts_addrs(void *arg, int family, int status,
+			 const struct dns_addr *addrs, size_t n,
+			 const char *cname)
+{
+	struct sts_fetch *f = arg;
+	struct job *job = f->job;
+	size_t i;
+
+	(void)family;
+	(void)cname;
+	for (i = 0; status == ARES_SUCCESS && i < n && f->n < 8; i++)
+		f->addrs[f->n++] = addrs[i];
+	if (--f->lookups > 0) {
+		job->pending--;
+		return;
+	}
+	if (f->n > 0 && job->pl->https != NULL) {
+		job->r.dns.sts_tried = true;
+		/* the policy has its own deadline: twice the timeout */
+		if (https_get(job->pl->https, f->host,
+			      "/.well-known/mta-sts.txt", f->addrs, f->n,
+			      job->pl->opts.timeout_ms * 2, MTASTS_MAX_BYTES,
+			      on_policy, f) == 0)
+			return; /* this lookup's pending count goes on */
+		job->r.dns.sts_error = strdup("the HTTPS fetch did not start");
+	}
+	free(f);
+	job->pending--;
+	job_check(job);
+}
+
+static void fetch_policy(struct job *job)
+{
+	struct sts_fetch *f = calloc(1, sizeof(*f));
+
+	if (f == NULL)
+		return;
+	f->job = job;
+	f->lookups = 2;
+	snprintf(f->host, sizeof(f->host), "mta-sts.%s", job->r.host);
+	job->pending += 2;
+	dns_lookup(job->pl->dns, f->host, AF_INET, on_sts_addrs, f);
+	dns_lookup(job->pl->dns, f->host, AF_INET6, on_sts_addrs, f);
+}
+
 /* A name with no port: ask for its mail routing and policies; the plan
  * is built when MX and both SRV answers are in. */
 static void discover(struct job *job)
@@ -810,6 +899,7 @@ static void discover(struct job *job)
 	query_txt(job, "_smtp._tls.", "v=TLSRPTv1", &d->tls_rpt, &d->ntls_rpt);
 	query_txt(job, "", "v=spf1", &d->spf, &d->nspf);
 	query_txt(job, "_dmarc.", "v=DMARC1", &d->dmarc, &d->ndmarc);
+	fetch_policy(job);
 }
 
 static void probe_address(struct job *job, const struct target *t)

@@ -272,22 +272,37 @@ static int feed(void *arg, struct pipeline *pl)
 	struct input *in = arg;
 	char buf[1024], err[512];
 	struct target t;
+	bool nul = false;
 	size_t len;
 	char *s;
 
-	if (fgets(buf, sizeof(buf), in->f) == NULL)
-		return 0;
-	in->line++;
-	len = strlen(buf);
-	if (len == sizeof(buf) - 1 && buf[len - 1] != '\n') {
-		int c;
+	/* by hand, not fgets: a NUL inside a line must not cut it short */
+	for (len = 0;;) {
+		int c = getc(in->f);
 
-		/* an overlong line: skip the rest of it, say so */
-		while ((c = fgetc(in->f)) != EOF && c != '\n')
-			;
+		if (c == EOF && len == 0 && !nul)
+			return 0;
+		if (c == EOF || c == '\n')
+			break;
+		if (c == '\0')
+			nul = true;
+		if (len < sizeof(buf) - 1)
+			buf[len] = (char)c;
+		len++;
+	}
+	in->line++;
+	if (len >= sizeof(buf) - 1) {
 		fprintf(stderr, "smtpprobe: %s:%lu: line longer than %zu "
 				"bytes, skipped\n",
 			in->name, in->line, sizeof(buf) - 2);
+		in->bad++;
+		return 1;
+	}
+	buf[len] = '\0';
+	if (nul) {
+		fprintf(stderr, "smtpprobe: %s:%lu: a NUL byte in the line, "
+				"skipped\n",
+			in->name, in->line);
 		in->bad++;
 		return 1;
 	}

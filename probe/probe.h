@@ -114,6 +114,9 @@ struct probe {
 	int legacy_accepted;	/* TLS 1.0/1.1 still negotiated */
 	char legacy_version[16];
 	int command_injection; /* the NOOP was answered inside TLS */
+
+	/* set by reports/ from the domain's policy, not by the session */
+	const char *protection; /* "MTA-STS (enforce)", or NULL */
 	int64_t ms[PH_COUNT]; /* -1: phase not reached */
 	int64_t total_ms;
 };

@@ -229,6 +229,29 @@ static json_object *hosts_json(const struct report *r)
 	return a;
 }
 
+static json_object *policy_json(const struct dns_info *d)
+{
+	json_object *o;
+
+	if (!d->sts_tried)
+		return NULL;
+	o = json_object_new_object();
+	json_object_object_add(o, "valid", json_object_new_boolean(d->sts_valid));
+	json_object_object_add(o, "status",
+			       json_object_new_int((int)d->sts_status));
+	json_object_object_add(o, "error", str_or_null(d->sts_error));
+	json_object_object_add(
+		o, "mode",
+		d->sts_valid
+			? json_object_new_string(mtasts_mode_name(d->sts.mode))
+			: NULL);
+	json_object_object_add(o, "max_age",
+			       d->sts_valid ? json_object_new_int64(d->sts.max_age)
+					    : NULL);
+	json_object_object_add(o, "mx", strlist_json(&d->sts.mx));
+	return o;
+}
+
 static json_object *dns_json(const struct report *r)
 {
 	const struct dns_info *d = &r->dns;
@@ -257,6 +280,7 @@ static json_object *dns_json(const struct report *r)
 	json_object_object_add(o, "submission", srv_json(d->sub, d->nsub));
 	json_object_object_add(o, "submissions", srv_json(d->subs, d->nsubs));
 	json_object_object_add(o, "mta_sts", str_or_null(d->mta_sts));
+	json_object_object_add(o, "mta_sts_policy", policy_json(d));
 	json_object_object_add(o, "tls_rpt", str_or_null(d->tls_rpt));
 	json_object_object_add(o, "spf", str_or_null(d->spf));
 	json_object_object_add(o, "dmarc", str_or_null(d->dmarc));

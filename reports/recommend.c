@@ -246,6 +246,8 @@ void report_free(struct report *r)
 	free(r->dns.tls_rpt);
 	free(r->dns.spf);
 	free(r->dns.dmarc);
+	free(r->dns.sts_error);
+	mtasts_free(&r->dns.sts);
 	free(r->probes);
 	free(r->errors);
 	free(r->target);

@@ -14,6 +14,7 @@
 #include "probe/probe.h"
 #include "reports/check.h"
 #include "reports/verdict.h"
+#include "resolver/mtasts.h"
 #include "resolver/records.h"
 
 struct dns_error {
@@ -52,6 +53,12 @@ struct dns_info {
 	int nspf, ndmarc, nmta_sts, ntls_rpt; /* how many records matched */
 	struct tlsa_set *tlsa;
 	size_t ntlsa;
+	/* the MTA-STS policy at https://mta-sts.DOMAIN/ (RFC 8461 3.3) */
+	bool sts_tried;	       /* mta-sts.DOMAIN resolved: fetched */
+	bool sts_valid;	       /* fetched, 200, text/plain, parsed */
+	long sts_status;       /* HTTP status, 0 if none */
+	char *sts_error;       /* why not valid, sanitised */
+	struct mtasts_policy sts;
 };
 
 struct report {
@@ -89,6 +96,10 @@ struct recommendation {
 /* Adds the findings about the target as a whole (inconsistent
  * addresses, interception); call once, when every probe has ended. */
 void report_target_findings(struct report *r);
+
+/* Judges the domain's downgrade protection (MTA-STS) against the
+ * probes; marks the port-25 probes it protects.  Once, before writing. */
+void report_policies(struct report *r);
 
 /* Sorts probes by port (in the order asked), family, address. */
 void report_sort(struct report *r);

@@ -188,6 +188,16 @@ static void print_plan(FILE *out, const struct report *r)
 		        d->mta_sts ? d->mta_sts : "none",
 		        d->tls_rpt ? d->tls_rpt : "none",
 		        d->spf ? d->spf : "none", d->dmarc ? d->dmarc : "none");
+	if (d->sts_valid) {
+		fprintf(out, "  MTA-STS policy: mode %s, max_age %ld, mx",
+			mtasts_mode_name(d->sts.mode), d->sts.max_age);
+		for (i = 0; i < d->sts.mx.n; i++)
+			fprintf(out, " %s", d->sts.mx.v[i]);
+		fputc('\n', out);
+	} else if (d->sts_tried) {
+		fprintf(out, "  MTA-STS policy: unusable (%s)\n",
+			d->sts_error ? d->sts_error : "?");
+	}
 	for (i = 0; i < d->ntlsa; i++)
 		fprintf(out, "  TLSA %s: %d record%s%s\n", d->tlsa[i].name,
 		        d->tlsa[i].n, d->tlsa[i].n == 1 ? "" : "s",

@@ -213,6 +213,10 @@ static void starttls_findings(const struct probe *p, struct verdict *v)
 		    "the TLS handshake after STARTTLS failed: %s",
 		    p->tls.error ? p->tls.error : "no answer");
 		v->downgrade_risk = true;
+	} else if (p->port == 25 && p->protection != NULL) {
+		add(v, "downgrade-protected", SEV_INFO,
+		    "STARTTLS on port 25 is protected against stripping by %s",
+		    p->protection);
 	} else if (p->port == 25) {
 		add(v, "downgrade-risk", SEV_WARNING,
 		    "STARTTLS on port 25 can be stripped on the path unless "

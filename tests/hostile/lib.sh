@@ -241,6 +241,12 @@ probe() {
 	F=$H_DIR/$name.json
 	assert_eq "$name: one JSON object on one line" \
 		"$(wc -l <"$F") $(jq -s length "$F" 2>&1)" "1 1"
+	# The JSON contract: tests/validate-json prints where the output
+	# breaks docs/smtpprobe.schema.json (first errors only, on one line).
+	local v
+	v=$("${BASH_SOURCE[0]%/*}/../validate-json" "$F" 2>&1) && v=valid
+	assert_eq "$name: output matches docs/smtpprobe.schema.json" \
+		"$(printf '%s\n' "$v" | head -n 3 | tr '\n' ' ' | sed 's/ $//')" valid
 }
 
 # jq filter for the one probe of an address target.

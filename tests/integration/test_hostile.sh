@@ -263,4 +263,133 @@ assert_jq "proxy-mixed: no interception-suspect" "$F" \
 server_stop
 kill "$A_PID" 2>/dev/null
 
+# 22. CVE-2011-0411: after a TLS handshake smtpprobe opens an injection
+# session that sends "STARTTLS\r\nNOOP\r\n" in one write.  A server that
+# keeps the NOOP and answers it inside TLS is vulnerable: an error, and a
+# downgrade risk.  Three connections: the main one, the TLS 1.0/1.1 one
+# (the main handshake was TLS 1.3) and the injection one.
+server_start command-injection command-injection
+probe command-injection "127.0.0.1:$PORT"
+state_is command-injection starttls/null
+assert_jq "command-injection: finding command-injection, an error" "$F" \
+	"[$P.findings[] | select(.id == \"command-injection\") | .severity] | join(\",\")" error
+assert_jq "command-injection: downgrade_risk" "$F" "$P.downgrade_risk" true
+assert_jq "command-injection: tls.version (of the main session)" "$F" "$P.tls.version" TLS1.3
+server_settle
+assert_eq "command-injection: three connections (main, TLS 1.0/1.1, injection)" \
+	"$(grep -c ': accepted from ' "$SRV_LOG")" 3
+assert_eq "command-injection: the server kept the pipelined NOOP" \
+	"$(grep -c 'tls: kept 6 plaintext bytes: NOOP' "$SRV_LOG")" 1
+assert_eq "command-injection: ... and answered it inside TLS" \
+	"$(grep -c '> 250 2.0.0 Ok' "$SRV_LOG")" 1
+server_stop
+
+# ... and a sound server discards it at the handshake: nothing to find,
+# after the injection session listened for its 1 s.
+server_start starttls-sound starttls-sound
+probe starttls-sound "127.0.0.1:$PORT"
+state_is starttls-sound starttls/null
+finding starttls-sound command-injection false
+assert_jq "starttls-sound: downgrade_risk" "$F" "$P.downgrade_risk" false
+assert_ge "starttls-sound: wall time in ms (the injection session listened 1 s)" "$MS" 1000
+server_settle
+assert_eq "starttls-sound: the server discarded the pipelined NOOP" \
+	"$(grep -c 'tls: discarded 6 plaintext bytes: NOOP' "$SRV_LOG")" 1
+server_stop
+
+# 23. TLS 1.0 and nothing newer, implicit: the version itself is the
+# finding, an error off port 25.  No TLS 1.0/1.1 session follows (the
+# main handshake was not TLS 1.2 or 1.3), and no injection session (no
+# STARTTLS).
+server_start tls10-only tls10-only
+probe tls10-only --tls-ports "$PORT" "127.0.0.1:$PORT"
+state_is tls10-only implicit-tls/null
+assert_jq "tls10-only: tls.version" "$F" "$P.tls.version" TLS1.0
+assert_jq "tls10-only: tls-legacy-version, an error (not port 25)" "$F" \
+	"[$P.findings[] | select(.id == \"tls-legacy-version\") | .severity] | join(\",\")" error
+server_settle
+assert_eq "tls10-only: one connection (no follow-up)" \
+	"$(grep -c ': accepted from ' "$SRV_LOG")" 1
+server_stop
+
+# 24. Modern servers, implicit TLS, probed by name where the certificate
+# (for localhost) verifies, so the findings are exactly what TLS 1.0/1.1
+# gives: TLS 1.3 negotiated, then a session that offers only TLS 1.0/1.1.
+# One server still accepts it (a warning), one refuses it with an alert
+# (nothing to find).
+if grep -qE '^[[:space:]]*127\.0\.0\.1[[:space:]](.*[[:space:]])?localhost([[:space:]]|$)' /etc/hosts; then
+	by_name=1
+else
+	by_name=0
+	echo "# tls-legacy-*: /etc/hosts has no 127.0.0.1 localhost: probed by address, not verified"
+fi
+# the target in TGT, for the server just started
+modern_target() {
+	if [ "$by_name" = 1 ]; then
+		TGT=(-4 "localhost:$PORT")
+	else
+		TGT=("127.0.0.1:$PORT")
+	fi
+}
+
+server_start tls-legacy-accepted tls-legacy-accepted
+modern_target
+probe tls-legacy-accepted --tls-ports "$PORT" "${TGT[@]}"
+state_is tls-legacy-accepted implicit-tls/null
+assert_jq "tls-legacy-accepted: tls.version (of the main session)" "$F" "$P.tls.version" TLS1.3
+assert_jq "tls-legacy-accepted: tls-legacy-version, a warning, naming what was accepted" "$F" \
+	"[$P.findings[] | select(.id == \"tls-legacy-version\") |
+	  \"\(.severity) \(.message | test(\"still accepts TLS1\\\\.[01]\"))\"] | join(\",\")" \
+	"warning true"
+if [ "$by_name" = 1 ]; then
+	assert_jq "tls-legacy-accepted: verified, no other finding" "$F" \
+		"\"\($P.tls.verified) \([$P.findings[].id])\"" 'true ["tls-legacy-version"]'
+fi
+server_settle
+assert_eq "tls-legacy-accepted: the second connection took TLS 1.0/1.1" \
+	"$(grep -cE 'conn 2 .*tls handshake done: TLS1\.[01]$' "$SRV_LOG")" 1
+server_stop
+
+server_start tls-modern-only tls-modern-only
+modern_target
+probe tls-modern-only --tls-ports "$PORT" "${TGT[@]}"
+state_is tls-modern-only implicit-tls/null
+assert_jq "tls-modern-only: tls.version" "$F" "$P.tls.version" TLS1.3
+finding tls-modern-only tls-legacy-version false
+if [ "$by_name" = 1 ]; then
+	assert_jq "tls-modern-only: verified, no findings" "$F" \
+		"\"\($P.tls.verified) \([$P.findings[].id])\"" 'true []'
+fi
+server_settle
+assert_eq "tls-modern-only: two connections (the TLS 1.0/1.1 one refused)" \
+	"$(grep -c ': accepted from ' "$SRV_LOG")" 2
+assert_eq "tls-modern-only: the server refused TLS 1.0/1.1 with an alert" \
+	"$(grep -c 'conn 2 .*tls: sent the fatal alert' "$SRV_LOG")" 1
+server_stop
+
+# 25. A fatal TLS alert in the middle of the handshake (no cipher suite
+# in common): unusable, and the error names the alert the server sent.
+server_start tls-alert tls-alert
+probe tls-alert --tls-ports "$PORT" "127.0.0.1:$PORT"
+assert_jq "tls-alert: state" "$F" "$P.state" unusable
+echo "# tls-alert: smtpprobe's reason: $(jq -r "$P.reason" "$F")"
+finding tls-alert validation-failure true
+server_settle
+alert=$(sed -n "s/.*tls: sent the fatal alert '\(.*\)'\$/\1/p" "$SRV_LOG" | head -n 1)
+assert_eq "tls-alert: the server sent a fatal alert" "${alert:+yes}" yes
+assert_eq "tls-alert: tls.error names it ('${alert:-?}')" \
+	"$(jq --arg a "${alert:-?}" "$P.tls.error // \"\" | contains(\$a)" "$F")" true
+server_stop
+
+# 26. --quick: no follow-up session, even where both would apply.
+server_start quick command-injection
+probe quick --quick "127.0.0.1:$PORT"
+state_is quick starttls/null
+finding quick command-injection false
+finding quick tls-legacy-version false
+server_settle
+assert_eq "quick: one connection (no follow-up)" \
+	"$(grep -c ': accepted from ' "$SRV_LOG")" 1
+server_stop
+
 finish

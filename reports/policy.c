@@ -1,0 +1,127 @@
+/* Downgrade protection measured, not assumed: the MTA-STS policy checked
+ * against what the port-25 probes saw (RFC 8461 4, 5). */
+#include "reports/report.h"
+
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "reports/verdict.h"
+
+__attribute__((format(printf, 4, 5))) static void
+add(struct report *r, const char *id, enum severity sev, const char *fmt,
+    ...)
+{
+	struct finding *f;
+	va_list ap;
+
+	if (r->nfindings == VERDICT_MAX_FINDINGS)
+		return;
+	f = &r->findings[r->nfindings++];
+	f->id = id;
+	f->severity = sev;
+	va_start(ap, fmt);
+	vsnprintf(f->message, sizeof(f->message), fmt, ap);
+	va_end(ap);
+}
+
+static bool is_mx(const struct report *r, const char *host)
+{
+	int k;
+
+	for (k = 0; k < r->dns.nmx; k++)
+		if (host != NULL && strcmp(r->dns.mx[k].host, host) == 0)
+			return true;
+	return false;
+}
+
+static void check_policy(struct report *r)
+{
+	const struct dns_info *d = &r->dns;
+	enum severity sev = d->sts.mode == MTASTS_ENFORCE ? SEV_ERROR
+							   : SEV_WARNING;
+	size_t i;
+	int k;
+	bool all_ok = true;
+
+	if (d->sts.mode == MTASTS_NONE)
+		return;
+	for (k = 0; k < d->nmx; k++)
+		if (!mtasts_match(&d->sts, d->mx[k].host)) {
+			add(r, "mta-sts-violation", sev,
+			    "MX %s is not among the MTA-STS policy's mx "
+			    "patterns (mode %s): senders %s",
+			    d->mx[k].host, mtasts_mode_name(d->sts.mode),
+			    d->sts.mode == MTASTS_ENFORCE
+				    ? "will not deliver to it"
+				    : "report it");
+			all_ok = false;
+		}
+	for (i = 0; i < r->nprobes; i++) {
+		struct probe *p = r->probes[i];
+		struct verdict v;
+
+		if (p->port != 25 || !is_mx(r, p->host))
+			continue;
+		verdict_judge(p, &v);
+		if (v.state == ST_STARTTLS && v.tls_ok &&
+		    mtasts_match(&d->sts, p->host))
+			continue;
+		add(r, "mta-sts-violation", sev,
+		    "%s (%s) port 25: the policy (mode %s) requires STARTTLS "
+		    "with a certificate valid for the MX name; here it is %s%s",
+		    p->host, p->address, mtasts_mode_name(d->sts.mode),
+		    state_name(v.state),
+		    p->tls.done && !p->tls.verified ? " with a certificate "
+						      "that does not verify"
+						    : "");
+		all_ok = false;
+	}
+	if (d->sts.mode != MTASTS_ENFORCE || !all_ok)
+		return;
+	/* enforce, every MX covered and passing: a stripped STARTTLS would
+	 * make compliant senders refuse, not fall back to cleartext */
+	for (i = 0; i < r->nprobes; i++)
+		if (r->probes[i]->port == 25 && is_mx(r, r->probes[i]->host))
+			r->probes[i]->protection = "MTA-STS (enforce)";
+}
+
+void report_policies(struct report *r)
+{
+	const struct dns_info *d = &r->dns;
+
+	if (!d->domain || d->nmx == 0 || d->null_mx)
+		return;
+	if (d->tls_rpt == NULL)
+		add(r, "no-tls-rpt", SEV_INFO,
+		    "no TLS-RPT record (_smtp._tls): nobody hears about "
+		    "failed TLS deliveries to this domain (RFC 8460)");
+	if (d->mta_sts == NULL && !d->sts_valid) {
+		add(r, "no-mta-sts", SEV_INFO,
+		    "no MTA-STS: STARTTLS on port 25 can be stripped unless "
+		    "DANE protects it (RFC 8461)");
+		return;
+	}
+	if (d->mta_sts != NULL && !d->sts_valid) {
+		/* RFC 8460 result types for the two ways this fails */
+		bool pki = d->sts_error != NULL &&
+			   (strstr(d->sts_error, "certificate") != NULL ||
+			    strstr(d->sts_error, "SSL") != NULL);
+
+		add(r, pki ? "sts-webpki-invalid" : "sts-policy-fetch-error",
+		    SEV_WARNING,
+		    "the _mta-sts record exists but the policy at "
+		    "https://mta-sts.%s/.well-known/mta-sts.txt %s: %s",
+		    r->host, d->sts_tried ? "cannot be used" : "has no host",
+		    d->sts_error ? d->sts_error : "mta-sts host not found");
+		return;
+	}
+	if (d->mta_sts == NULL) {
+		add(r, "mta-sts-record-missing", SEV_WARNING,
+		    "a policy is published at mta-sts.%s but no _mta-sts TXT "
+		    "record announces it: senders never fetch it",
+		    r->host);
+		return;
+	}
+	check_policy(r);
+}

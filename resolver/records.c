@@ -94,7 +94,8 @@ int records_srv(const unsigned char *abuf, int alen, struct srv_rec **out)
  * version tag ends at a space, a ';' or the end. */
 static bool has_prefix(const struct buf *rec, const char *prefix, size_t plen)
 {
-	return rec->len >= plen && strncasecmp(rec->data, prefix, plen) == 0 &&
+	return rec->data != NULL && rec->len >= plen &&
+	       strncasecmp(rec->data, prefix, plen) == 0 &&
 	       (rec->len == plen || rec->data[plen] == ' ' ||
 	        rec->data[plen] == ';');
 }
@@ -124,7 +125,8 @@ int records_txt(const unsigned char *abuf, int alen, const char *prefix,
 			break;
 		buf_append(&rec, r->txt, r->length);
 	}
-	if (has_prefix(&rec, prefix, plen) && records <= RECORDS_MAX) {
+	if (records > 0 && has_prefix(&rec, prefix, plen) &&
+	    records <= RECORDS_MAX) {
 		if (++*count == 1)
 			*out = sanitize(rec.data, rec.len);
 	}

@@ -371,6 +371,22 @@ START_TEST(test_mx_null)
 }
 END_TEST
 
+/* Found by fuzz_records (tests/fuzz/crashes/records-txt-empty-prefix):
+ * an answer with records but no TXT one, asked with an empty prefix,
+ * must match nothing (it passed NULL to strncasecmp and said "one"). */
+START_TEST(test_txt_empty_prefix_no_txt)
+{
+	char *out = NULL;
+	int count = -1;
+
+	begin(F_RESPONSE, 1, "example.test", T_MX);
+	add_mx(10, "example.test", 0);
+	ck_assert_int_eq(records_txt(build(), (int)m.len, "", &out, &count), 0);
+	ck_assert_int_eq(count, 0);
+	ck_assert_ptr_null(out);
+}
+END_TEST
+
 /* A CNAME in front of the MX set: only the MX records count. */
 START_TEST(test_mx_after_cname)
 {
@@ -1143,6 +1159,7 @@ Suite *records_suite(void)
 	tcase_add_test(mx, test_mx_sorted);
 	tcase_add_test(mx, test_mx_preference_range);
 	tcase_add_test(mx, test_mx_null);
+	tcase_add_test(mx, test_txt_empty_prefix_no_txt);
 	tcase_add_test(mx, test_mx_after_cname);
 	tcase_add_test(mx, test_mx_host_sanitised);
 	tcase_add_test(mx, test_mx_cap);

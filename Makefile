@@ -14,7 +14,7 @@ OPT ?= -O2 -g
 SAN ?=
 PKGS := gnutls libcares json-c libidn2 libcurl
 PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS))
-PKG_LIBS := $(shell pkg-config --libs $(PKGS))
+PKG_LIBS := $(shell pkg-config --libs $(PKGS) gnutls-dane)
 CHECK_LIBS := $(shell pkg-config --libs check)
 
 WARN := -Wall -Wextra -Werror -Wshadow -Wformat=2 -Wstrict-prototypes \

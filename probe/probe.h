@@ -116,7 +116,13 @@ struct probe {
 	int command_injection; /* the NOOP was answered inside TLS */
 
 	/* set by reports/ from the domain's policy, not by the session */
-	const char *protection; /* "MTA-STS (enforce)", or NULL */
+	const char *protection; /* "MTA-STS (enforce)", "DANE", or NULL */
+	struct {
+		bool present;	/* TLSA records apply to this port */
+		bool usable;	/* ... DNSSEC-validated, DANE-TA/EE */
+		int verified;	/* 1, 0, or -1 when not checked */
+		char error[200];
+	} dane;
 	int64_t ms[PH_COUNT]; /* -1: phase not reached */
 	int64_t total_ms;
 };

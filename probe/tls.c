@@ -198,6 +198,17 @@ void tls_collect(gnutls_session_t s, const char *check_name,
 		set_verify_error(info);
 		return;
 	}
+	for (info->nchain = 0; info->nchain < n && info->nchain < TLS_MAX_CHAIN;
+	     info->nchain++) {
+		gnutls_datum_t *d2 = &info->chain[info->nchain];
+
+		d2->data = malloc(certs[info->nchain].size);
+		if (d2->data == NULL)
+			break;
+		memcpy(d2->data, certs[info->nchain].data,
+		       certs[info->nchain].size);
+		d2->size = certs[info->nchain].size;
+	}
 	if (gnutls_x509_crt_import(crt, &certs[0], GNUTLS_X509_FMT_DER) < 0) {
 		gnutls_x509_crt_deinit(crt);
 		set_verify_error(info);
@@ -230,6 +241,10 @@ void tls_collect(gnutls_session_t s, const char *check_name,
 
 void tls_info_free(struct tls_info *info)
 {
+	unsigned i;
+
+	for (i = 0; i < info->nchain; i++)
+		free(info->chain[i].data);
 	free(info->error);
 	free(info->verify_error);
 	free(info->issuer);

@@ -17,6 +17,7 @@
 
 #include "core/buf.h"
 
+#define TLS_MAX_CHAIN 8
 #define TLS_SNIFF 64 /* raw bytes kept to tell what a non-TLS peer spoke */
 
 struct tls_io {
@@ -43,6 +44,8 @@ struct tls_info {
 	char *subject;	       /* subject DN */
 	time_t not_after;
 	time_t not_before;
+	gnutls_datum_t chain[TLS_MAX_CHAIN]; /* the peer's, DER: for DANE */
+	unsigned nchain;
 };
 
 /* Credentials with the system trust store, or ca_file instead when given.

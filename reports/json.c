@@ -108,6 +108,26 @@ static json_object *auth_json(const struct strlist *lines)
 	return a;
 }
 
+static json_object *dane_json(const struct probe *p)
+{
+	json_object *o;
+
+	if (!p->dane.present)
+		return NULL;
+	o = json_object_new_object();
+	json_object_object_add(o, "usable",
+			       json_object_new_boolean(p->dane.usable));
+	json_object_object_add(o, "verified",
+			       p->dane.verified < 0
+				       ? NULL
+				       : json_object_new_boolean(p->dane.verified));
+	json_object_object_add(o, "error",
+			       p->dane.error[0] ? json_object_new_string(
+							  p->dane.error)
+						: NULL);
+	return o;
+}
+
 static json_object *probe_json(const struct probe *p)
 {
 	json_object *o = json_object_new_object();
@@ -133,6 +153,7 @@ static json_object *probe_json(const struct probe *p)
 	json_object_object_add(o, "starttls_reply",
 			       str_or_null(p->starttls_reply));
 	json_object_object_add(o, "tls", tls_json(&p->tls));
+	json_object_object_add(o, "dane", dane_json(p));
 	json_object_object_add(o, "downgrade_risk",
 			       json_object_new_boolean(v.downgrade_risk));
 	json_object_object_add(o, "findings",

@@ -90,6 +90,7 @@ void report_policies(struct report *r)
 {
 	const struct dns_info *d = &r->dns;
 
+	report_dane(r);
 	if (!d->domain || d->nmx == 0 || d->null_mx)
 		return;
 	if (d->tls_rpt == NULL)

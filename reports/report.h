@@ -100,6 +100,9 @@ void report_target_findings(struct report *r);
 /* Judges the domain's downgrade protection (MTA-STS) against the
  * probes; marks the port-25 probes it protects.  Once, before writing. */
 void report_policies(struct report *r);
+/* DANE (RFC 7672) for each probe with TLSA records; report_policies
+ * calls it. */
+void report_dane(struct report *r);
 
 /* Sorts probes by port (in the order asked), family, address. */
 void report_sort(struct report *r);

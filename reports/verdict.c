@@ -151,6 +151,13 @@ static void tls_findings(const struct probe *p, struct verdict *v)
 		    "as if encrypted (CVE-2011-0411)");
 		v->downgrade_risk = true;
 	}
+	if (p->dane.present && p->dane.usable && p->dane.verified == 0) {
+		add(v, "dane-failure", SEV_ERROR,
+		    "the certificate does not match the DNSSEC-validated "
+		    "TLSA records: %s",
+		    p->dane.error);
+		v->downgrade_risk = true;
+	}
 	if (t->expired) {
 		char when[32] = "?";
 		struct tm tm;

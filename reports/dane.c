@@ -1,0 +1,130 @@
+/* DANE for SMTP (RFC 7672): the server's chain against its TLSA records,
+ * only when the resolver validated them (the AD bit), with GnuTLS's DANE
+ * library.  DANE-EE(3) ignores names and dates; DANE-TA(2) anchors the
+ * chain; PKIX-TA/EE(0, 1) are not for SMTP (RFC 7672 3.1.3). */
+#include "reports/report.h"
+
+#include <gnutls/dane.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+static const struct tlsa_set *tlsa_for(const struct report *r,
+				       const struct probe *p)
+{
+	char name[300];
+	size_t i;
+
+	if (p->host == NULL)
+		return NULL;
+	snprintf(name, sizeof(name), "_%d._tcp.%s", p->port, p->host);
+	for (i = 0; i < r->dns.ntlsa; i++)
+		if (strcasecmp(r->dns.tlsa[i].name, name) == 0)
+			return &r->dns.tlsa[i];
+	return NULL;
+}
+
+/* 1 verified, 0 failed (err says why), -1 nothing usable to check. */
+static int verify(const struct tlsa_set *t, const struct tls_info *tls,
+		  char *err, size_t errlen)
+{
+	char *data[RECORDS_MAX + 1];
+	int lens[RECORDS_MAX + 1], i, n = 0, ret;
+	dane_state_t st;
+	dane_query_t q;
+	unsigned status = 0;
+
+	for (i = 0; i < t->n && n < RECORDS_MAX; i++) {
+		const struct tlsa_rec *rec = &t->recs[i];
+
+		if (rec->usage != 2 && rec->usage != 3)
+			continue;
+		data[n] = malloc(rec->len + 3);
+		if (data[n] == NULL)
+			break;
+		data[n][0] = (char)rec->usage;
+		data[n][1] = (char)rec->selector;
+		data[n][2] = (char)rec->mtype;
+		memcpy(data[n] + 3, rec->data, rec->len);
+		lens[n] = (int)rec->len + 3;
+		n++;
+	}
+	data[n] = NULL;
+	lens[n] = 0;
+	if (n == 0) {
+		snprintf(err, errlen, "no DANE-TA(2) or DANE-EE(3) record");
+		return -1;
+	}
+	ret = dane_state_init(&st, DANE_F_IGNORE_DNSSEC);
+	if (ret >= 0) {
+		ret = dane_raw_tlsa(st, &q, data, lens, 1, 0);
+		if (ret >= 0) {
+			ret = dane_verify_crt_raw(st, tls->chain, tls->nchain,
+						  GNUTLS_CRT_X509, q, 0, 0,
+						  &status);
+			dane_query_deinit(q);
+		}
+		dane_state_deinit(st);
+	}
+	for (i = 0; i < n; i++)
+		free(data[i]);
+	if (ret < 0) {
+		snprintf(err, errlen, "%s", dane_strerror(ret));
+		return 0;
+	}
+	if (status != 0) {
+		gnutls_datum_t out = {NULL, 0};
+
+		if (dane_verification_status_print(status, &out, 0) == 0) {
+			snprintf(err, errlen, "%s", (const char *)out.data);
+			gnutls_free(out.data);
+		} else {
+			snprintf(err, errlen, "verification status %u", status);
+		}
+		return 0;
+	}
+	return 1;
+}
+
+void report_dane(struct report *r)
+{
+	bool unvalidated = false;
+	size_t i;
+
+	for (i = 0; i < r->nprobes; i++) {
+		struct probe *p = r->probes[i];
+		const struct tlsa_set *t = tlsa_for(r, p);
+
+		if (t == NULL)
+			continue;
+		p->dane.present = true;
+		p->dane.usable = t->ad;
+		p->dane.verified = -1;
+		if (!t->ad) {
+			unvalidated = true;
+			continue;
+		}
+		if (!p->tls.done) {
+			snprintf(p->dane.error, sizeof(p->dane.error),
+				 "no TLS session to check");
+			p->dane.verified = 0;
+			continue;
+		}
+		p->dane.verified = verify(t, &p->tls, p->dane.error,
+					  sizeof(p->dane.error));
+		if (p->dane.verified == -1)
+			p->dane.usable = false;
+		else if (p->dane.verified == 1 && p->port == 25)
+			p->protection = "DANE";
+	}
+	if (unvalidated && r->nfindings < VERDICT_MAX_FINDINGS) {
+		struct finding *f = &r->findings[r->nfindings++];
+
+		f->id = "dane-unvalidated";
+		f->severity = SEV_INFO;
+		snprintf(f->message, sizeof(f->message),
+			 "TLSA records exist but this resolver does not "
+			 "validate DNSSEC (no AD bit): DANE cannot be "
+			 "evaluated from here; use a validating resolver");
+	}
+}

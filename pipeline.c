@@ -161,23 +161,6 @@ void pipeline_free(struct pipeline *pl)
 	free(pl);
 }
 
-__attribute__((format(printf, 4, 5))) static void
-target_finding(struct job *job, const char *id, enum severity sev,
-               const char *fmt, ...)
-{
-	struct finding *f;
-	va_list ap;
-
-	if (job->r.nfindings == VERDICT_MAX_FINDINGS)
-		return;
-	f = &job->r.findings[job->r.nfindings++];
-	f->id = id;
-	f->severity = sev;
-	va_start(ap, fmt);
-	vsnprintf(f->message, sizeof(f->message), fmt, ap);
-	va_end(ap);
-}
-
 static void add_error(struct job *job, const char *name, const char *type,
                       const char *error)
 {
@@ -203,12 +186,12 @@ static void job_check(struct job *job)
 	if (job->pending > 0)
 		return;
 	if (job->r.dns.nspf > 1)
-		target_finding(job, "spf-multiple", SEV_WARNING,
+		report_finding(&job->r, "spf-multiple", SEV_WARNING,
 		               "%d SPF records: receivers treat that as a "
 		               "permanent error (RFC 7208 4.5)",
 		               job->r.dns.nspf);
 	if (job->r.dns.ndmarc > 1)
-		target_finding(job, "dmarc-multiple", SEV_WARNING,
+		report_finding(&job->r, "dmarc-multiple", SEV_WARNING,
 		               "%d DMARC records: receivers ignore them all "
 		               "(RFC 7489 6.6.3)",
 		               job->r.dns.ndmarc);
@@ -615,7 +598,7 @@ static void plan_srv(struct job *job, const struct srv_rec *v, int n,
 		if (o->ports_given && !port_wanted(o, v[i].port))
 			continue;
 		if (!in_domain(v[i].target, job->r.host))
-			target_finding(job, "srv-outside-domain", SEV_INFO,
+			report_finding(&job->r, "srv-outside-domain", SEV_INFO,
 			               "the SRV records point outside the "
 			               "domain, to %s",
 			               v[i].target);
@@ -634,14 +617,14 @@ static void plan_build(struct job *job)
 	int k;
 
 	if (d->null_mx) {
-		target_finding(job, "null-mx", SEV_INFO,
+		report_finding(&job->r, "null-mx", SEV_INFO,
 		               "%s publishes a null MX (RFC 7505): it accepts "
 		               "no mail",
 		               name);
 	} else if (d->nmx > 0) {
 		for (k = 0; k < d->nmx; k++) {
 			if (d->mx[k].host[0] == '\0') {
-				target_finding(job, "null-mx-mixed",
+				report_finding(&job->r, "null-mx-mixed",
 				               SEV_WARNING,
 				               "a null MX (RFC 7505) among "
 				               "other MX records: ignored");
@@ -669,7 +652,7 @@ static void plan_build(struct job *job)
 	if (!srv && d->nmx > 0 && !d->null_mx) {
 		char guess[300];
 
-		target_finding(job, "no-srv", SEV_INFO,
+		report_finding(&job->r, "no-srv", SEV_INFO,
 		               "no RFC 6186 SRV records for %s: probing the "
 		               "names users try (smtp., mail., the MX hosts)",
 		               name);

@@ -10,17 +10,12 @@
 
 #include "reports/verdict.h"
 
-__attribute__((format(printf, 4, 5))) static void
-add(struct report *r, const char *id, enum severity sev, const char *fmt,
-    ...)
+void report_finding(struct report *r, const char *id, enum severity sev,
+		    const char *fmt, ...)
 {
 	struct finding *f;
 	va_list ap;
-	size_t i;
 
-	for (i = 0; i < r->nfindings; i++)
-		if (strcmp(r->findings[i].id, id) == 0)
-			return; /* once per target is enough */
 	if (r->nfindings == VERDICT_MAX_FINDINGS)
 		return;
 	f = &r->findings[r->nfindings++];
@@ -54,7 +49,7 @@ static void inconsistent(struct report *r)
 			verdict_judge(q, &w);
 			if (w.state != ST_PLAINTEXT)
 				continue;
-			add(r, "inconsistent-addresses", SEV_ERROR,
+			report_finding(r, "inconsistent-addresses", SEV_ERROR,
 			    "%s port %d: %s offers %s but %s does not: "
 			    "clients that reach %s send in cleartext",
 			    p->host, p->port, p->address,
@@ -118,7 +113,7 @@ static void interception(struct report *r)
 	 * A first word that is neither is a product talking, not a server */
 	if (banner_names_server(banner))
 		return;
-	add(r, "interception-suspect", SEV_WARNING,
+	report_finding(r, "interception-suspect", SEV_WARNING,
 	    "every address and port answers with the same banner, naming "
 	    "none of the hosts (\"%s\"): a proxy or security product on "
 	    "the path may be answering for the server",

@@ -117,14 +117,10 @@ void report_dane(struct report *r)
 		else if (p->dane.verified == 1 && p->port == 25)
 			p->protection = "DANE";
 	}
-	if (unvalidated && r->nfindings < VERDICT_MAX_FINDINGS) {
-		struct finding *f = &r->findings[r->nfindings++];
-
-		f->id = "dane-unvalidated";
-		f->severity = SEV_INFO;
-		snprintf(f->message, sizeof(f->message),
-			 "TLSA records exist but this resolver does not "
-			 "validate DNSSEC (no AD bit): DANE cannot be "
-			 "evaluated from here; use a validating resolver");
-	}
+	if (unvalidated)
+		report_finding(r, "dane-unvalidated", SEV_INFO,
+			       "TLSA records exist but this resolver does not "
+			       "validate DNSSEC (no AD bit): DANE cannot be "
+			       "evaluated from here; use a validating "
+			       "resolver");
 }

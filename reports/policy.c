@@ -2,28 +2,10 @@
  * against what the port-25 probes saw (RFC 8461 4, 5). */
 #include "reports/report.h"
 
-#include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
 
 #include "reports/verdict.h"
-
-__attribute__((format(printf, 4, 5))) static void
-add(struct report *r, const char *id, enum severity sev, const char *fmt,
-    ...)
-{
-	struct finding *f;
-	va_list ap;
-
-	if (r->nfindings == VERDICT_MAX_FINDINGS)
-		return;
-	f = &r->findings[r->nfindings++];
-	f->id = id;
-	f->severity = sev;
-	va_start(ap, fmt);
-	vsnprintf(f->message, sizeof(f->message), fmt, ap);
-	va_end(ap);
-}
 
 static bool is_mx(const struct report *r, const char *host)
 {
@@ -48,7 +30,7 @@ static void check_policy(struct report *r)
 		return;
 	for (k = 0; k < d->nmx; k++)
 		if (!mtasts_match(&d->sts, d->mx[k].host)) {
-			add(r, "mta-sts-violation", sev,
+			report_finding(r, "mta-sts-violation", sev,
 			    "MX %s is not among the MTA-STS policy's mx "
 			    "patterns (mode %s): senders %s",
 			    d->mx[k].host, mtasts_mode_name(d->sts.mode),
@@ -67,7 +49,7 @@ static void check_policy(struct report *r)
 		if (v.state == ST_STARTTLS && v.tls_ok &&
 		    mtasts_match(&d->sts, p->host))
 			continue;
-		add(r, "mta-sts-violation", sev,
+		report_finding(r, "mta-sts-violation", sev,
 		    "%s (%s) port 25: the policy (mode %s) requires STARTTLS "
 		    "with a certificate valid for the MX name; here it is %s%s",
 		    p->host, p->address, mtasts_mode_name(d->sts.mode),
@@ -94,11 +76,11 @@ void report_policies(struct report *r)
 	if (!d->domain || d->nmx == 0 || d->null_mx)
 		return;
 	if (d->tls_rpt == NULL)
-		add(r, "no-tls-rpt", SEV_INFO,
+		report_finding(r, "no-tls-rpt", SEV_INFO,
 		    "no TLS-RPT record (_smtp._tls): nobody hears about "
 		    "failed TLS deliveries to this domain (RFC 8460)");
 	if (d->mta_sts == NULL && !d->sts_valid) {
-		add(r, "no-mta-sts", SEV_INFO,
+		report_finding(r, "no-mta-sts", SEV_INFO,
 		    "no MTA-STS: STARTTLS on port 25 can be stripped unless "
 		    "DANE protects it (RFC 8461)");
 		return;
@@ -109,7 +91,7 @@ void report_policies(struct report *r)
 			   (strstr(d->sts_error, "certificate") != NULL ||
 			    strstr(d->sts_error, "SSL") != NULL);
 
-		add(r, pki ? "sts-webpki-invalid" : "sts-policy-fetch-error",
+		report_finding(r, pki ? "sts-webpki-invalid" : "sts-policy-fetch-error",
 		    SEV_WARNING,
 		    "the _mta-sts record exists but the policy at "
 		    "https://mta-sts.%s/.well-known/mta-sts.txt %s: %s",
@@ -118,7 +100,7 @@ void report_policies(struct report *r)
 		return;
 	}
 	if (d->mta_sts == NULL) {
-		add(r, "mta-sts-record-missing", SEV_WARNING,
+		report_finding(r, "mta-sts-record-missing", SEV_WARNING,
 		    "a policy is published at mta-sts.%s but no _mta-sts TXT "
 		    "record announces it: senders never fetch it",
 		    r->host);

@@ -93,6 +93,11 @@ struct recommendation {
 	char why[480];
 };
 
+/* Adds a finding about the target as a whole (not about one probe). */
+__attribute__((format(printf, 4, 5))) void
+report_finding(struct report *r, const char *id, enum severity sev,
+	       const char *fmt, ...);
+
 /* Adds the findings about the target as a whole (inconsistent
  * addresses, interception); call once, when every probe has ended. */
 void report_target_findings(struct report *r);

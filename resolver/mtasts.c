@@ -55,6 +55,8 @@ static int add_mx(struct mtasts_policy *p, const char *v, size_t n)
 		return -1;
 	if (buf[n - 1] == '.')
 		buf[--n] = '\0';
+	if (n == 0 || buf[n - 1] == '.')
+		return -1;
 	start = buf[0] == '*' ? 2 : 0;
 	if (n <= start || strstr(buf + start, "..") != NULL ||
 	    buf[start] == '.')
@@ -78,9 +80,20 @@ int mtasts_parse(const char *body, size_t len, struct mtasts_policy *p,
 
 		if (eol > s && eol[-1] == '\r')
 			eol--;
-		if (eol == s) { /* an empty line: allowed at the end only */
-			s = nl ? nl + 1 : end;
-			continue;
+		if (eol == s) {
+			/* RFC 8461 3.2's grammar: fields separated by single
+			 * line ends; an empty line may only end the policy */
+			const char *rest = nl ? nl + 1 : end;
+
+			while (rest < end && (*rest == '\r' || *rest == '\n'))
+				rest++;
+			if (rest < end) {
+				mtasts_free(p);
+				return fail(err, errlen,
+					    "an empty line inside the policy",
+					    NULL, 0);
+			}
+			break;
 		}
 		colon = memchr(s, ':', (size_t)(eol - s));
 		if (colon == NULL) {

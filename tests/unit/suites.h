@@ -16,5 +16,6 @@ Suite *verdict_suite(void);
 Suite *report_suite(void);
 Suite *session_suite(void);
 Suite *records_suite(void);
+Suite *mtasts_suite(void);
 
 #endif

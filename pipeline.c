@@ -36,6 +36,7 @@ struct pipeline {
 	size_t jobs; /* targets not yet reported */
 	int sigfd;
 	int signal; /* SIGINT or SIGTERM received, else 0 */
+	bool input_ready; /* the bulk input may have a line for us */
 	struct loop_timer tick;
 	unsigned tick_ms;
 	void (*tick_cb)(void *);
@@ -804,7 +805,8 @@ static void on_policy(void *arg, long status, const char *ctype,
 				 ? " (redirects are not followed, RFC 8461 "
 				   "3.3)"
 				 : "");
-	else if (ctype == NULL || strncasecmp(ctype, "text/plain", 10) != 0)
+	else if (ctype == NULL || strncasecmp(ctype, "text/plain", 10) != 0 ||
+		 (ctype[10] != '\0' && ctype[10] != ';' && ctype[10] != ' '))
 		snprintf(why, sizeof(why),
 			 "the policy is served as %s, not text/plain",
 			 ctype ? ctype : "no content type");
@@ -1031,17 +1033,38 @@ static void watch_signals(struct pipeline *pl)
 	}
 }
 
+static void on_input(void *arg, int fd, unsigned events)
+{
+	struct pipeline *pl = arg;
+
+	(void)events;
+	loop_unwatch(pl->loop, fd);
+	pl->input_ready = true;
+}
+
 int pipeline_run(struct pipeline *pl, pipeline_feed feed, void *arg,
-		 size_t max_jobs)
+		 int input_fd, size_t max_jobs)
 {
 	bool more = feed != NULL;
 
 	if (pl->sigfd < 0)
 		watch_signals(pl);
+	pl->input_ready = true;
 	for (;;) {
 		/* bulk input: keep a bounded set of targets in flight */
-		while (more && pl->signal == 0 && pl->jobs < max_jobs)
-			more = feed(arg, pl) > 0;
+		while (more && pl->input_ready && pl->signal == 0 &&
+		       pl->jobs < max_jobs) {
+			int r = feed(arg, pl);
+
+			more = r != 0;
+			if (r < 0) {
+				/* nothing to read now: wait on the loop */
+				pl->input_ready = false;
+				if (loop_watch(pl->loop, input_fd, LOOP_READ,
+					       on_input, pl) < 0)
+					pl->input_ready = true;
+			}
+		}
 		if (pl->jobs == 0 && (!more || pl->signal != 0))
 			break;
 		if (pl->gave_up)
@@ -1049,5 +1072,7 @@ int pipeline_run(struct pipeline *pl, pipeline_feed feed, void *arg,
 		if (loop_run_once(pl->loop, -1) < 0)
 			return -1;
 	}
+	if (!pl->input_ready)
+		loop_unwatch(pl->loop, input_fd);
 	return pl->signal;
 }

@@ -47,15 +47,16 @@ struct pipeline *pipeline_new(const struct pipeline_opts *opts,
 			      size_t errlen);
 /* Starts work on t (the pipeline keeps its own copy).  0 or -1. */
 int pipeline_add(struct pipeline *pl, const struct target *t);
-/* Adds the next target(s) of a bulk input with pipeline_add; returns 0
- * when the input is exhausted. */
+/* Adds the next target(s) of a bulk input with pipeline_add; returns 1
+ * when it took a line, 0 when the input is exhausted, -1 when nothing can
+ * be read now (the pipeline then waits for input_fd on the loop). */
 typedef int (*pipeline_feed)(void *arg, struct pipeline *pl);
 
 /* Runs until every target added (and fed, at most max_jobs in flight) is
  * reported.  0; the signal number when SIGINT or SIGTERM stopped it (the
  * targets in flight then are not reported); -1 on a loop error. */
 int pipeline_run(struct pipeline *pl, pipeline_feed feed, void *arg,
-		 size_t max_jobs);
+		 int input_fd, size_t max_jobs);
 /* Calls cb every ms milliseconds while the pipeline runs (progress). */
 void pipeline_every(struct pipeline *pl, unsigned ms, void (*cb)(void *),
 		    void *arg);

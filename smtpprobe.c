@@ -6,6 +6,7 @@
 #include <gnutls/gnutls.h>
 #include <json-c/json.h>
 #include <math.h>
+#include <poll.h>
 #include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -16,6 +17,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "core/buf.h"
 #include "core/loop.h"
 #include "core/sanitize.h"
 #include "pipeline.h"
@@ -24,6 +26,7 @@
 #define VERSION "0.1.0"
 #define EXIT_USAGE 2
 #define MAX_DNS_CSV 1024
+#define INPUT_MAX_LINE 1024
 
 enum format { FMT_TEXT, FMT_JSON, FMT_MARKDOWN };
 
@@ -41,6 +44,9 @@ struct input {
 	unsigned long bad; /* lines refused */
 	unsigned shard, shards; /* --shard K/N: this run takes K of N */
 	unsigned long total;	/* targets in a regular file, for the ETA */
+	int fd;
+	struct buf buf; /* read, not yet a whole line */
+	bool eof, skip;
 };
 
 /* Counts the targets of a regular file up front (cheap, and the progress
@@ -267,65 +273,107 @@ static unsigned long long shard_hash(const char *s)
 	return h;
 }
 
-static int feed(void *arg, struct pipeline *pl)
+/* One line of the input, as the target it names. */
+static void take_line(struct input *in, struct pipeline *pl, char *line,
+		      size_t len)
 {
-	struct input *in = arg;
-	char buf[1024], err[512];
+	char err[512];
 	struct target t;
-	bool nul = false;
-	size_t len;
 	char *s;
 
-	/* by hand, not fgets: a NUL inside a line must not cut it short */
-	for (len = 0;;) {
-		int c = getc(in->f);
-
-		if (c == EOF && len == 0 && !nul)
-			return 0;
-		if (c == EOF || c == '\n')
-			break;
-		if (c == '\0')
-			nul = true;
-		if (len < sizeof(buf) - 1)
-			buf[len] = (char)c;
-		len++;
-	}
 	in->line++;
-	if (len >= sizeof(buf) - 1) {
-		fprintf(stderr, "smtpprobe: %s:%lu: line longer than %zu "
+	if (len > INPUT_MAX_LINE) {
+		fprintf(stderr, "smtpprobe: %s:%lu: line longer than %d "
 				"bytes, skipped\n",
-			in->name, in->line, sizeof(buf) - 2);
+			in->name, in->line, INPUT_MAX_LINE);
 		in->bad++;
-		return 1;
+		return;
 	}
-	buf[len] = '\0';
-	if (nul) {
+	if (memchr(line, '\0', len) != NULL) {
 		fprintf(stderr, "smtpprobe: %s:%lu: a NUL byte in the line, "
 				"skipped\n",
 			in->name, in->line);
 		in->bad++;
-		return 1;
+		return;
 	}
-	for (s = buf; *s == ' ' || *s == '\t'; s++)
+	line[len] = '\0';
+	for (s = line; *s == ' ' || *s == '\t'; s++)
 		;
 	len = strcspn(s, "\r\n#");
 	while (len > 0 && (s[len - 1] == ' ' || s[len - 1] == '\t'))
 		len--;
 	s[len] = '\0';
 	if (len == 0)
-		return 1; /* blank or comment */
+		return; /* blank or comment */
 	if (target_parse(s, &t, err, sizeof(err)) < 0) {
 		fprintf(stderr, "smtpprobe: %s:%lu: %s\n", in->name, in->line,
 			err);
 		in->bad++;
-		return 1;
+		return;
 	}
 	if (in->shards == 0 ||
 	    shard_hash(t.host) % in->shards == in->shard)
 		if (pipeline_add(pl, &t) < 0)
 			fprintf(stderr, "smtpprobe: out of memory\n");
 	target_free(&t);
-	return 1;
+}
+
+/* Feeds the pipeline one line at a time without ever blocking the loop:
+ * a pipe or a FIFO that has nothing yet answers -1, and the pipeline
+ * waits for it on the loop, so results stream and signals work. */
+static int feed(void *arg, struct pipeline *pl)
+{
+	struct input *in = arg;
+	char chunk[4096];
+
+	for (;;) {
+		char *nl = in->buf.len ? memchr(in->buf.data, '\n',
+						in->buf.len)
+				       : NULL;
+		struct pollfd pfd = {.fd = in->fd, .events = POLLIN};
+		ssize_t n;
+
+		if (nl != NULL) {
+			size_t len = (size_t)(nl - in->buf.data);
+
+			if (in->skip)
+				in->skip = false; /* the overlong line ends */
+			else
+				take_line(in, pl, in->buf.data, len);
+			buf_consume(&in->buf, len + 1);
+			return 1;
+		}
+		if (in->buf.len >= INPUT_MAX_LINE) {
+			if (!in->skip) {
+				in->line++;
+				fprintf(stderr,
+					"smtpprobe: %s:%lu: line longer than "
+					"%d bytes, skipped\n",
+					in->name, in->line, INPUT_MAX_LINE);
+				in->bad++;
+				in->skip = true;
+			}
+			in->buf.len = 0;
+		}
+		if (in->eof) {
+			if (in->buf.len > 0 && !in->skip)
+				take_line(in, pl, in->buf.data, in->buf.len);
+			in->buf.len = 0;
+			return 0;
+		}
+		if (poll(&pfd, 1, 0) == 0)
+			return -1;
+		n = read(in->fd, chunk, sizeof(chunk));
+		if (n < 0 && (errno == EAGAIN || errno == EINTR))
+			return -1;
+		if (n < 0)
+			fprintf(stderr, "smtpprobe: reading %s: %s\n",
+				in->name, strerror(errno));
+		if (n <= 0)
+			in->eof = true;
+		else
+			buf_append(&in->buf, chunk, (size_t)n);
+	}
 }
 
 /* Sessions need a descriptor each: fit the concurrency to the limit. */
@@ -595,6 +643,8 @@ int main(int argc, char **argv)
 		if (in.f == NULL)
 			die_usage("cannot read --input '%s': %s",
 				  clean(input_arg), strerror(errno));
+		in.fd = fileno(in.f);
+		in.buf.limit = INPUT_MAX_LINE + 4096;
 	} else if (in.shards > 0) {
 		die_usage("--shard goes with --input");
 	}
@@ -643,7 +693,7 @@ int main(int argc, char **argv)
 			st.status = 3;
 		}
 	/* a few sessions per target: keep targets in flight to match */
-	sig = pipeline_run(pl, in.f ? feed : NULL, &in,
+	sig = pipeline_run(pl, in.f ? feed : NULL, &in, in.f ? in.fd : -1,
 			   o.concurrency / 5 > 0 ? o.concurrency / 5 : 1);
 	if (sig < 0) {
 		fprintf(stderr, "smtpprobe: event loop: %s\n",
@@ -663,6 +713,7 @@ int main(int argc, char **argv)
 	}
 	if (in.f != NULL && in.f != stdin)
 		fclose(in.f);
+	buf_free(&in.buf);
 	if (in.bad > 0 && st.status < EXIT_USAGE)
 		st.status = EXIT_USAGE;
 	if (egress_mode) {

@@ -24,9 +24,10 @@ static const struct tlsa_set *tlsa_for(const struct report *r,
 	return NULL;
 }
 
-/* 1 verified, 0 failed (err says why), -1 nothing usable to check. */
-static int verify(const struct tlsa_set *t, const struct tls_info *tls,
-		  char *err, size_t errlen)
+/* Checks the chain against the records of one usage (2 or 3): 1 a match,
+ * 0 none (err says why), -1 no record of that usage. */
+static int verify_usage(const struct tlsa_set *t, const struct tls_info *tls,
+			unsigned usage, char *err, size_t errlen)
 {
 	char *data[RECORDS_MAX + 1];
 	int lens[RECORDS_MAX + 1], i, n = 0, ret;
@@ -37,7 +38,7 @@ static int verify(const struct tlsa_set *t, const struct tls_info *tls,
 	for (i = 0; i < t->n && n < RECORDS_MAX; i++) {
 		const struct tlsa_rec *rec = &t->recs[i];
 
-		if (rec->usage != 2 && rec->usage != 3)
+		if (rec->usage != usage)
 			continue;
 		data[n] = malloc(rec->len + 3);
 		if (data[n] == NULL)
@@ -51,10 +52,8 @@ static int verify(const struct tlsa_set *t, const struct tls_info *tls,
 	}
 	data[n] = NULL;
 	lens[n] = 0;
-	if (n == 0) {
-		snprintf(err, errlen, "no DANE-TA(2) or DANE-EE(3) record");
+	if (n == 0)
 		return -1;
-	}
 	ret = dane_state_init(&st, DANE_F_IGNORE_DNSSEC);
 	if (ret >= 0) {
 		ret = dane_raw_tlsa(st, &q, data, lens, 1, 0);
@@ -69,7 +68,10 @@ static int verify(const struct tlsa_set *t, const struct tls_info *tls,
 	for (i = 0; i < n; i++)
 		free(data[i]);
 	if (ret < 0) {
-		snprintf(err, errlen, "%s", dane_strerror(ret));
+		snprintf(err, errlen, "%s%s", dane_strerror(ret),
+			 usage == 2 ? " (a DANE-TA server must send the trust "
+				      "anchor in its chain, RFC 7671 5.2.2)"
+				    : "");
 		return 0;
 	}
 	if (status != 0) {
@@ -84,6 +86,39 @@ static int verify(const struct tlsa_set *t, const struct tls_info *tls,
 		return 0;
 	}
 	return 1;
+}
+
+/* 1 verified, 0 failed (err says why), -1 nothing usable to check.
+ * DANE-EE(3) first: the key is the identity, names and dates do not
+ * matter.  DANE-TA(2) anchors a chain whose certificate must still name
+ * the MX host (RFC 7672 3.2.2); GnuTLS's DANE check does not look at
+ * names, so that part is ours. */
+static int verify(const struct tlsa_set *t, const struct tls_info *tls,
+		  const char *host, char *err, size_t errlen)
+{
+	char ta_err[200] = "";
+	int ee, ta;
+
+	ee = verify_usage(t, tls, 3, err, errlen);
+	if (ee == 1)
+		return 1;
+	ta = verify_usage(t, tls, 2, ta_err, sizeof(ta_err));
+	if (ta == 1 && !tls->name_ok) {
+		snprintf(err, errlen,
+			 "the chain matches the DANE-TA record, but the "
+			 "certificate does not name %s (RFC 7672 3.2.2)",
+			 host);
+		return 0;
+	}
+	if (ta == 1)
+		return 1;
+	if (ee == -1 && ta == -1) {
+		snprintf(err, errlen, "no DANE-TA(2) or DANE-EE(3) record");
+		return -1;
+	}
+	if (ee == -1)
+		snprintf(err, errlen, "%s", ta_err);
+	return 0;
 }
 
 void report_dane(struct report *r)
@@ -110,7 +145,7 @@ void report_dane(struct report *r)
 			p->dane.verified = 0;
 			continue;
 		}
-		p->dane.verified = verify(t, &p->tls, p->dane.error,
+		p->dane.verified = verify(t, &p->tls, p->host, p->dane.error,
 					  sizeof(p->dane.error));
 		if (p->dane.verified == -1)
 			p->dane.usable = false;
@@ -119,8 +154,8 @@ void report_dane(struct report *r)
 	}
 	if (unvalidated)
 		report_finding(r, "dane-unvalidated", SEV_INFO,
-			       "TLSA records exist but this resolver does not "
-			       "validate DNSSEC (no AD bit): DANE cannot be "
-			       "evaluated from here; use a validating "
-			       "resolver");
+			       "TLSA records exist but their answer is not "
+			       "DNSSEC-validated (no AD bit: the resolver does "
+			       "not validate, or the zone is not signed): DANE "
+			       "cannot be evaluated from here");
 }

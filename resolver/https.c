@@ -45,7 +45,7 @@ static void check_done(struct https *h)
 				  &status);
 		curl_easy_getinfo(m->easy_handle, CURLINFO_CONTENT_TYPE,
 				  &ctype);
-		if (rq->too_big)
+		if (rq->too_big || m->data.result == CURLE_FILESIZE_EXCEEDED)
 			err = "the response is larger than the limit";
 		else if (m->data.result != CURLE_OK)
 			err = rq->error[0] ? rq->error

@@ -467,7 +467,7 @@ int main(int argc, char **argv)
 
 	signal(SIGPIPE, SIG_IGN);
 	opterr = 0;
-	while ((c = getopt_long(argc, argv, ":p:t:d:f:46hV", longopts,
+	while ((c = getopt_long(argc, argv, ":p:t:d:f:i:46hV", longopts,
 				NULL)) != -1) {
 		switch (c) {
 		case 'p':

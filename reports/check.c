@@ -33,6 +33,13 @@ const char *encryption_label(enum encryption enc)
 	}
 }
 
+const char *encryption_token(enum encryption enc)
+{
+	return enc == ENC_NONE	       ? "none"
+	       : enc == ENC_STARTTLS ? "starttls"
+				     : "implicit-tls";
+}
+
 static void blocked_words(const struct probe *p, const char *reason,
 			  struct check_result *res)
 {

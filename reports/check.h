@@ -26,6 +26,8 @@ struct check_result {
 /* "none", "tls", "starttls", "ssl", "implicit" -> 0, or -1. */
 int encryption_parse(const char *s, enum encryption *enc);
 const char *encryption_label(enum encryption enc);
+/* The JSON words: "none", "starttls", "implicit-tls". */
+const char *encryption_token(enum encryption enc);
 
 void check_judge(const struct report *r, const struct check_request *req,
 		 struct check_result *res);

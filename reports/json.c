@@ -404,8 +404,13 @@ int report_json(FILE *out, const struct report *r)
 		check_judge(r, r->check, &c);
 		json_object_object_add(co, "port",
 				       json_object_new_int(r->check->port));
+		/* the same words as recommendation.encryption */
 		json_object_object_add(
 			co, "encryption",
+			json_object_new_string(
+				encryption_token(r->check->enc)));
+		json_object_object_add(
+			co, "label",
 			json_object_new_string(
 				encryption_label(r->check->enc)));
 		json_object_object_add(co, "works",

@@ -17,7 +17,7 @@ _smtpprobe()
 		--dns-server --ehlo --format --input --concurrency --per-address
 		--shard --check --encryption --control'
 	local without='--egress --quick --help --version'
-	local short='-p -t -d -f -4 -6 -h -V'
+	local short='-p -t -d -f -i -4 -6 -h -V'
 
 	COMPREPLY=()
 	cur=${words[cword]}

@@ -49,7 +49,7 @@ comp() {
 long="--ca-file --check --concurrency --control --deadline --dns-server --egress --ehlo --encryption --format --help --input --per-address --ports --quick --shard --timeout --tls-ports --version"
 assert_eq "--: every long option" "$(comp smtpprobe --)" "$long"
 assert_eq "-: short and long options" "$(comp smtpprobe -)" \
-	"$long -4 -6 -V -d -f -h -p -t"
+	"$long -4 -6 -V -d -f -h -i -p -t"
 assert_eq "--form: one option taking a value gets '='" "$(comp smtpprobe --form)" "--format="
 assert_eq "--vers: one option without a value, no '='" "$(comp smtpprobe --vers)" "--version"
 assert_eq "--eg: --egress takes no value, no '='" "$(comp smtpprobe --eg)" "--egress"

@@ -76,6 +76,7 @@ struct main_state {
 	struct egress *egress; /* --egress: gather, conclude at the end */
 	struct input *in;      /* --input, for the progress line */
 	bool progress;	       /* standard error is a terminal */
+	bool quiet;	       /* -q: the exit status says it all */
 	uint64_t t0;
 	size_t problems; /* targets with exit status 1 */
 	enum format format;
@@ -136,6 +137,7 @@ static void usage(FILE *out)
 		"      --check HOST[:PORT] --encryption none|tls|ssl\n"
 		"                           do these mail settings work from "
 		"here?\n"
+		"  -q, --quiet              no output: the exit status only\n"
 		"  -h, --help               this help\n"
 		"  -V, --version            versions of smtpprobe and its "
 		"libraries\n"
@@ -156,6 +158,18 @@ static const char *clean(const char *arg)
 	snprintf(buf[next], sizeof(buf[next]), "%s", s ? s : "?");
 	free(s);
 	return buf[next];
+}
+
+/* The option getopt stopped at: a short one is in optopt (it may sit in
+ * a cluster such as "-bad"), a long one only in argv. */
+static const char *option_name(const char *arg)
+{
+	static char s[3] = "-?";
+
+	if (optopt == 0 || strncmp(arg, "--", 2) == 0)
+		return clean(arg);
+	s[1] = (char)optopt;
+	return clean(s);
 }
 
 __attribute__((format(printf, 1, 2), noreturn)) static void
@@ -212,7 +226,9 @@ static void emit(void *arg, struct report *r)
 	}
 	if (status != 0)
 		st->problems++;
-	if (st->format == FMT_JSON) {
+	if (st->quiet) {
+		/* nothing on standard output */
+	} else if (st->format == FMT_JSON) {
 		report_json(stdout, r);
 	} else if (st->format == FMT_MARKDOWN) {
 		if (st->count > 0)
@@ -426,6 +442,7 @@ int main(int argc, char **argv)
 		{"per-address", required_argument, NULL, 'a'},
 		{"shard", required_argument, NULL, 's'},
 		{"quick", no_argument, NULL, 'Q'},
+		{"quiet", no_argument, NULL, 'q'},
 		{"control", required_argument, NULL, 'k'},
 		{"help", no_argument, NULL, 'h'},
 		{"version", no_argument, NULL, 'V'},
@@ -467,7 +484,7 @@ int main(int argc, char **argv)
 
 	signal(SIGPIPE, SIG_IGN);
 	opterr = 0;
-	while ((c = getopt_long(argc, argv, ":p:t:d:f:i:46hV", longopts,
+	while ((c = getopt_long(argc, argv, ":p:t:d:f:i:q46hV", longopts,
 				NULL)) != -1) {
 		switch (c) {
 		case 'p':
@@ -544,6 +561,9 @@ int main(int argc, char **argv)
 		case 'Q':
 			o.followups = false;
 			break;
+		case 'q':
+			st.quiet = true;
+			break;
 		case 'i':
 			input_arg = optarg;
 			break;
@@ -589,11 +609,11 @@ int main(int argc, char **argv)
 			return 0;
 		case ':':
 			die_usage("option '%s' needs a value",
-				  clean(argv[optind - 1]));
+				  option_name(argv[optind - 1]));
 			break;
 		default:
 			die_usage("unknown option '%s'",
-				  clean(argv[optind - 1]));
+				  option_name(argv[optind - 1]));
 		}
 	}
 	if (only4 && only6)
@@ -717,7 +737,9 @@ int main(int argc, char **argv)
 	if (in.bad > 0 && st.status < EXIT_USAGE)
 		st.status = EXIT_USAGE;
 	if (egress_mode) {
-		if (st.format == FMT_JSON)
+		if (st.quiet)
+			; /* the exit status says it */
+		else if (st.format == FMT_JSON)
 			egress_json(stdout, &egress);
 		else
 			egress_text(stdout, &egress);

@@ -16,8 +16,8 @@ _smtpprobe()
 	local with='--ports --tls-ports --timeout --deadline --ca-file
 		--dns-server --ehlo --format --input --concurrency --per-address
 		--shard --check --encryption --control'
-	local without='--egress --quick --help --version'
-	local short='-p -t -d -f -i -4 -6 -h -V'
+	local without='--egress --quick --quiet --help --version'
+	local short='-p -t -d -f -i -q -4 -6 -h -V'
 
 	COMPREPLY=()
 	cur=${words[cword]}

@@ -46,10 +46,10 @@ comp() {
 
 # --- options ---
 
-long="--ca-file --check --concurrency --control --deadline --dns-server --egress --ehlo --encryption --format --help --input --per-address --ports --quick --shard --timeout --tls-ports --version"
+long="--ca-file --check --concurrency --control --deadline --dns-server --egress --ehlo --encryption --format --help --input --per-address --ports --quick --quiet --shard --timeout --tls-ports --version"
 assert_eq "--: every long option" "$(comp smtpprobe --)" "$long"
 assert_eq "-: short and long options" "$(comp smtpprobe -)" \
-	"$long -4 -6 -V -d -f -h -i -p -t"
+	"$long -4 -6 -V -d -f -h -i -p -q -t"
 assert_eq "--form: one option taking a value gets '='" "$(comp smtpprobe --form)" "--format="
 assert_eq "--vers: one option without a value, no '='" "$(comp smtpprobe --vers)" "--version"
 assert_eq "--eg: --egress takes no value, no '='" "$(comp smtpprobe --eg)" "--egress"

@@ -1,0 +1,96 @@
+#!/bin/bash
+# Bad command lines: each one a table row with the exact message the user
+# sees and exit status 2, nothing on standard output.  Then -q: the exit
+# status and nothing else.  No root, no network: nothing here connects
+# beyond loopback.
+cd "$(dirname "$0")/../.." || exit 1
+SMTPPROBE=${SMTPPROBE:-./smtpprobe}
+PASSED=0
+FAILED=0
+T=$(mktemp -d)
+trap 'rm -rf "$T"' EXIT
+
+check() {
+	if [ "$2" = "$3" ]; then
+		echo "ok - $1"
+		PASSED=$((PASSED + 1))
+	else
+		echo "not ok - $1 (got '$2', want '$3')"
+		FAILED=$((FAILED + 1))
+	fi
+}
+
+printf 'x\001\033[31my' >"$T/esc"
+: >"$T/empty-ca"
+chmod 000 "$T/empty-ca"
+
+# arguments (one per line, escapes allowed) | the first line on stderr
+while IFS='|' read -r args want; do
+	[ -z "$args" ] && continue
+	mapfile -t argv < <(printf '%b\n' "${args// /\\n}")
+	out=$(timeout 10 "$SMTPPROBE" "${argv[@]}" 2>"$T/err")
+	rc=$?
+	check "[$args] exit status 2" "$rc" 2
+	check "[$args] message" "$(head -n 1 "$T/err")" "$want"
+	check "[$args] nothing on stdout" "$out" ""
+	check "[$args] no raw control bytes on stderr" \
+		"$(tr -d '\n' <"$T/err" | tr -cd '\000-\037\177' | wc -c)" 0
+done <<'TABLE'
+|
+--bogus|smtpprobe: unknown option '--bogus'
+--ports 0 a|smtpprobe: bad --ports: '0' is not a port from 1 to 65535
+--ports 25,,587 a|smtpprobe: bad --ports: empty or overlong item
+--ports 25,25 a|smtpprobe: bad --ports: 25 given twice
+--tls-ports 70000 a|smtpprobe: bad --tls-ports: '70000' is not a port from 1 to 65535
+--timeout abc a|smtpprobe: bad --timeout 'abc': want seconds, more than 0 and at most 3600
+--timeout 0 a|smtpprobe: bad --timeout '0': want seconds, more than 0 and at most 3600
+--timeout 5 --deadline 2 a|smtpprobe: --deadline must not be shorter than --timeout
+--format xml a|smtpprobe: bad --format 'xml': want text, json or markdown
+--concurrency 0 a|smtpprobe: bad --concurrency '0': want a number from 1 to 100000
+--per-address 65 a|smtpprobe: bad --per-address '65': want a number from 1 to 64
+--shard 3/3|smtpprobe: bad --shard '3/3': want K/N with 0 <= K < N
+--shard 0/2 a|smtpprobe: --shard goes with --input
+--dns-server example.com a|smtpprobe: bad --dns-server 'example.com': an IP address, not a name
+--dns-server [fd00::1 a|smtpprobe: bad --dns-server '[fd00::1': want ADDRESS, ADDRESS:PORT or [IPv6]:PORT
+-4 -6 a|smtpprobe: -4 and -6 exclude each other
+-6 198.18.1.2|smtpprobe: '198.18.1.2' is an address of the family excluded by -4/-6
+--check a.example|smtpprobe: --check needs --encryption none, tls or ssl: the setting your mail client uses
+--check a.example --encryption rot13|smtpprobe: bad --encryption 'rot13': want none, tls (STARTTLS), ssl (implicit TLS), starttls or implicit
+--encryption tls a|smtpprobe: --encryption goes with --check HOST:PORT
+--control a.example|smtpprobe: --control goes with --egress
+--egress a.example|smtpprobe: --egress takes no TARGET (see --control)
+--input /nonexistent/list|smtpprobe: cannot read --input '/nonexistent/list': No such file or directory
+--ca-file /nonexistent/ca a|smtpprobe: cannot read --ca-file '/nonexistent/ca': No such file or directory
+host:99999|smtpprobe: bad target 'host:99999': port must be a number from 1 to 65535
+host:port:extra|smtpprobe: bad target 'host:port:extra': not an IPv6 address (with a port, write [ADDRESS]:PORT)
+[fd00::1|smtpprobe: bad target '[fd00::1': missing ']'
+[fd00::1]x|smtpprobe: bad target '[fd00::1]x': after ']' only ':PORT' (1-65535)
+[nothost]:25|smtpprobe: bad target '[nothost]:25': not an IPv6 address inside [ ]
+999.1.1.1|smtpprobe: bad target '999.1.1.1': not a valid IPv4 address
+-bad.example|smtpprobe: unknown option '-b'
+a..b|smtpprobe: bad target 'a..b': empty label in host name
+x\001\033[31my|smtpprobe: bad target 'x\x01\x1b[31my': character not allowed in a host name
+TABLE
+
+# No target at all.
+out=$(timeout 10 "$SMTPPROBE" 2>"$T/err")
+check "no target: exit status 2" "$?" 2
+check "no target: message" "$(head -n 1 "$T/err")" "smtpprobe: no TARGET given"
+
+# A label of 64 characters, and a name of 254.
+l64=$(printf 'a%.0s' {1..64})
+timeout 10 "$SMTPPROBE" "$l64.example" >/dev/null 2>"$T/err"
+check "64-character label: exit 2" "$?" 2
+check "64-character label: message" "$(head -n 1 "$T/err")" \
+	"smtpprobe: bad target '$l64.example': label longer than 63 characters"
+
+# -q: the exit status only (a refused loopback port: nothing safe, 1).
+out=$(timeout 10 "$SMTPPROBE" -q --timeout 1 127.0.0.1:1 2>"$T/err")
+check "-q: exit status 1 (nothing safe)" "$?" 1
+check "-q: nothing on stdout" "$out" ""
+check "-q: nothing on stderr" "$(cat "$T/err")" ""
+out=$(timeout 10 "$SMTPPROBE" -q -f json --timeout 1 127.0.0.1:1 2>/dev/null)
+check "-q with --format json: still nothing" "$out" ""
+
+echo "test_usage: $PASSED passed, $FAILED failed"
+[ "$FAILED" -eq 0 ]

@@ -29,7 +29,6 @@ struct pipeline_opts {
 	const struct check_request *check; /* handed to every report */
 	bool followups;	 /* TLS 1.0/1.1 and STARTTLS-injection sessions */
 	int control_port;     /* when no mail port connects, try TCP here */
-	bool always_control;  /* ... or always (--egress) */
 	unsigned dns_timeout_ms;
 	unsigned dns_tries;
 	const char *ca_file;	 /* NULL: the system trust store */

@@ -144,7 +144,10 @@ static void usage(FILE *out)
 		"\n"
 		"Exit status: 0 a safe way to send mail was found; 1 "
 		"problems\n"
-		"found; 2 bad usage.  See smtpprobe(1).\n");
+		"found; 2 bad usage or input; 3 a local failure; 128+N "
+		"ended by\n"
+		"signal N; 141 the reader of the output left.  See "
+		"smtpprobe(1).\n");
 }
 
 /* A user's argument made safe to echo (it may hold escape codes). */

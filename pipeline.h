@@ -28,7 +28,7 @@ struct pipeline_opts {
 	bool hosts_only; /* a name is a host: no MX, SRV or policies */
 	const struct check_request *check; /* handed to every report */
 	bool followups;	 /* TLS 1.0/1.1 and STARTTLS-injection sessions */
-	int control_port;     /* when no mail port connects, try TCP here */
+	int control_port;     /* TCP-only control beside every address (443) */
 	unsigned dns_timeout_ms;
 	unsigned dns_tries;
 	const char *ca_file;	 /* NULL: the system trust store */

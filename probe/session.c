@@ -221,6 +221,19 @@ static void copy_keywords(const struct reply *r, struct strlist *out)
 
 static void handshake_start(struct session *s, enum probe_phase ph);
 
+/* How long the injection check listens inside TLS: a vulnerable server
+ * answers the smuggled NOOP at once, so a few round trips (the connect
+ * took one) are enough; between 150 ms and 1 s, never past --timeout. */
+static unsigned listen_ms(const struct session *s)
+{
+	int64_t rtt = s->p->ms[PH_CONNECT] > 0 ? s->p->ms[PH_CONNECT] : 1;
+	unsigned ms = rtt * 4 > 150 ? (unsigned)(rtt * 4) : 150;
+
+	if (ms > 1000)
+		ms = 1000;
+	return ms < s->ctx->timeout_ms ? ms : s->ctx->timeout_ms;
+}
+
 /* Bytes the server sent after its 220 to STARTTLS, in our buffer or
  * still in the socket: they would be read as if inside TLS (CVE-2011-0411
  * in reverse).  We never use them. */
@@ -403,9 +416,11 @@ static void read_input(struct session *s)
 		s->p->bytes_in += (uint64_t)n;
 		s->phase_bytes += (uint64_t)n;
 		buf_append(&s->in, chunk, (size_t)n);
-		/* progress: the silence timer starts again, the deadline not */
-		arm_phase_timer(s, s->st == S_QUIT ? QUIT_WAIT_MS
-						    : s->ctx->timeout_ms);
+		/* progress: the silence timer starts again, the deadline not;
+		 * the injection check keeps its own short wait */
+		if (s->st != S_LISTEN)
+			arm_phase_timer(s, s->st == S_QUIT ? QUIT_WAIT_MS
+							    : s->ctx->timeout_ms);
 		parse_input(s);
 	}
 }
@@ -469,8 +484,7 @@ static void handshake_step(struct session *s)
 		 * TLS now, unasked; a sound one says nothing */
 		reply_reset(&s->rep);
 		enter_phase(s, S_LISTEN, PH_EHLO_TLS);
-		arm_phase_timer(s, s->ctx->timeout_ms < 1000 ? s->ctx->timeout_ms
-							     : 1000);
+		arm_phase_timer(s, listen_ms(s));
 		update_interest(s);
 		read_input(s);
 	} else if (s->tls_first) {

@@ -261,6 +261,25 @@ static void followup(struct job *job, struct probe *parent,
 	}
 }
 
+/* The follow-ups ask about the server software on a port: once per
+ * host and port is enough, not once per address (it halves them on a
+ * dual-stack host, and politeness limits how many run at once). */
+static bool followed_already(const struct job *job, const struct probe *p)
+{
+	size_t i;
+
+	for (i = 0; i < job->r.nprobes; i++) {
+		const struct probe *q = job->r.probes[i];
+
+		if (q->followed && q->port == p->port &&
+		    (p->host != NULL && q->host != NULL
+			     ? strcmp(q->host, p->host) == 0
+			     : strcmp(q->address, p->address) == 0))
+			return true;
+	}
+	return false;
+}
+
 static void on_probe_done(void *arg, struct probe *p)
 {
 	struct job *job = arg;
@@ -268,7 +287,8 @@ static void on_probe_done(void *arg, struct probe *p)
 	/* TLS worked: does the server also take TLS 1.0/1.1 (RFC 8996),
 	 * and does it answer commands smuggled before STARTTLS? */
 	if (job->pl->opts.followups && p->kind == KIND_MAIN &&
-	    !p->connect_only && p->tls.done) {
+	    !p->connect_only && p->tls.done && !followed_already(job, p)) {
+		p->followed = true;
 		if (strcmp(p->tls.version, "TLS1.2") == 0 ||
 		    strcmp(p->tls.version, "TLS1.3") == 0)
 			followup(job, p, KIND_LEGACY);

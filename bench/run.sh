@@ -1,10 +1,16 @@
 #!/bin/bash
-# bench/run.sh [-n N] [-T]: smtpprobe against the tools users already know,
-# in one run, on the integration test bed (tests/integration/lib.sh).
+# bench/run.sh [-n N] [-T] [-d MS] [-B] [-S] [-o FILE]: smtpprobe against
+# the tools users already know, in one run, on the integration test bed
+# (tests/integration/lib.sh).
 #
 #   -n N   repetitions per case (default 5); testssl.sh and the
 #          both-families reference run once
-#   -T     skip testssl.sh (it takes about a minute)
+#   -T     skip testssl.sh (it takes about a minute, over 300 s with -d)
+#   -d MS  delay every packet MS ms each way at the mail and firewalled
+#          hosts (bench/delay/nfq-delay: make -C bench; needs iptables)
+#   -B     also the bulk case: 1,000 addresses on the mail host
+#   -S     with -B, also nmap --script smtp-commands on the 1,000
+#   -o F   write the report to F (default bench/results.md)
 #
 # Needs root (network namespaces), a built ./smtpprobe (or SMTPPROBE=path),
 # swaks, posttls-finger (postfix) and nmap; testssl.sh if installed. Prints a Markdown table and writes it, with the machine facts
@@ -21,16 +27,25 @@
 set -uo pipefail
 
 usage() {
-	sed -n '2,8s/^# \{0,1\}//p' "$0"
+	sed -n '2,16s/^# \{0,1\}//p' "$0"
 	exit 2
 }
 
+ARGS="$*"
 N=5
 TESTSSL_WANTED=1
-while getopts n:Th opt; do
+DELAY=0
+BULK=0
+BULK_SCRIPT=0
+RESULTS=bench/results.md
+while getopts n:Td:BSo:h opt; do
 	case $opt in
 	n) N=$OPTARG ;;
 	T) TESTSSL_WANTED=0 ;;
+	d) DELAY=$OPTARG ;;
+	B) BULK=1 ;;
+	S) BULK_SCRIPT=1 ;;
+	o) RESULTS=$OPTARG ;;
 	*) usage ;;
 	esac
 done
@@ -40,6 +55,11 @@ shift $((OPTIND - 1))
 	echo "bench/run.sh: -n wants a positive integer, not '$N'" >&2
 	exit 2
 }
+[[ $DELAY =~ ^[0-9]+$ ]] || {
+	echo "bench/run.sh: -d wants milliseconds, not '$DELAY'" >&2
+	exit 2
+}
+case $RESULTS in /*) ;; *) RESULTS=$PWD/$RESULTS ;; esac
 
 cd "$(dirname "$0")/.." || exit 1
 # shellcheck source=../tests/integration/lib.sh
@@ -54,7 +74,12 @@ SP=${SMTPPROBE:-./smtpprobe}
 [ -x "$SP" ] || die "no executable $SP: run make first"
 SP=$(realpath "$SP")
 
-RESULTS=bench/results.md
+[ "$BULK" = 0 ] || need_tools /usr/bin/time jq
+NFQ_DELAY=$PWD/bench/delay/nfq-delay
+if [ "$DELAY" -gt 0 ]; then
+	need_tools iptables-legacy ip6tables-legacy ping
+	[ -x "$NFQ_DELAY" ] || die "no $NFQ_DELAY: run make -C bench first"
+fi
 LOGS=$PWD/bench/logs
 mkdir -p "$LOGS" || die "cannot create $LOGS"
 rm -f "$LOGS"/*.log
@@ -67,6 +92,71 @@ mkdir -p "$W/pf" || die "mkdir $W failed"
 echo "compatibility_level = 3.6" >"$W/pf/main.cf"
 MAIL_CONFIG=$W/pf
 export SP CA_FILE DNS_SERVER MAIL_CONFIG
+
+# --- delay ---
+# One nfq-delay per host namespace holds every packet that enters or leaves
+# it (except on lo) for DELAY ms: the client sees 2 x DELAY ms of RTT. The
+# mangle hooks run before the fw host's nftables filter (priority 0), so a
+# dropped or rejected SYN is delayed like any other packet.
+
+DELAY_PIDS=()
+DELAY_NS=()
+delay_up() {
+	local ns ipt i
+	for ns in "$MAIL_NS" "$FW_NS"; do
+		ip netns exec "$ns" "$NFQ_DELAY" "$DELAY" 2>"$W/delay-${ns##*-}.log" &
+		DELAY_PIDS+=($!)
+		DELAY_NS+=("$ns")
+	done
+	# Bound before packets are sent to it: an unbound queue drops them.
+	for ((i = 0; i < 50; i++)); do
+		[ "$(grep -l 'nfq-delay: queue' "$W"/delay-*.log | wc -l)" -eq 2 ] && break
+		sleep 0.1
+	done
+	for ns in "$MAIL_NS" "$FW_NS"; do
+		for ipt in iptables-legacy ip6tables-legacy; do
+			ip netns exec "$ns" "$ipt" -t mangle -A PREROUTING ! -i lo -j NFQUEUE --queue-num 0 &&
+				ip netns exec "$ns" "$ipt" -t mangle -A OUTPUT ! -o lo -j NFQUEUE --queue-num 0 ||
+				return 1
+		done
+	done
+}
+
+# Stop the delayers (they release what they hold and log their counts).
+delay_down() {
+	local pid
+	for pid in "${DELAY_PIDS[@]}"; do
+		kill "$pid" 2>/dev/null
+		wait "$pid" 2>/dev/null
+	done
+	DELAY_PIDS=()
+}
+
+# What the delay gives the client: ping RTTs and TCP connect times.
+delay_check() {
+	local host
+	for host in 198.18.1.2 fd00:1::2 198.18.2.2; do
+		# The first one waits for neighbour discovery, delayed too.
+		echo "- ping $host: $(in_client ping -n -c 10 -i 0.2 "$host" 2>&1 | sed -n 's/^rtt //p')"
+	done
+	# shellcheck disable=SC2016 # for the inner bash
+	for host in 198.18.1.2/25 198.18.1.2/587 198.18.2.2/465; do
+		echo "- TCP connect to ${host%/*} port ${host#*/}, 5 times (ms): $(in_client bash -c '
+			for i in 1 2 3 4 5; do
+				s=$(date +%s%N)
+				timeout 2 bash -c "exec 3<>/dev/tcp/$0" 2>/dev/null
+				printf "%s " $((($(date +%s%N) - s) / 1000000))
+			done' "$host")"
+	done
+	echo "  (198.18.2.2 port 465: the time until the reset that refuses it)"
+}
+
+if [ "$DELAY" -gt 0 ]; then
+	trap 'delay_down; bed_down' EXIT
+	delay_up || die "delay setup failed"
+	DELAY_CHECK=$(delay_check)
+	echo "$DELAY_CHECK" >&2
+fi
 
 # --- cases ---
 # Each case is a list of command lines, run one after another in the client
@@ -167,6 +257,103 @@ for ((round = 1; round <= N; round++)); do
 	done
 done
 
+# --- bulk ---
+# 1,000 addresses on the mail host (198.18.16.1-250 ... 198.18.19.1-250,
+# /32 on its veth), routed from the client through 198.18.1.2. Postfix
+# listens on the wildcard address, so each is a target with four ports.
+
+BULK_N=1000
+BULK_KEYS=()
+declare -A BLABEL BCMD BTIME BRC BCONN
+bulk_setup() {
+	local i dev=sp${RID}mp
+	for ((i = 0; i < BULK_N; i++)); do
+		echo "addr add 198.18.$((16 + i / 250)).$((i % 250 + 1))/32 dev $dev"
+	done >"$W/bulk-addrs"
+	ip -n "$MAIL_NS" -batch "$W/bulk-addrs" || return
+	ip -n "$CLIENT_NS" route add 198.18.16.0/22 via 198.18.1.2 || return
+	for ((i = 0; i < BULK_N; i++)); do
+		echo "198.18.$((16 + i / 250)).$((i % 250 + 1))"
+	done >"$W/targets"
+	TARGETS=$W/targets
+	export TARGETS
+}
+
+# shellcheck disable=SC2016 # expanded when the case runs
+bulk_add() {
+	BULK_KEYS+=("$1")
+	BLABEL[$1]=$2
+	BCMD[$1]=$3
+}
+
+# bulk_run KEY: one run under /usr/bin/time in the client namespace;
+# Postfix's "connect from" lines before and after count the SMTP sessions
+# it saw (a SYN scan completes none).
+bulk_run() {
+	local key=$1 c0
+	c0=$(grep -c ' connect from ' "$BED_DIR/maillog")
+	echo "# bulk: ${BLABEL[$key]}" >&2
+	in_client env /usr/bin/time -o "$W/$key.time" -f '%e %U %S %M' \
+		sh -c "${BCMD[$key]}" >"$LOGS/$key.out" 2>"$LOGS/$key.log"
+	BRC[$key]=$?
+	BTIME[$key]=$(tail -n 1 "$W/$key.time")
+	BCONN[$key]=$(($(grep -c ' connect from ' "$BED_DIR/maillog") - c0))
+	echo "  ${BTIME[$key]} (wall user sys KiB) exit ${BRC[$key]}, ${BCONN[$key]} sessions at Postfix" >&2
+}
+
+if [ "$BULK" = 1 ]; then
+	bulk_setup || die "bulk address setup failed"
+	# shellcheck disable=SC2016
+	bulk_add bulk-smtpprobe "smtpprobe, --quick, 200 at once" \
+		'timeout 600 "$SP" --input "$TARGETS" --format json --concurrency 200 --per-address 2 --quick --timeout 5 --ca-file "$CA_FILE"'
+	# shellcheck disable=SC2016
+	bulk_add bulk-nmap "nmap, port scan only" \
+		'timeout 600 nmap -n -Pn -p 25,587,465,2525 -iL "$TARGETS"'
+	if [ "$BULK_SCRIPT" = 1 ]; then
+		# shellcheck disable=SC2016
+		bulk_add bulk-nmap-script "nmap, --script smtp-commands" \
+			'timeout 600 nmap -n -Pn -p 25,587,465,2525 --script smtp-commands -iL "$TARGETS"'
+	fi
+	for key in "${BULK_KEYS[@]}"; do
+		bulk_run "$key"
+	done
+fi
+if [ "$DELAY" -gt 0 ]; then
+	delay_down
+	DELAY_STATS=$(for f in "$W"/delay-*.log; do
+		f=${f##*/delay-}
+		echo "- ${f%.log} host: $(sed -n '$s/^nfq-delay: //p' "$W/delay-$f")"
+	done)
+fi
+
+# What the bulk outputs hold: smtpprobe's JSON lines and the states of
+# their probes, nmap's open ports and script results.
+bulk_checks() {
+	local l=$LOGS
+	echo "- smtpprobe: $(wc -l <"$l/bulk-smtpprobe.out") lines, $(jq -s length "$l/bulk-smtpprobe.out" 2>/dev/null) JSON objects, $(jq -r '.target' "$l/bulk-smtpprobe.out" 2>/dev/null | sort -u | wc -l) distinct targets; port/state sets (count):"
+	jq -c '[.probes[] | "\(.port) \(.state)"]' "$l/bulk-smtpprobe.out" 2>/dev/null | sort | uniq -c |
+		sed 's/^ */  - /'
+	echo "  - probes with a verified certificate: $(jq '[.probes[] | select(.tls.verified == true)] | length' "$l/bulk-smtpprobe.out" | awk '{ s += $1 } END { print s + 0 }') (by address: the certificate names only mail.example.test)"
+	echo "- nmap port scan: $(grep -c '^Nmap scan report' "$l/bulk-nmap.out") hosts reported, $(grep -c '/tcp  *open' "$l/bulk-nmap.out") open ports"
+	if [ "$BULK_SCRIPT" = 1 ]; then
+		echo "- nmap --script smtp-commands: $(grep -c '^Nmap scan report' "$l/bulk-nmap-script.out") hosts reported, $(grep -c '/tcp  *open' "$l/bulk-nmap-script.out") open ports, smtp-commands output on $(grep -c 'smtp-commands:' "$l/bulk-nmap-script.out")"
+	fi
+	echo "- Postfix logged $(grep -c 'too many connections' "$BED_DIR/maillog") \"too many connections\" warnings over the whole run"
+}
+
+bulk_table() {
+	local key wall user sys rss
+	echo "| tool | wall s | sessions at Postfix | sessions/s | port probes/s | CPU s (user+sys) | peak RSS MiB | exit |"
+	echo "|---|---:|---:|---:|---:|---:|---:|---|"
+	for key in "${BULK_KEYS[@]}"; do
+		read -r wall user sys rss <<<"${BTIME[$key]}"
+		awk -v l="${BLABEL[$key]}" -v w="$wall" -v u="$user" -v s="$sys" -v r="$rss" \
+			-v c="${BCONN[$key]}" -v p=$((BULK_N * 4)) -v rc="${BRC[$key]}" 'BEGIN {
+			printf "| %s | %.2f | %d | %.0f | %.0f | %.2f | %.1f | %s |\n",
+				l, w, c, (w > 0 ? c / w : 0), (w > 0 ? p / w : 0), u + s, r / 1024, rc }'
+	done
+}
+
 # --- report ---
 
 # stats "s s ...": median min max.
@@ -221,7 +408,7 @@ report() {
 	cat <<-EOF
 		# smtpprobe benchmark
 
-		Generated by \`bench/run.sh -n $N\` on $(date -u '+%Y-%m-%d %H:%M UTC').
+		Generated by \`bench/run.sh $ARGS\` on $(date -u '+%Y-%m-%d %H:%M UTC').
 
 		## Machine
 
@@ -234,14 +421,7 @@ report() {
 
 		## How to read this
 
-		The bed has **no added network delay**: the client reaches the hosts
-		over veth pairs in network namespaces (~0 RTT; this kernel has no
-		netem). So the good-host figures are mostly each tool's own start-up,
-		TLS handshakes and certificate checks, not the network; with real
-		round trips every serial tool pays them once per port. The firewalled
-		host drops 25 and 587, resets 465 and ICMP-rejects 2525: there the
-		figures show serial timeouts (one per dropped port, one after another)
-		against parallel ones.
+		$(how_delay)
 
 		- Wall time is measured around the whole case (every command of it,
 		  one after another), including entering the namespace: see the
@@ -276,6 +456,73 @@ report() {
 		# shellcheck disable=SC2016 # Markdown code fences
 		printf '\n%s, %s:\n\n```sh\n%s\n```\n' "${LABEL[$key]}" "${TOOL[$key]}" "$(cat "$W/$key.lines")"
 	done
+	[ "$BULK" = 1 ] && bulk_report
+}
+
+bulk_report() {
+	local key
+	cat <<-EOF
+
+		## Bulk: $BULK_N targets
+
+		$BULK_N distinct addresses (198.18.16.1-250 to 198.18.19.1-250, /32
+		on the mail host's veth, routed from the client through 198.18.1.2),
+		all served by the one Postfix, $([ "$DELAY" -gt 0 ] && echo "behind the same $DELAY ms delay each way" || echo "with no added delay").
+		\$TARGETS holds one plain address per line. Each tool runs once, after
+		the single-host rounds, under \`/usr/bin/time -f '%e %U %S %M'\` in
+		the client namespace. "Sessions at Postfix" counts its
+		\`connect from\` log lines during the run (nmap's default SYN scan
+		completes no session); port probes/s is $((BULK_N * 4)) / wall time.
+
+		$(bulk_table)
+
+		$(bulk_checks)
+	EOF
+	for key in "${BULK_KEYS[@]}"; do
+		# shellcheck disable=SC2016 # Markdown code fences
+		printf '\n%s:\n\n```sh\n%s\n```\n' "${BLABEL[$key]}" "${BCMD[$key]}"
+	done
+}
+
+how_delay() {
+	if [ "$DELAY" = 0 ]; then
+		cat <<-'EOF'
+			The bed has **no added network delay**: the client reaches the hosts
+			over veth pairs in network namespaces (~0 RTT; this kernel has no
+			netem). So the good-host figures are mostly each tool's own start-up,
+			TLS handshakes and certificate checks, not the network; with real
+			round trips every serial tool pays them once per port. The firewalled
+			host drops 25 and 587, resets 465 and ICMP-rejects 2525: there the
+			figures show serial timeouts (one per dropped port, one after another)
+			against parallel ones.
+		EOF
+		return
+	fi
+	cat <<-EOF
+		Every packet into and out of the mail and firewalled hosts' namespaces
+		is **held $DELAY ms** (so $((2 * DELAY)) ms RTT from the client): this
+		kernel has no sch_netem, so \`iptables-legacy\`/\`ip6tables-legacy\`
+		rules in each host namespace (\`-t mangle -A PREROUTING ! -i lo\` and
+		\`-A OUTPUT ! -o lo\`, \`-j NFQUEUE --queue-num 0\`) hand them to
+		\`bench/delay/nfq-delay $DELAY\` running in that namespace, which
+		accepts each one $DELAY ms after it arrived, in order (a FIFO of at
+		most 65,536 packets, a batch verdict per release, ppoll on the
+		netlink socket until the oldest is due). The mangle hooks run before
+		the firewalled host's nftables filter, so its dropped, reset and
+		rejected SYNs are delayed too; DNS (dnsmasq on the mail host) is
+		delayed like SMTP. Measured from the client namespace before the
+		cases:
+
+		$DELAY_CHECK
+
+		The delayers' own counts at the end of the run (held, released,
+		dropped on a full FIFO, netlink overruns):
+
+		$DELAY_STATS
+
+		The firewalled host drops 25 and 587, resets 465 and ICMP-rejects
+		2525: there the figures show serial timeouts against parallel ones.
+	EOF
 }
 
 report >"$RESULTS"

@@ -111,6 +111,7 @@ struct probe {
 	int injected_code; /* KIND_INJECT: a reply nobody asked for in TLS */
 
 	/* the follow-ups' results, on the main probe: -1 not run */
+	bool followed; /* the follow-ups of its host and port started here */
 	int legacy_accepted;	/* TLS 1.0/1.1 still negotiated */
 	char legacy_version[16];
 	int command_injection; /* the NOOP was answered inside TLS */

@@ -3,6 +3,10 @@
 # exits non-zero if any of them failed. SMTPPROBE overrides ./smtpprobe.
 cd "$(dirname "$0")/../.." || exit 1
 if [ "$(id -u)" -ne 0 ]; then
+	# network namespaces need root: ask sudo once, or say so loudly
+	if command -v sudo >/dev/null 2>&1; then
+		exec sudo SMTPPROBE="${SMTPPROBE:-}" HOSTILE="${HOSTILE:-}" "$0"
+	fi
 	echo "SKIPPED: integration tests need root (network namespaces)"
 	exit 0
 fi

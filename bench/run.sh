@@ -10,11 +10,11 @@
 #          hosts (bench/delay/nfq-delay: make -C bench; needs iptables)
 #   -B     also the bulk case: 1,000 addresses on the mail host
 #   -S     with -B, also nmap --script smtp-commands on the 1,000
-#   -o F   write the report to F (default bench/results.md)
+#   -o F   write the report to F (default bench/RESULTS.md)
 #
 # Needs root (network namespaces), a built ./smtpprobe (or SMTPPROBE=path),
 # swaks, posttls-finger (postfix) and nmap; testssl.sh if installed. Prints a Markdown table and writes it, with the machine facts
-# and the exact command lines, to bench/results.md. The output of each
+# and the exact command lines, to bench/RESULTS.md. The output of each
 # case's last run is kept in bench/logs/.
 #
 # Cases run in rounds (every case once per round), after one untimed
@@ -37,7 +37,7 @@ TESTSSL_WANTED=1
 DELAY=0
 BULK=0
 BULK_SCRIPT=0
-RESULTS=bench/results.md
+RESULTS=bench/RESULTS.md
 while getopts n:Td:BSo:h opt; do
 	case $opt in
 	n) N=$OPTARG ;;
@@ -162,7 +162,7 @@ fi
 # Each case is a list of command lines, run one after another in the client
 # namespace, as a user would type them. They are written into a script
 # literally (variables expand when it runs), so they also go into
-# results.md verbatim. Every command has its own timeout(1) cap.
+# RESULTS.md verbatim. Every command has its own timeout(1) cap.
 
 KEYS=()
 declare -A LABEL TOOL REPS WALL CPU RCS
@@ -525,7 +525,26 @@ how_delay() {
 	EOF
 }
 
+# The floor: the CPU of one TLS session, client and server in one process
+# with the bed's certificate, smtpprobe's priorities and checks.
+make -s -C bench tls-floor >/dev/null || exit 1
+FLOOR=$(bench/tls-floor "$BED_DIR/tls/server.pem" "$BED_DIR/tls/server.key" \
+	"$CA_FILE" 2000 | sed 's/^/    /')
+
 report >"$RESULTS"
+{
+	echo
+	echo "## The floor: one TLS handshake in process"
+	echo
+	echo "bench/tls-floor: a GnuTLS client and server over a socketpair, the"
+	echo "bed's ECDSA certificate, smtpprobe's priority string and certificate"
+	echo "verification after each handshake; 2,000 handshakes:"
+	echo
+	echo "$FLOOR"
+} >>"$RESULTS"
+echo
+echo "TLS floor:"
+echo "$FLOOR"
 echo
 table
 echo

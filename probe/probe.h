@@ -75,6 +75,7 @@ struct probe {
 	int port;
 	enum probe_mode expect; /* what the port should speak */
 	bool connect_only;	/* a TCP reachability control: no SMTP */
+	void *session;		/* the running session, else NULL (opaque) */
 	enum probe_kind kind;
 
 	/* observations */
@@ -134,6 +135,10 @@ struct probe_ctx {
 	unsigned timeout_ms;  /* connect, and silence while waiting */
 	unsigned deadline_ms; /* the whole session, retries included */
 	const char *ehlo_name; /* NULL: our address literal */
+	/* told when a connect attempt got an answer (accepted, reset or
+	 * ICMP) after ms milliseconds: the round trip to that address */
+	void (*connect_seen)(void *arg, const struct probe *p, int64_t ms);
+	void *connect_arg;
 };
 
 typedef void (*probe_done_cb)(void *arg, struct probe *p);
@@ -145,6 +150,9 @@ void probe_init(struct probe *p);
 int probe_start(const struct probe_ctx *ctx, struct probe *p,
 		probe_done_cb done, void *arg);
 void probe_free(struct probe *p);
+/* A connect still unanswered at when (loop_now() ms) is given up as a
+ * timeout then, if that is sooner than its own timer. */
+void probe_connect_by(struct probe *p, uint64_t when);
 
 const char *probe_phase_name(enum probe_phase ph);
 const char *probe_end_name(enum probe_end e);

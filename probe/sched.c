@@ -10,6 +10,7 @@ struct slot {
 	char key[64];	 /* the address */
 	unsigned active; /* sessions holding the slot */
 	unsigned refs;	 /* entries, waiting or running, that point here */
+	int64_t rtt;	 /* the quickest connect answer seen, ms; -1 none */
 	struct slot *next;
 };
 
@@ -21,18 +22,21 @@ struct entry {
 	struct slot *slot; /* NULL for controls */
 	int holds_slot;
 	struct loop_timer grace;
+	uint64_t started;
 	struct entry *next; /* in the waiting list */
 };
 
 struct sched {
-	const struct probe_ctx *ctx;
+	struct probe_ctx *ctx;
 	unsigned max_active, per_addr, grace_ms;
 	size_t active, waiting;
 	struct entry *head, *tail;
 	struct slot *buckets[BUCKETS];
 };
 
-struct sched *sched_new(const struct probe_ctx *ctx, unsigned max_active,
+static void on_connect_seen(void *arg, const struct probe *p, int64_t ms);
+
+struct sched *sched_new(struct probe_ctx *ctx, unsigned max_active,
 			unsigned per_addr, unsigned grace_ms)
 {
 	struct sched *s = calloc(1, sizeof(*s));
@@ -40,6 +44,9 @@ struct sched *sched_new(const struct probe_ctx *ctx, unsigned max_active,
 	if (s == NULL)
 		return NULL;
 	s->ctx = ctx;
+	/* round trips seen on an address judge its silent ports sooner */
+	ctx->connect_seen = on_connect_seen;
+	ctx->connect_arg = s;
 	s->max_active = max_active ? max_active : 1;
 	s->per_addr = per_addr ? per_addr : 1;
 	s->grace_ms = grace_ms;
@@ -89,6 +96,7 @@ static struct slot *slot_get(struct sched *s, const char *key)
 	if (sl == NULL)
 		return NULL;
 	snprintf(sl->key, sizeof(sl->key), "%s", key);
+	sl->rtt = -1;
 	sl->next = s->buckets[b];
 	s->buckets[b] = sl;
 	return sl;
@@ -109,15 +117,52 @@ static void slot_put(struct sched *s, struct slot *sl)
 
 static void pump(struct sched *s);
 
+/* The address answered another connect of ours in rtt ms; a SYN lost on
+ * the way is sent again by the kernel after 1 s.  So a connect with no
+ * answer by then and a few more round trips is being dropped: judged so
+ * without waiting out --timeout, the way nmap judges filtered ports. */
+#define SYN_RETRY_MS 1000
+
+/* What the retried SYN's answer may take: four round trips, and at least
+ * 250 ms (an ICMP reject can surface late, seen with ICMPv6 on veth). */
+static uint64_t retry_slack(int64_t rtt)
+{
+	return rtt * 4 > 250 ? (uint64_t)rtt * 4 : 250;
+}
+
 static void on_grace(void *arg)
 {
 	struct entry *e = arg;
 
-	if (!e->p->connected && e->holds_slot) {
+	if (e->p->connected)
+		return;
+	if (e->slot->rtt >= 0)
+		probe_connect_by(e->p, e->started + SYN_RETRY_MS +
+					       retry_slack(e->slot->rtt));
+	if (e->holds_slot) {
 		e->holds_slot = 0;
 		e->slot->active--;
 		pump(e->s);
 	}
+}
+
+/* Whose slot it is: found, never created (controls have none). */
+static struct slot *slot_find(struct sched *s, const char *key)
+{
+	struct slot *sl;
+
+	for (sl = s->buckets[hash(key)]; sl != NULL; sl = sl->next)
+		if (strcmp(sl->key, key) == 0)
+			return sl;
+	return NULL;
+}
+
+static void on_connect_seen(void *arg, const struct probe *p, int64_t ms)
+{
+	struct slot *sl = slot_find(arg, p->address);
+
+	if (sl != NULL && (sl->rtt < 0 || ms < sl->rtt))
+		sl->rtt = ms;
 }
 
 static void on_done(void *arg, struct probe *p)
@@ -140,6 +185,7 @@ static void on_done(void *arg, struct probe *p)
 static void start(struct sched *s, struct entry *e)
 {
 	s->active++;
+	e->started = loop_now();
 	if (e->slot != NULL) {
 		e->slot->active++;
 		e->holds_slot = 1;

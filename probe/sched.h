@@ -5,7 +5,10 @@
  * a flood (DESIGN.md: manners).  A connect still unanswered after grace_ms
  * gives up its address slot: a silently dropped port is not a connection
  * the server sees, and it must not make the other ports wait a timeout.
- * TCP-only controls (connect_only) take no address slot.
+ * TCP-only controls (connect_only) take no address slot.  Once an address
+ * has answered any connect, a connect to it with no answer after the
+ * kernel's SYN retry and a few round trips is judged dropped then,
+ * bounded by --timeout (sched_new hooks itself into ctx for that).
  */
 #ifndef PROBE_SCHED_H
 #define PROBE_SCHED_H
@@ -16,7 +19,7 @@
 
 struct sched;
 
-struct sched *sched_new(const struct probe_ctx *ctx, unsigned max_active,
+struct sched *sched_new(struct probe_ctx *ctx, unsigned max_active,
 			unsigned per_addr, unsigned grace_ms);
 void sched_free(struct sched *s);
 

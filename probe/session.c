@@ -99,6 +99,7 @@ static void reap(void *arg)
 {
 	struct session *s = arg;
 
+	s->p->session = NULL;
 	s->done(s->arg, s->p);
 	buf_free(&s->in);
 	buf_free(&s->out);
@@ -563,6 +564,11 @@ static void connected(struct session *s)
 
 	if (getsockopt(s->fd, SOL_SOCKET, SO_ERROR, &err, &len) < 0)
 		err = errno;
+	if (s->ctx->connect_seen != NULL &&
+	    (err == 0 || err == ECONNREFUSED || err == EHOSTUNREACH ||
+	     err == EACCES))
+		s->ctx->connect_seen(s->ctx->connect_arg, s->p,
+				     (int64_t)(loop_now() - s->t_phase));
 	if (err != 0) {
 		s->p->sys_errno = err;
 		finish(s, connect_error(err));
@@ -680,11 +686,20 @@ int probe_start(const struct probe_ctx *ctx, struct probe *p,
 	s->arg = arg;
 	s->fd = -1;
 	s->tls_first = p->expect == MODE_TLS;
+	p->session = s;
 	s->t0 = loop_now();
 	s->deadline = s->t0 + ctx->deadline_ms;
 	s->in.limit = 4 * REPLY_MAX_LINE;
 	attempt_start(s);
 	return 0;
+}
+
+void probe_connect_by(struct probe *p, uint64_t when)
+{
+	struct session *s = p->session;
+
+	if (s != NULL && s->st == S_CONNECT && when < s->timer.when)
+		loop_timer_arm(s->ctx->loop, &s->timer, when, on_timer, s);
 }
 
 void probe_free(struct probe *p)

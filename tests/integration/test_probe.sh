@@ -52,6 +52,19 @@ done
 # Sequential probing would take >= 4 s (two 2 s timeouts per address).
 assert_lt "fw: wall time in ms (parallel probes)" "$MS" 3500
 
+# The host answered on 465, 2525 and 443, so its silent ports are judged
+# from that round trip and the kernel's SYN retry (about 1.25 s here), not
+# from --timeout: with --timeout 8 the run still ends in under 3 s, and
+# the dropped ports are still timeouts, the rest unchanged.
+probe fw8 --timeout 8 --deadline 20 fw.example.test
+for a in 198.18.2.2 fd00:2::2; do
+	for pr in 25:timeout 587:timeout 465:refused 2525:unreachable; do
+		assert_jq "fw8 $a:${pr%:*} blocked/${pr#*:}" "$F" \
+			"$(p "$a" "${pr%:*}")"' | "\(.state)/\(.reason)"' "blocked/${pr#*:}"
+	done
+done
+assert_lt "fw8: wall time in ms (judged from the round trip, not --timeout 8)" "$MS" 3000
+
 # 4. Address family, port and host:port selection.
 probe v4 -4 mail.example.test
 assert_jq "-4: 4 probes, all IPv4" "$F" '[.probes[].address | select(contains(":") | not)] | length' 4

@@ -1,7 +1,8 @@
 #!/bin/bash
 # bench/run.sh [-n N] [-T] [-d MS] [-B] [-S] [-o FILE]: smtpprobe against
 # the tools users already know, in one run, on the integration test bed
-# (tests/integration/lib.sh).
+# (tests/integration/lib.sh).  Set up with `tools/install-deps bench` and
+# `make -C bench`; run as root from the repository root.
 #
 #   -n N   repetitions per case (default 5); testssl.sh and the
 #          both-families reference run once

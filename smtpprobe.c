@@ -673,9 +673,12 @@ int main(int argc, char **argv)
 	}
 	if (ntargets == 0 && in.f == NULL)
 		die_usage("no TARGET given");
-	targets = calloc((size_t)ntargets, sizeof(*targets));
-	if (targets == NULL)
-		return 1;
+	/* one at least: calloc(0) may return NULL (--input alone) */
+	targets = calloc(ntargets > 0 ? (size_t)ntargets : 1, sizeof(*targets));
+	if (targets == NULL) {
+		fprintf(stderr, "smtpprobe: out of memory\n");
+		return 3;
+	}
 	for (i = 0; i < ntargets; i++) {
 		struct target *t = &targets[i];
 

@@ -318,6 +318,23 @@ static void set_port(struct probe *p, int port)
 	p->port = port;
 }
 
+/* A probe of sa on port, for host (NULL: an address was given). */
+static struct probe *new_probe(const struct sockaddr *sa, socklen_t len,
+			       int port, const char *host, const char *role)
+{
+	struct probe *p = calloc(1, sizeof(*p));
+
+	if (p == NULL)
+		return NULL;
+	probe_init(p);
+	memcpy(&p->addr, sa, len);
+	p->addrlen = len;
+	set_port(p, port);
+	p->host = host ? strdup(host) : NULL;
+	p->role = strdup(role);
+	return p;
+}
+
 /* A TCP connect to 443 on each address, at the same time as the mail
  * ports so it costs no extra timeout: when no mail port connects, it
  * tells "mail ports filtered here" from "server unreachable". */
@@ -334,16 +351,10 @@ static void add_control(struct job *job, const struct sockaddr *sa,
 	if (v == NULL)
 		return;
 	job->r.controls = v;
-	p = calloc(1, sizeof(*p));
+	p = new_probe(sa, len, o->control_port, host, "control");
 	if (p == NULL)
 		return;
-	probe_init(p);
-	memcpy(&p->addr, sa, len);
-	p->addrlen = len;
-	set_port(p, o->control_port);
 	p->connect_only = true;
-	p->host = host ? strdup(host) : NULL;
-	p->role = strdup("control");
 	job->r.controls[job->r.ncontrols++] = p;
 	job->pending++;
 	if (sched_submit(job->pl->sched, p, on_probe_done, job) < 0)
@@ -365,16 +376,11 @@ static void add_probe(struct host *h, const struct sockaddr *sa, socklen_t len,
 		job->r.probes = v;
 		job->cap = cap;
 	}
-	p = calloc(1, sizeof(*p));
+	p = new_probe(sa, len, e->port, job->r.is_address ? NULL : h->name,
+		      e->role);
 	if (p == NULL)
 		return;
-	probe_init(p);
-	memcpy(&p->addr, sa, len);
-	p->addrlen = len;
-	set_port(p, e->port);
 	p->expect = e->mode;
-	p->host = job->r.is_address ? NULL : strdup(h->name);
-	p->role = strdup(e->role);
 	job->r.probes[job->r.nprobes++] = p;
 	job->pending++;
 	if (sched_submit(job->pl->sched, p, on_probe_done, job) < 0)

@@ -447,45 +447,6 @@ probe() {
 # jq filter selecting the probe of address $1, port $2.
 p() { printf '.probes[] | select(.address == "%s" and .port == %s)' "$1" "$2"; }
 
-# --- assertions (TAP-like lines) ---
-
-assert_eq() {
-	local desc=$1 got=$2 want=$3
-	if [ "$got" = "$want" ]; then
-		echo "ok - $desc"
-		PASSED=$((PASSED + 1))
-	else
-		echo "not ok - $desc (got '$got', want '$want')"
-		FAILED=$((FAILED + 1))
-	fi
-}
-
-assert_jq() {
-	assert_eq "$1" "$(jq -r "$3" "$2" 2>&1)" "$4"
-}
-
-# grep_yn GREP_OPTS FILE PATTERN: "yes" if FILE matches, else "no".
-grep_yn() {
-	if grep -q "$1" -e "$3" -- "$2"; then echo yes; else echo no; fi
-}
-
-# GOT < LIMIT, both integers.
-assert_lt() {
-	if [ "$2" -lt "$3" ] 2>/dev/null; then
-		assert_eq "$1" "$2" "$2"
-	else
-		assert_eq "$1" "$2" "< $3"
-	fi
-}
-
-finish() {
-	local name
-	name=$(basename "$0" .sh)
-	if [ $((PASSED + FAILED)) -eq 0 ]; then
-		echo "not ok - $name ran no assertion"
-		FAILED=1
-	fi
-	echo "$name: $PASSED passed, $FAILED failed"
-	[ "$FAILED" -eq 0 ] || exit 1
-	exit 0
-}
+# --- assertions: tests/assert.sh (TAP-like lines, counted by run.sh) ---
+# shellcheck source=../assert.sh
+. "${BASH_SOURCE[0]%/*}/../assert.sh"

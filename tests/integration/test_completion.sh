@@ -7,25 +7,8 @@
 cd "$(dirname "$0")/../.." || exit 1
 set -u
 
-PASSED=0
-FAILED=0
-
-assert_eq() {
-	local desc=$1 got=$2 want=$3
-	if [ "$got" = "$want" ]; then
-		echo "ok - $desc"
-		PASSED=$((PASSED + 1))
-	else
-		echo "not ok - $desc (got '$got', want '$want')"
-		FAILED=$((FAILED + 1))
-	fi
-}
-
-finish() {
-	echo "test_completion: $PASSED passed, $FAILED failed"
-	[ "$FAILED" -eq 0 ]
-	exit
-}
+# shellcheck source=../assert.sh
+. tests/assert.sh
 
 # shellcheck source=completion/smtpprobe.bash
 . completion/smtpprobe.bash

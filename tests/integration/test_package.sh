@@ -6,27 +6,11 @@
 cd "$(dirname "$0")/../.." || exit 1
 set -u
 
-PASSED=0
-FAILED=0
 WORK=
 INSTALLED= # set once this test installed the package: cleanup removes it
 
-assert_eq() {
-	local desc=$1 got=$2 want=$3
-	if [ "$got" = "$want" ]; then
-		echo "ok - $desc"
-		PASSED=$((PASSED + 1))
-	else
-		echo "not ok - $desc (got '$got', want '$want')"
-		FAILED=$((FAILED + 1))
-	fi
-}
-
-finish() {
-	echo "test_package: $PASSED passed, $FAILED failed"
-	[ "$FAILED" -eq 0 ]
-	exit
-}
+# shellcheck source=../assert.sh
+. tests/assert.sh
 
 # apt-get, bounded; it waits up to 60 s for the dpkg lock when another
 # apt or dpkg runs, rather than failing at once.

@@ -5,20 +5,10 @@
 # beyond loopback.
 cd "$(dirname "$0")/../.." || exit 1
 SMTPPROBE=${SMTPPROBE:-./smtpprobe}
-PASSED=0
-FAILED=0
+# shellcheck source=../assert.sh
+. tests/assert.sh
 T=$(mktemp -d)
 trap 'rm -rf "$T"' EXIT
-
-check() {
-	if [ "$2" = "$3" ]; then
-		echo "ok - $1"
-		PASSED=$((PASSED + 1))
-	else
-		echo "not ok - $1 (got '$2', want '$3')"
-		FAILED=$((FAILED + 1))
-	fi
-}
 
 printf 'x\001\033[31my' >"$T/esc"
 : >"$T/empty-ca"
@@ -30,10 +20,10 @@ while IFS='|' read -r args want; do
 	mapfile -t argv < <(printf '%b\n' "${args// /\\n}")
 	out=$(timeout 10 "$SMTPPROBE" "${argv[@]}" 2>"$T/err")
 	rc=$?
-	check "[$args] exit status 2" "$rc" 2
-	check "[$args] message" "$(head -n 1 "$T/err")" "$want"
-	check "[$args] nothing on stdout" "$out" ""
-	check "[$args] no raw control bytes on stderr" \
+	assert_eq "[$args] exit status 2" "$rc" 2
+	assert_eq "[$args] message" "$(head -n 1 "$T/err")" "$want"
+	assert_eq "[$args] nothing on stdout" "$out" ""
+	assert_eq "[$args] no raw control bytes on stderr" \
 		"$(tr -d '\n' <"$T/err" | tr -cd '\000-\037\177' | wc -c)" 0
 done <<'TABLE'
 |
@@ -74,23 +64,22 @@ TABLE
 
 # No target at all.
 out=$(timeout 10 "$SMTPPROBE" 2>"$T/err")
-check "no target: exit status 2" "$?" 2
-check "no target: message" "$(head -n 1 "$T/err")" "smtpprobe: no TARGET given"
+assert_eq "no target: exit status 2" "$?" 2
+assert_eq "no target: message" "$(head -n 1 "$T/err")" "smtpprobe: no TARGET given"
 
 # A label of 64 characters, and a name of 254.
 l64=$(printf 'a%.0s' {1..64})
 timeout 10 "$SMTPPROBE" "$l64.example" >/dev/null 2>"$T/err"
-check "64-character label: exit 2" "$?" 2
-check "64-character label: message" "$(head -n 1 "$T/err")" \
+assert_eq "64-character label: exit 2" "$?" 2
+assert_eq "64-character label: message" "$(head -n 1 "$T/err")" \
 	"smtpprobe: bad target '$l64.example': label longer than 63 characters"
 
 # -q: the exit status only (a refused loopback port: nothing safe, 1).
 out=$(timeout 10 "$SMTPPROBE" -q --timeout 1 127.0.0.1:1 2>"$T/err")
-check "-q: exit status 1 (nothing safe)" "$?" 1
-check "-q: nothing on stdout" "$out" ""
-check "-q: nothing on stderr" "$(cat "$T/err")" ""
+assert_eq "-q: exit status 1 (nothing safe)" "$?" 1
+assert_eq "-q: nothing on stdout" "$out" ""
+assert_eq "-q: nothing on stderr" "$(cat "$T/err")" ""
 out=$(timeout 10 "$SMTPPROBE" -q -f json --timeout 1 127.0.0.1:1 2>/dev/null)
-check "-q with --format json: still nothing" "$out" ""
+assert_eq "-q with --format json: still nothing" "$out" ""
 
-echo "test_usage: $PASSED passed, $FAILED failed"
-[ "$FAILED" -eq 0 ]
+finish

@@ -203,7 +203,6 @@ int egress_json(FILE *out, const struct egress *e)
 					    "unknown"};
 	char ev[256];
 	size_t i, k;
-	int rc;
 
 	for (k = 0; k < e->nports; k++) {
 		json_object *p = json_object_new_object();
@@ -240,12 +239,7 @@ int egress_json(FILE *out, const struct egress *e)
 	}
 	json_object_object_add(o, "egress", ports);
 	json_object_object_add(o, "providers", hosts);
-	rc = fprintf(out, "%s\n",
-		     json_object_to_json_string_ext(
-			     o, JSON_C_TO_STRING_PLAIN |
-					JSON_C_TO_STRING_NOSLASHESCAPE));
-	json_object_put(o);
-	return rc < 0 ? -1 : 0;
+	return json_write_line(out, o);
 }
 
 void egress_free(struct egress *e)

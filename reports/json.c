@@ -10,6 +10,17 @@
 #include "probe/caps.h"
 #include "reports/verdict.h"
 
+int json_write_line(FILE *out, struct json_object *o)
+{
+	int rc = fprintf(out, "%s\n",
+			 json_object_to_json_string_ext(
+				 o, JSON_C_TO_STRING_PLAIN |
+					    JSON_C_TO_STRING_NOSLASHESCAPE));
+
+	json_object_put(o);
+	return rc < 0 ? -1 : 0;
+}
+
 static json_object *str_or_null(const char *s)
 {
 	return s != NULL ? json_object_new_string(s) : NULL;
@@ -382,7 +393,6 @@ int report_json(FILE *out, const struct report *r)
 	json_object *o = json_object_new_object();
 	json_object *probes = json_object_new_array();
 	size_t i;
-	int rc;
 
 	json_object_object_add(o, "target", json_object_new_string(r->target));
 	if (r->unicode != NULL)
@@ -421,10 +431,5 @@ int report_json(FILE *out, const struct report *r)
 	}
 	json_object_object_add(o, "controls", controls_json(r));
 	json_object_object_add(o, "recommendation", recommendation_json(r));
-	rc = fprintf(out, "%s\n",
-		     json_object_to_json_string_ext(
-			     o, JSON_C_TO_STRING_PLAIN |
-					JSON_C_TO_STRING_NOSLASHESCAPE));
-	json_object_put(o);
-	return rc < 0 ? -1 : 0;
+	return json_write_line(out, o);
 }

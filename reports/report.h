@@ -117,6 +117,9 @@ void report_recommend(const struct report *r, struct recommendation *rec);
 int report_status(const struct report *r);
 
 int report_json(FILE *out, const struct report *r);
+/* Writes o on one line (JSON Lines) and releases it; 0 or -1. */
+struct json_object;
+int json_write_line(FILE *out, struct json_object *o);
 int report_text(FILE *out, const struct report *r, bool colour);
 int report_markdown(FILE *out, const struct report *r);
 

@@ -121,8 +121,11 @@ deb:
 	rm -rf $(B)/deb
 	@ls -1 $(B)/*.deb
 
+# groff exits 0 whatever it warns of: what it prints is the verdict.
 lint:
 	mandoc -Tlint -W warning man/smtpprobe.1
+	@out=$$(groff -mandoc -ww -z man/smtpprobe.1 2>&1); \
+	if [ -n "$$out" ]; then echo "$$out" >&2; exit 1; fi
 	shellcheck tests/integration/*.sh .ci/run
 
 format:

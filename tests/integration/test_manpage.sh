@@ -31,7 +31,7 @@ finish() {
 	exit
 }
 
-for t in mandoc col jq; do
+for t in mandoc groff man col jq; do
 	if ! command -v "$t" >/dev/null; then
 		not_ok "$t is installed (see tools/install-deps)"
 		finish
@@ -47,6 +47,43 @@ if [ "$rc" -eq 0 ] && [ -z "$lint" ]; then
 else
 	not_ok "mandoc -Tlint -W warning $PAGE prints nothing (rc $rc)"
 	printf '%s\n' "$lint" | sed 's/^/# /'
+fi
+
+# groff, with every warning an error: what man(1) runs on Debian.  groff
+# exits 0 whatever it prints, so what it prints is the verdict.
+lint=$(groff -mandoc -ww -z "$PAGE" 2>&1)
+if [ -z "$lint" ]; then
+	ok "groff -mandoc -ww -z $PAGE prints nothing"
+else
+	not_ok "groff -mandoc -ww -z $PAGE prints nothing"
+	printf '%s\n' "$lint" | sed 's/^/# /'
+fi
+
+# man -l: the README's "man ./man/smtpprobe.1", on a terminal's width.
+# No warning, and every section heading mandoc renders is there too (a
+# macro groff chokes on stops the page where it stands).
+manerr=$(MANWIDTH=80 LC_ALL=C.UTF-8 man -l "$PAGE" 2>&1 >/dev/null)
+mantext=$(MANWIDTH=80 LC_ALL=C.UTF-8 man -l "$PAGE" 2>/dev/null | col -bx)
+if [ -z "$manerr" ]; then
+	ok "man -l $PAGE warns of nothing"
+else
+	not_ok "man -l $PAGE warns of nothing"
+	printf '%s\n' "$manerr" | sed 's/^/# /'
+fi
+man_heads=$(printf '%s\n' "$mantext" | grep -E '^[A-Z][A-Z ]+$')
+mandoc_heads=$(mandoc -Tutf8 "$PAGE" 2>/dev/null | col -bx | grep -E '^[A-Z][A-Z ]+$')
+if [ -n "$mandoc_heads" ] && [ "$man_heads" = "$mandoc_heads" ]; then
+	ok "man -l shows every section mandoc shows"
+else
+	not_ok "man -l shows every section mandoc shows"
+	diff <(printf '%s\n' "$mandoc_heads") <(printf '%s\n' "$man_heads") | sed 's/^/# /'
+fi
+# The last reference and the last words of the page.
+last=$(grep -v '^\.' "$PAGE" | tail -n 1 | tr -s '[:space:]' ' ' | sed 's/^ //; s/ $//')
+if printf '%s\n' "$mantext" | tr -s '[:space:]' ' ' | grep -qF -- "$last"; then
+	ok "man -l shows the page to its last line"
+else
+	not_ok "man -l shows the page to its last line ($last)"
 fi
 
 # --- the rendered page ---

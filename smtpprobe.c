@@ -42,6 +42,7 @@ struct input {
 	const char *name;
 	unsigned long line;
 	unsigned long bad; /* lines refused */
+	unsigned long targets; /* lines that named a target, any shard */
 	unsigned shard, shards; /* --shard K/N: this run takes K of N */
 	unsigned long total;	/* targets in a regular file, for the ETA */
 	int fd;
@@ -330,6 +331,7 @@ static void take_line(struct input *in, struct pipeline *pl, char *line,
 		in->bad++;
 		return;
 	}
+	in->targets++;
 	if (in->shards == 0 ||
 	    shard_hash(t.host) % in->shards == in->shard)
 		if (pipeline_add(pl, &t) < 0)
@@ -385,9 +387,11 @@ static int feed(void *arg, struct pipeline *pl)
 		n = read(in->fd, chunk, sizeof(chunk));
 		if (n < 0 && (errno == EAGAIN || errno == EINTR))
 			return -1;
-		if (n < 0)
+		if (n < 0) {
 			fprintf(stderr, "smtpprobe: reading %s: %s\n",
 				in->name, strerror(errno));
+			in->bad++; /* the rest of the input is lost */
+		}
 		if (n <= 0)
 			in->eof = true;
 		else
@@ -483,6 +487,7 @@ int main(int argc, char **argv)
 	bool only4 = false, only6 = false;
 	char err[512];
 	const char *no_colour;
+	struct stat sb;
 	int c, i, ntargets;
 
 	signal(SIGPIPE, SIG_IGN);
@@ -510,9 +515,14 @@ int main(int argc, char **argv)
 			o.deadline_ms = parse_seconds("--deadline", optarg);
 			break;
 		case 'C':
-			if (access(optarg, R_OK) != 0)
+			if (access(optarg, R_OK) != 0 ||
+			    stat(optarg, &sb) != 0)
 				die_usage("cannot read --ca-file '%s': %s",
 					  clean(optarg), strerror(errno));
+			if (S_ISDIR(sb.st_mode))
+				die_usage("--ca-file '%s' is a directory: want "
+					  "a file of PEM certificates",
+					  clean(optarg));
 			o.ca_file = optarg;
 			break;
 		case 'D':
@@ -666,6 +676,10 @@ int main(int argc, char **argv)
 		if (in.f == NULL)
 			die_usage("cannot read --input '%s': %s",
 				  clean(input_arg), strerror(errno));
+		if (fstat(fileno(in.f), &sb) == 0 && S_ISDIR(sb.st_mode))
+			die_usage("--input '%s' is a directory: want a file "
+				  "of targets, one a line",
+				  clean(input_arg));
 		in.fd = fileno(in.f);
 		in.buf.limit = INPUT_MAX_LINE + 4096;
 	} else if (in.shards > 0) {
@@ -740,6 +754,13 @@ int main(int argc, char **argv)
 	if (in.f != NULL && in.f != stdin)
 		fclose(in.f);
 	buf_free(&in.buf);
+	if (in.f != NULL && in.targets == 0 && in.bad == 0) {
+		/* nothing was probed: no "safe way found" to report */
+		fprintf(stderr, "smtpprobe: --input '%s' names no target "
+				"(blank lines and comments only)\n",
+			clean(in.name));
+		st.status = EXIT_USAGE;
+	}
 	if (in.bad > 0 && st.status < EXIT_USAGE)
 		st.status = EXIT_USAGE;
 	if (egress_mode) {

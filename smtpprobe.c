@@ -27,6 +27,8 @@
 #define EXIT_USAGE 2
 #define MAX_DNS_CSV 1024
 #define INPUT_MAX_LINE 1024
+#define MAX_SHARDS 1000000
+#define DEFAULT_DEADLINE_MS 20000
 
 enum format { FMT_TEXT, FMT_JSON, FMT_MARKDOWN };
 
@@ -210,13 +212,28 @@ static unsigned parse_seconds(const char *opt, const char *s)
 
 	errno = 0;
 	v = strtod(s, &end);
+	/* the event loop counts whole milliseconds: less would be 0 */
 	if (errno != 0 || end == s || *end != '\0' || !isfinite(v) ||
-	    v <= 0 || v > 3600) {
-		die_usage("bad %s '%s': want seconds, more than 0 and at "
-			  "most 3600",
+	    v < 0.0005 || v > 3600) {
+		die_usage("bad %s '%s': want seconds from 0.001 (1 ms) to "
+			  "3600",
 			  opt, clean(s));
 	}
-	return v * 1000 < 1 ? 1 : (unsigned)(v * 1000);
+	return (unsigned)lround(v * 1000);
+}
+
+/* Milliseconds as the user wrote seconds: "30", "2.5", "0.001". */
+static const char *seconds_text(unsigned ms, int slot)
+{
+	static char buf[2][32];
+
+	snprintf(buf[slot], sizeof(buf[slot]), "%.3f", ms / 1000.0);
+	/* trailing zeros and a bare point go */
+	for (char *e = buf[slot] + strlen(buf[slot]) - 1; *e == '0'; e--)
+		*e = '\0';
+	if (buf[slot][strlen(buf[slot]) - 1] == '.')
+		buf[slot][strlen(buf[slot]) - 1] = '\0';
+	return buf[slot];
 }
 
 static void emit(void *arg, struct report *r)
@@ -462,7 +479,7 @@ int main(int argc, char **argv)
 		.v4 = true,
 		.v6 = true,
 		.timeout_ms = 5000,
-		.deadline_ms = 20000,
+		.deadline_ms = DEFAULT_DEADLINE_MS,
 		.control_port = 443,
 		.followups = true,
 		.concurrency = 256,
@@ -484,7 +501,7 @@ int main(int argc, char **argv)
 	static char dns_csv[MAX_DNS_CSV];
 	struct target *targets;
 	struct pipeline *pl;
-	bool only4 = false, only6 = false;
+	bool only4 = false, only6 = false, deadline_given = false;
 	char err[512];
 	const char *no_colour;
 	struct stat sb;
@@ -513,6 +530,7 @@ int main(int argc, char **argv)
 			break;
 		case 'd':
 			o.deadline_ms = parse_seconds("--deadline", optarg);
+			deadline_given = true;
 			break;
 		case 'C':
 			if (access(optarg, R_OK) != 0 ||
@@ -594,11 +612,11 @@ int main(int argc, char **argv)
 
 			if (end != optarg && *end == '/')
 				n = strtoul(end + 1, &end, 10);
-			if (n == 0 || n > 1000000 || k >= n || *end != '\0' ||
-			    optarg[0] == '-')
+			if (n == 0 || n > MAX_SHARDS || k >= n ||
+			    *end != '\0' || optarg[0] == '-')
 				die_usage("bad --shard '%s': want K/N with 0 "
-					  "<= K < N",
-					  clean(optarg));
+					  "<= K < N <= %d",
+					  clean(optarg), MAX_SHARDS);
 			in.shard = (unsigned)k;
 			in.shards = (unsigned)n;
 			break;
@@ -633,8 +651,18 @@ int main(int argc, char **argv)
 		die_usage("-4 and -6 exclude each other");
 	o.v4 = !only6;
 	o.v6 = !only4;
-	if (o.deadline_ms < o.timeout_ms)
-		die_usage("--deadline must not be shorter than --timeout");
+	if (o.deadline_ms < o.timeout_ms) {
+		if (deadline_given)
+			die_usage("--deadline %s must not be shorter than "
+				  "--timeout %s",
+				  clean(seconds_text(o.deadline_ms, 0)),
+				  clean(seconds_text(o.timeout_ms, 1)));
+		die_usage("--timeout %s is longer than the default "
+			  "--deadline of %u s: give a --deadline of %s or more",
+			  clean(seconds_text(o.timeout_ms, 0)),
+			  DEFAULT_DEADLINE_MS / 1000,
+			  clean(seconds_text(o.timeout_ms, 1)));
+	}
 	ntargets = argc - optind;
 	names = (const char **)argv + optind;
 	if (check_arg != NULL) {
@@ -650,6 +678,10 @@ int main(int argc, char **argv)
 	} else if (enc_arg != NULL) {
 		die_usage("--encryption goes with --check HOST:PORT");
 	}
+	if (egress_mode && check_arg != NULL)
+		die_usage("--egress and --check are two modes: give one");
+	if (egress_mode && input_arg != NULL)
+		die_usage("--egress and --input are two modes: give one");
 	if (ncontrols > 0 && !egress_mode)
 		die_usage("--control goes with --egress");
 	if (egress_mode) {

@@ -177,6 +177,21 @@ int target_parse(const char *s, struct target *t, char *err, size_t errlen)
 		t->host = strdup(buf);
 		return t->host ? 0 : (target_free(t), -1);
 	}
+	if (strstr(s, "://") != NULL) {
+		/* smtp://host:587, https://host/...: the host is wanted */
+		const char *h = strstr(s, "://") + 3;
+		size_t n = strcspn(h, "/?#");
+		char why[HOST_MAX + 80];
+		char *c = sanitize(h, n > HOST_MAX ? HOST_MAX : n);
+
+		snprintf(why, sizeof(why),
+			 "a URL, not a host: give the host name or "
+			 "HOST:PORT, as in '%s'",
+			 c != NULL && *c != '\0' ? c : "mail.example.com");
+		free(c);
+		target_free(t);
+		return fail(err, errlen, s, why);
+	}
 	colon = strchr(s, ':');
 	if (colon != NULL && strchr(colon + 1, ':') != NULL) {
 		/* two colons or more: a bare IPv6 address, never a port */

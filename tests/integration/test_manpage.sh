@@ -297,6 +297,20 @@ else
 	not_ok "OUTPUT points to docs/smtpprobe.schema.json"
 fi
 
+# --timeout: the rule that judges a silent port sooner once its address
+# answered is part of what the option does.
+timeout_entry=$(printf '%s\n' "$options" | awk '
+	/^     -t seconds/ { in_it = 1; print; next }
+	/^     -/ { in_it = 0 }
+	in_it' | flat)
+for w in "1 second" "round trips" "250 milliseconds"; do
+	if printf '%s\n' "$timeout_entry" | grep -qF -- "$w"; then
+		ok "--timeout tells when a silent port is judged sooner ($w)"
+	else
+		not_ok "--timeout tells when a silent port is judged sooner ($w)"
+	fi
+done
+
 # --- exit statuses ---
 
 exits=$(section "EXIT STATUS")

@@ -32,13 +32,20 @@ done <<'TABLE'
 --ports 25,,587 a|smtpprobe: bad --ports: empty or overlong item
 --ports 25,25 a|smtpprobe: bad --ports: 25 given twice
 --tls-ports 70000 a|smtpprobe: bad --tls-ports: '70000' is not a port from 1 to 65535
---timeout abc a|smtpprobe: bad --timeout 'abc': want seconds, more than 0 and at most 3600
---timeout 0 a|smtpprobe: bad --timeout '0': want seconds, more than 0 and at most 3600
---timeout 5 --deadline 2 a|smtpprobe: --deadline must not be shorter than --timeout
+--timeout abc a|smtpprobe: bad --timeout 'abc': want seconds from 0.001 (1 ms) to 3600
+--timeout 0 a|smtpprobe: bad --timeout '0': want seconds from 0.001 (1 ms) to 3600
+--timeout 0.0001 a|smtpprobe: bad --timeout '0.0001': want seconds from 0.001 (1 ms) to 3600
+--deadline 0.0004 a|smtpprobe: bad --deadline '0.0004': want seconds from 0.001 (1 ms) to 3600
+--timeout 5 --deadline 2 a|smtpprobe: --deadline 2 must not be shorter than --timeout 5
+--timeout 30 a|smtpprobe: --timeout 30 is longer than the default --deadline of 20 s: give a --deadline of 30 or more
+--shard 0/1000001 --input x|smtpprobe: bad --shard '0/1000001': want K/N with 0 <= K < N <= 1000000
+--egress --check a.example --encryption tls|smtpprobe: --egress and --check are two modes: give one
+--egress --input x|smtpprobe: --egress and --input are two modes: give one
+http://mail.example.test|smtpprobe: bad target 'http://mail.example.test': a URL, not a host: give the host name or HOST:PORT, as in 'mail.example.test'
 --format xml a|smtpprobe: bad --format 'xml': want text, json or markdown
 --concurrency 0 a|smtpprobe: bad --concurrency '0': want a number from 1 to 100000
 --per-address 65 a|smtpprobe: bad --per-address '65': want a number from 1 to 64
---shard 3/3|smtpprobe: bad --shard '3/3': want K/N with 0 <= K < N
+--shard 3/3|smtpprobe: bad --shard '3/3': want K/N with 0 <= K < N <= 1000000
 --shard 0/2 a|smtpprobe: --shard goes with --input
 --dns-server example.com a|smtpprobe: bad --dns-server 'example.com': an IP address, not a name
 --dns-server [fd00::1 a|smtpprobe: bad --dns-server '[fd00::1': want ADDRESS, ADDRESS:PORT or [IPv6]:PORT

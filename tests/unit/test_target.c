@@ -236,6 +236,19 @@ START_TEST(test_bad_port_range)
 }
 END_TEST
 
+/* A URL names its host; "port must be a number" would name the wrong
+ * thing. */
+START_TEST(test_bad_url)
+{
+	parse_bad("http://mail.example.test", "a URL, not a host");
+	ck_assert_ptr_nonnull(strstr(err, "'mail.example.test'"));
+	ck_assert_ptr_null(strstr(err, "port"));
+	target_free(&t);
+	parse_bad("smtp://mail.example.test:587/x", "a URL");
+	ck_assert_ptr_nonnull(strstr(err, "'mail.example.test:587'"));
+}
+END_TEST
+
 START_TEST(test_bad_port_empty_host)
 {
 	parse_bad(":25", "host");
@@ -560,6 +573,7 @@ Suite *target_suite(void)
 	tcase_add_checked_fixture(bad, setup, teardown);
 	tcase_add_test(bad, test_bad_empty);
 	tcase_add_test(bad, test_bad_port_range);
+	tcase_add_test(bad, test_bad_url);
 	tcase_add_test(bad, test_bad_port_empty_host);
 	tcase_add_test(bad, test_bad_two_colons);
 	tcase_add_test(bad, test_bad_bracket);

@@ -364,6 +364,49 @@ markdown() {
 	assert_eq "$name: no raw HTML reached the renderer" "$(grep -c 'raw HTML omitted' "$H")" 0
 }
 
+# ticket_vs_table NAME: the ticket paragraphs of $T say what its Ports
+# table says.  Each address a paragraph names is a row of its host, on its
+# port, blocked; each blocked row is in one paragraph; a paragraph asks to
+# open a port only when no row of that port connected; it names a source
+# address of each family among its addresses and of no other.
+ticket_vs_table() {
+	local name=$1 problems
+	problems=$(awk -F' [|] ' '
+		/^## Ports/ { tab = 1; next }
+		/^## / { tab = 0 }
+		tab && /^[|] / && !/^[|] Host/ && !/^[|]---/ {
+			host = substr($1, 3); port = $2; addr = $3; state = $4
+			row[host "|" port "|" addr] = state
+			if (state ~ /^blocked/) blocked[host "|" port "|" addr] = 1
+			else open_on[port] = 1
+		}
+		/^> From this server \(/ {
+			n++
+			src = $0; sub(/^> From this server \(/, "", src)
+			sub(/\), outbound TCP connections to port .*/, "", src)
+			rest = $0; sub(/.*\), outbound TCP connections to port /, "", rest)
+			split(rest, w, " ")
+			port = w[1]; host = w[3]
+			list = rest; sub(/^[0-9]+ of [^ ]+ \(/, "", list); sub(/\).*/, "", list)
+			k = split(list, a, ", ")
+			v4 = v6 = 0
+			for (i = 1; i <= k; i++) {
+				key = host "|" port "|" a[i]
+				if (!(key in row)) print "paragraph " n ": " a[i] " is no address of " host " on port " port
+				else if (!(key in blocked)) print "paragraph " n ": " a[i] " port " port " is " row[key]
+				seen[key]++
+				if (a[i] ~ /:/) v6 = 1; else v4 = 1
+			}
+			if (v6 != (src ~ /fd00:/)) print "paragraph " n ": IPv6 source " (v6 ? "missing" : "without IPv6 addresses") ": " src
+			if (v4 != (src ~ /198\.18\./)) print "paragraph " n ": IPv4 source " (v4 ? "missing" : "without IPv4 addresses") ": " src
+			if (/Please open outbound TCP port/ && open_on[port]) print "paragraph " n ": asks to open " port ", which connects"
+		}
+		END {
+			for (key in blocked) if (seen[key] != 1) print key " is in " seen[key] + 0 " paragraphs"
+		}' "$T")
+	assert_eq "$name: every ticket paragraph says what the Ports table says" "$problems" ""
+}
+
 markdown md-mail answer-mail.md mail.example.test
 assert_eq "md-mail: exit status 1 (2525 is plaintext)" "$RC" 1
 assert_eq "md-mail: h1" "$(grep -c '^<h1>SMTP report for mail.example.test</h1>$' "$H")" 1
@@ -379,9 +422,28 @@ assert_eq "md-fw: h1" "$(grep -c '^<h1>SMTP report for fw.example.test</h1>$' "$
 assert_eq "md-fw: two tables (ports, timings)" "$(grep -c '^<table>$' "$H")" 2
 assert_eq "md-fw: a ticket paragraph per port, as blockquotes" "$(grep -c '^<blockquote>$' "$H")" 4
 assert_eq "md-fw: the 25 ticket in a blockquote" \
-	"$(grep -A1 '^<blockquote>$' "$H" | grep -c '^<p>From this server (source address 198.18.2.1), outbound TCP connections to port 25 of fw.example.test (198.18.2.2, fd00:2::2) fail: connection attempts time out')" 1
+	"$(grep -A1 '^<blockquote>$' "$H" | grep -c '^<p>From this server (source addresses 198.18.2.1 (IPv4) and fd00:2::1 (IPv6)), outbound TCP connections to port 25 of fw.example.test (198.18.2.2, fd00:2::2) fail: connection attempts time out')" 1
 # Nothing was negotiated with fw.example.test: no TLS words.
 says_not "md-fw" "$(cat "$T")" "verified" "TLS1." "Server: **" "Alternative"
+ticket_vs_table md-fw
+
+# Two MX hosts, the first firewalled: its paragraphs name its own
+# addresses only, and do not ask to open 25, which reaches the second.
+run md-two --format markdown -p 25,587 two.example.test
+ticket_vs_table md-two
+says "md-two" "$(cat "$T")" "port 25 of fw.example.test (198.18.2.2, fd00:2::2) fail" \
+	"source addresses 198.18.2.1 (IPv4) and fd00:2::1 (IPv6)" \
+	"connections to port 25 of mail.example.test (198.18.1.2, fd00:1::2) get through"
+says_not "md-two" "$(cat "$T")" "Please open outbound TCP port 25 "
+
+# One host, IPv6 dropped on 25 from here: the paragraph names the IPv6
+# address and source only, and 25 as open (IPv4 connects).
+block v6drop "ip6 daddr $M6 tcp dport 25 drop"
+run md-v6drop --format markdown -p 25 mail.example.test
+ticket_vs_table md-v6drop
+says "md-v6drop" "$(cat "$T")" "(source address fd00:1::1), outbound TCP connections to port 25 of mail.example.test (fd00:1::2) fail"
+says_not "md-v6drop" "$(cat "$T")" "Please open outbound TCP port 25 "
+unblock v6drop
 
 # Server text with markup (443 rejects with "<unknown[...]>" and a
 # "<b>rejected</b>" footer) comes out escaped, and as text in the HTML.

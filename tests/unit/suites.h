@@ -17,5 +17,6 @@ Suite *report_suite(void);
 Suite *session_suite(void);
 Suite *records_suite(void);
 Suite *mtasts_suite(void);
+Suite *markdown_suite(void);
 
 #endif

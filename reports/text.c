@@ -60,34 +60,97 @@ static void cert_cell(const struct probe *p, char *buf, size_t len)
 		snprintf(buf, len, "NAME MISMATCH %s", name);
 }
 
-static void print_rows(FILE *out, const struct report *r, bool colour, int aw)
+/* Columns a terminal shows: a UTF-8 sequence is one column (peer text
+ * is ASCII once sanitised; a name typed by the user may not be). */
+static int display_width(const char *s)
 {
-	int hw = 0;
+	int w = 0;
+
+	for (; *s != '\0'; s++)
+		if (((unsigned char)*s & 0xC0) != 0x80)
+			w++;
+	return w;
+}
+
+/* s, then blanks up to width columns (printf's %-*s counts bytes). */
+static void pad(FILE *out, const char *s, int width)
+{
+	int w = display_width(s);
+
+	fputs(s, out);
+	for (; w < width; w++)
+		fputc(' ', out);
+}
+
+static int max_int(int a, int b)
+{
+	return a > b ? a : b;
+}
+
+/* One row per probe; every column as wide as its widest cell, so TIME
+ * stays in line whatever a certificate note or a host name holds. */
+static void print_rows(FILE *out, const struct report *r, bool colour)
+{
+	int hw = 0, aw = display_width("ADDRESS"), sw = 13, tw = 12, cw = 32,
+	    mw = 8;
+	char tls[32], cert[300], ms[24];
 	size_t i;
 
-	/* several hosts (MX, SRV, guesses): say which row is which */
-	if (r->nhosts > 1)
-		for (i = 0; i < r->nprobes; i++)
-			if (r->probes[i]->host != NULL &&
-			    (int)strlen(r->probes[i]->host) + 1 > hw)
-				hw = (int)strlen(r->probes[i]->host) + 1;
-	fprintf(out, "%s%-*s%-5s %-*s %-13s %-12s %-32s %8s%s\n",
-	        colour ? C_BOLD : "", hw, hw ? "HOST" : "", "PORT", aw,
-	        "ADDRESS", "STATE", "TLS", "CERTIFICATE", "TIME",
-	        colour ? C_RESET : "");
 	for (i = 0; i < r->nprobes; i++) {
 		const struct probe *p = r->probes[i];
-		char tls[32], cert[64], ms[24];
 		struct verdict v;
 
 		verdict_judge(p, &v);
 		tls_cell(p, &v, tls, sizeof(tls));
 		cert_cell(p, cert, sizeof(cert));
 		snprintf(ms, sizeof(ms), "%lld ms", (long long)p->total_ms);
-		fprintf(out, "%-*s%-5d %-*s %s%-13s%s %-12s %-32s %8s\n", hw,
-		        hw && p->host ? p->host : "", p->port, aw, p->address,
-		        colour ? state_colour(&v) : "", state_name(v.state),
-		        colour ? C_RESET : "", tls, cert, ms);
+		/* several hosts (MX, SRV, guesses): say which row is which */
+		if (r->nhosts > 1 && p->host != NULL)
+			hw = max_int(hw, display_width(p->host) + 1);
+		aw = max_int(aw, display_width(p->address));
+		sw = max_int(sw, display_width(state_name(v.state)));
+		tw = max_int(tw, display_width(tls));
+		cw = max_int(cw, display_width(cert));
+		mw = max_int(mw, display_width(ms));
+	}
+	fputs(colour ? C_BOLD : "", out);
+	pad(out, hw ? "HOST" : "", hw);
+	pad(out, "PORT", 5);
+	fputc(' ', out);
+	pad(out, "ADDRESS", aw);
+	fputc(' ', out);
+	pad(out, "STATE", sw);
+	fputc(' ', out);
+	pad(out, "TLS", tw);
+	fputc(' ', out);
+	pad(out, "CERTIFICATE", cw);
+	fprintf(out, " %*s%s\n", mw, "TIME", colour ? C_RESET : "");
+	for (i = 0; i < r->nprobes; i++) {
+		const struct probe *p = r->probes[i];
+		char port[8];
+		struct verdict v;
+
+		verdict_judge(p, &v);
+		tls_cell(p, &v, tls, sizeof(tls));
+		cert_cell(p, cert, sizeof(cert));
+		snprintf(ms, sizeof(ms), "%lld ms", (long long)p->total_ms);
+		snprintf(port, sizeof(port), "%d", p->port);
+		pad(out, hw && p->host ? p->host : "", hw);
+		pad(out, port, 5);
+		fputc(' ', out);
+		pad(out, p->address, aw);
+		fputc(' ', out);
+		/* the colour codes take no column: outside the padding */
+		fputs(colour ? state_colour(&v) : "", out);
+		fputs(state_name(v.state), out);
+		fputs(colour ? C_RESET : "", out);
+		pad(out, "", sw - display_width(state_name(v.state)));
+		fputc(' ', out);
+		pad(out, tls, tw);
+		fputc(' ', out);
+		pad(out, cert, cw);
+		fprintf(out, " %*s\n", mw + (int)strlen(ms) -
+					   display_width(ms), ms);
 	}
 }
 
@@ -250,7 +313,6 @@ int report_text(FILE *out, const struct report *r, bool colour)
 {
 	struct recommendation rec;
 	size_t i;
-	int aw = 7;
 
 	fprintf(out, "%s%s%s", colour ? C_BOLD : "", r->target,
 	        colour ? C_RESET : "");
@@ -267,12 +329,9 @@ int report_text(FILE *out, const struct report *r, bool colour)
 		fprintf(out, "  %s %s: %s\n",
 		        severity_name(r->findings[i].severity),
 		        r->findings[i].id, r->findings[i].message);
-	for (i = 0; i < r->nprobes; i++)
-		if ((int)strlen(r->probes[i]->address) > aw)
-			aw = (int)strlen(r->probes[i]->address);
 	if (r->nprobes > 0) {
 		fputc('\n', out);
-		print_rows(out, r, colour, aw);
+		print_rows(out, r, colour);
 	}
 	print_banners(out, r);
 	print_findings(out, r, colour);

@@ -630,6 +630,67 @@ START_TEST(test_text_cert_cells)
 }
 END_TEST
 
+/* Every line of the table as wide as the header, so TIME stays in line
+ * with a certificate note longer than the column's usual width, in a
+ * host column, and with colour codes (which take no column). */
+static void assert_table_aligned(const char *head)
+{
+	const char *line = strstr(out, head);
+	int width = -1, rows = 0;
+
+	ck_assert_msg(line != NULL, "no table in:\n%s", out);
+	while (*line != '\0' && *line != '\n') {
+		const char *end = strchr(line, '\n');
+		int w = 0;
+		const char *c;
+
+		ck_assert_ptr_nonnull(end);
+		for (c = line; c < end; c++) {
+			if (*c == '\x1b') { /* ESC [ ... m */
+				while (c < end && *c != 'm')
+					c++;
+				continue;
+			}
+			if (((unsigned char)*c & 0xC0) != 0x80)
+				w++;
+		}
+		ck_assert_msg(end[-1] == 's' || end[-1] == 'E' ||
+				      end[-1] == 'm',
+			      "line does not end in TIME:\n%s", out);
+		if (width < 0)
+			width = w;
+		ck_assert_msg(w == width, "line of %d columns, header %d:\n%s",
+			      w, width, out);
+		rows++;
+		line = end + 1;
+	}
+	ck_assert_int_eq(rows, (int)R.nprobes + 1);
+}
+
+START_TEST(test_text_columns_aligned)
+{
+	struct probe *a = add("198.18.0.2", 465);
+	struct probe *b = add("fd00:1::2", 465);
+	struct probe *c = add("198.18.0.4", 587);
+
+	implicit(a, true);
+	implicit(b, false);
+	b->tls.trusted = true;
+	b->tls.name_ok = false;
+	free(b->tls.names.v[0]);
+	b->tls.names.v[0] =
+	    strdup("a-certificate-name-far-longer-than-its-column.example");
+	blocked(c, END_TIMEOUT);
+	c->total_ms = 123456;
+	write_text(false);
+	assert_table_aligned("PORT ");
+	free(out);
+	out = NULL;
+	write_text(true);
+	assert_table_aligned("PORT ");
+}
+END_TEST
+
 START_TEST(test_status_safe)
 {
 	usual(); /* 25 carries a downgrade warning: not an error */
@@ -771,6 +832,7 @@ Suite *report_suite(void)
 	tcase_add_test(tx, test_text_dns_errors);
 	tcase_add_test(tx, test_text_cert_not_yet_valid);
 	tcase_add_test(tx, test_text_cert_cells);
+	tcase_add_test(tx, test_text_columns_aligned);
 	suite_add_tcase(s, tx);
 
 	tcase_add_checked_fixture(st, setup, teardown);

@@ -800,6 +800,8 @@ int main(int argc, char **argv)
 			; /* the exit status says it */
 		else if (st.format == FMT_JSON)
 			egress_json(stdout, &egress);
+		else if (st.format == FMT_MARKDOWN)
+			egress_markdown(stdout, &egress);
 		else
 			egress_text(stdout, &egress);
 		st.status = egress_status(&egress);

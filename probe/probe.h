@@ -86,6 +86,7 @@ struct probe {
 	enum probe_end end;
 	enum probe_phase end_phase;
 	int sys_errno;
+	char icmp_from[64]; /* who sent the ICMP error ending the connect */
 	char *detail; /* sanitised detail for the end: reply error etc. */
 
 	int greeting_code;

@@ -10,6 +10,7 @@
 
 #include "core/sanitize.h"
 #include "probe/caps.h"
+#include "probe/icmperr.h"
 
 #define QUIT_WAIT_MS 1000 /* politeness has a limit */
 #define READ_CHUNK 4096
@@ -570,10 +571,17 @@ static void connected(struct session *s)
 		s->ctx->connect_seen(s->ctx->connect_arg, s->p,
 				     (int64_t)(loop_now() - s->t_phase));
 	if (err != 0) {
+		struct icmp_error ie;
+
+		if (icmp_error_read(s->fd, &ie))
+			snprintf(s->p->icmp_from, sizeof(s->p->icmp_from),
+				 "%s", ie.from);
 		s->p->sys_errno = err;
 		finish(s, connect_error(err));
 		return;
 	}
+	/* from here on an ICMP error must not end the session */
+	icmp_errors_keep(s->fd, s->p->addr.ss_family, false);
 	phase_done(s);
 	s->p->connected = true;
 	if (s->p->connect_only)
@@ -649,6 +657,8 @@ static void attempt_start(struct session *s)
 		return;
 	}
 	setsockopt(s->fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
+	/* who rejects the connect: the destination, or a router before it */
+	icmp_errors_keep(s->fd, p->addr.ss_family, true);
 	enter_phase(s, S_CONNECT, PH_CONNECT);
 	if (connect(s->fd, (struct sockaddr *)&p->addr, p->addrlen) < 0 &&
 	    errno != EINPROGRESS) {

@@ -3,6 +3,7 @@
 #include <json-c/json.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "reports/report.h"
 #include "reports/verdict.h"
@@ -14,6 +15,8 @@ void egress_add(struct egress *e, const struct report *r)
 
 	if (e->nhosts == EGRESS_MAX_HOSTS)
 		return;
+	if (e->nhosts == 0)
+		e->started = r->started;
 	h = &e->hosts[e->nhosts++];
 	memset(h, 0, sizeof(*h));
 	h->name = strdup(r->host);
@@ -27,6 +30,9 @@ void egress_add(struct egress *e, const struct report *r)
 		const struct probe *p = r->probes[i];
 		struct verdict v;
 
+		if (e->source[0] == '\0' && p->source[0] != '\0')
+			snprintf(e->source, sizeof(e->source), "%s",
+				 p->source);
 		verdict_judge(p, &v);
 		for (k = 0; k < h->nports; k++) {
 			struct egress_port *ep = &h->ports[k];
@@ -34,30 +40,82 @@ void egress_add(struct egress *e, const struct report *r)
 			if (ep->port != p->port)
 				continue;
 			/* any TCP connection proves the path is open */
-			if (p->connected)
+			if (p->connected) {
 				ep->connected++;
-			else if (strcmp(v.reason, "timeout") == 0)
+			} else if (strcmp(v.reason, "timeout") == 0) {
 				ep->timeout++;
-			else if (strcmp(v.reason, "refused") == 0)
+			} else if (strcmp(v.reason, "refused") == 0) {
 				ep->refused++;
-			else
+			} else {
 				ep->unreachable++;
+				ep->icmp_own += strcmp(p->icmp_from,
+						       p->address) == 0;
+			}
 		}
 	}
 	for (i = 0; i < r->ncontrols; i++) {
+		const struct probe *c = r->controls[i];
+
 		h->https_tried++;
-		h->https_ok += r->controls[i]->connected;
+		h->https_ok += c->connected;
+		h->https_answered += !c->connected &&
+				     (c->end == END_REFUSED ||
+				      strcmp(c->icmp_from, c->address) == 0);
 	}
 }
 
-/* The conclusion for one port across every host. */
-enum port_verdict { PV_OPEN, PV_FILTERED, PV_NO_NETWORK, PV_UNKNOWN };
+bool egress_reachable(const struct egress *e, size_t i)
+{
+	const struct egress_host *h = &e->hosts[i];
+	size_t k;
 
-static enum port_verdict judge_port(const struct egress *e, size_t k,
-				    char *evidence, size_t len)
+	if (!h->resolved)
+		return false;
+	if (h->https_ok > 0 || h->https_answered > 0)
+		return true;
+	for (k = 0; k < h->nports; k++)
+		if (h->ports[k].connected > 0 || h->ports[k].refused > 0 ||
+		    h->ports[k].icmp_own > 0)
+			return true;
+	return false;
+}
+
+bool egress_down(const struct egress *e, size_t i)
+{
+	size_t j;
+
+	if (!e->hosts[i].resolved || egress_reachable(e, i))
+		return false;
+	for (j = 0; j < e->nhosts; j++)
+		if (j != i && egress_reachable(e, j))
+			return true;
+	return false;
+}
+
+const char *egress_control(const struct egress_host *h)
+{
+	if (!h->resolved)
+		return "did not resolve";
+	if (h->https_ok > 0)
+		return "open";
+	if (h->https_answered > 0)
+		return "answers";
+	return "blocked";
+}
+
+const char *egress_verdict_name(enum egress_verdict v)
+{
+	static const char *const names[] = {"open", "filtered", "no-network",
+					    "unknown"};
+
+	return names[v];
+}
+
+enum egress_verdict egress_judge(const struct egress *e, size_t k,
+				 char *evidence, size_t len)
 {
 	int connected = 0, timeout = 0, refused = 0, unreachable = 0;
-	int https = 0, hosts = 0;
+	int hosts = 0, reachable = 0, down = 0;
 	size_t i;
 
 	for (i = 0; i < e->nhosts; i++) {
@@ -70,27 +128,32 @@ static enum port_verdict judge_port(const struct egress *e, size_t k,
 		timeout += h->ports[k].timeout;
 		refused += h->ports[k].refused;
 		unreachable += h->ports[k].unreachable;
-		https += h->https_ok > 0;
+		reachable += egress_reachable(e, i);
+		down += egress_down(e, i);
 	}
 	snprintf(evidence, len,
 		 "%d of %d providers connected; failed connections: %d "
-		 "timed out, %d reset, %d ICMP-rejected; HTTPS (443) "
-		 "connected to %d of them",
-		 connected, hosts, timeout, refused, unreachable, https);
+		 "timed out, %d reset, %d ICMP-rejected; %d of %d answered "
+		 "on some port or on the control (a connection, a reset or "
+		 "their own ICMP error)%s",
+		 connected, hosts, timeout, refused, unreachable, reachable,
+		 hosts, down > 0 ? "; providers that answer nothing while "
+				   "others do are not counted against this "
+				   "host" : "");
 	if (hosts == 0)
-		return PV_UNKNOWN;
+		return EV_UNKNOWN;
 	if (connected > 0)
-		return PV_OPEN;
-	return https > 0 ? PV_FILTERED : PV_NO_NETWORK;
+		return EV_OPEN;
+	return reachable > 0 ? EV_FILTERED : EV_NO_NETWORK;
 }
 
 int egress_status(const struct egress *e)
 {
-	char ev[256];
+	char ev[400];
 	size_t k;
 
 	for (k = 0; k < e->nports; k++)
-		if (judge_port(e, k, ev, sizeof(ev)) != PV_OPEN)
+		if (egress_judge(e, k, ev, sizeof(ev)) != EV_OPEN)
 			return 1;
 	return 0;
 }
@@ -108,26 +171,68 @@ static const char *port_cell(const struct egress_port *p)
 	return "-";
 }
 
-/* A provider that nothing reaches while the others work. */
-static bool provider_down(const struct egress *e, size_t i)
+/* Host i answers, but no mail port connects where another provider's
+ * does: it refuses or filters mail on its side. */
+static bool refuses_mail(const struct egress *e, size_t i)
 {
 	const struct egress_host *h = &e->hosts[i];
-	size_t k, j;
-	bool others = false;
+	size_t j, k;
 
+	if (!egress_reachable(e, i))
+		return false;
 	for (k = 0; k < h->nports; k++)
 		if (h->ports[k].connected)
 			return false;
 	for (j = 0; j < e->nhosts; j++)
 		for (k = 0; j != i && k < e->hosts[j].nports; k++)
-			others |= e->hosts[j].ports[k].connected > 0;
-	return others;
+			if (e->hosts[j].ports[k].connected)
+				return true;
+	return false;
+}
+
+/* The sentence on port index k, without the evidence. */
+static const char *verdict_words(enum egress_verdict v)
+{
+	switch (v) {
+	case EV_OPEN:
+		return "open from here";
+	case EV_FILTERED:
+		return "filtered between this host and the internet";
+	case EV_NO_NETWORK:
+		return "nothing answers on any port, not even with a reset: "
+		       "this host has no working outbound network";
+	default:
+		return "unknown (no provider resolved)";
+	}
+}
+
+static void names_where(FILE *out, const struct egress *e,
+			bool (*pred)(const struct egress *, size_t))
+{
+	size_t i;
+	const char *sep = "";
+
+	for (i = 0; i < e->nhosts; i++)
+		if (pred(e, i)) {
+			fprintf(out, "%s%s", sep, e->hosts[i].name);
+			sep = ", ";
+		}
+}
+
+static size_t count_where(const struct egress *e,
+			  bool (*pred)(const struct egress *, size_t))
+{
+	size_t i, n = 0;
+
+	for (i = 0; i < e->nhosts; i++)
+		n += pred(e, i);
+	return n;
 }
 
 int egress_text(FILE *out, const struct egress *e)
 {
-	char ev[256];
-	size_t i, k;
+	char ev[400];
+	size_t i, k, n;
 
 	fprintf(out, "Outbound mail ports from this host:\n\n%-28s",
 		"PROVIDER");
@@ -141,55 +246,42 @@ int egress_text(FILE *out, const struct egress *e)
 		for (k = 0; k < h->nports; k++)
 			fprintf(out, " %-11s",
 				h->resolved ? port_cell(&h->ports[k]) : "?");
-		fprintf(out, " %s\n",
-			!h->resolved	   ? "did not resolve"
-			: h->https_ok > 0 ? "open"
-					   : "blocked");
+		fprintf(out, " %s\n", egress_control(h));
 	}
 	fputc('\n', out);
 	for (k = 0; k < e->nports; k++) {
-		switch (judge_port(e, k, ev, sizeof(ev))) {
-		case PV_OPEN:
-			fprintf(out, "Port %d: open from here (%s).\n",
-				e->ports[k], ev);
-			break;
-		case PV_FILTERED:
-			fprintf(out,
-				"Port %d: outbound %d is filtered between this "
-				"host and the internet (%s).\n",
-				e->ports[k], e->ports[k], ev);
-			break;
-		case PV_NO_NETWORK:
-			fprintf(out,
-				"Port %d: nothing connects, not even HTTPS: "
-				"this host has no working outbound network "
-				"(%s).\n",
-				e->ports[k], ev);
-			break;
-		default:
-			fprintf(out, "Port %d: unknown (no provider "
-				     "resolved).\n",
-				e->ports[k]);
-		}
+		enum egress_verdict v = egress_judge(e, k, ev, sizeof(ev));
+
+		if (v == EV_FILTERED)
+			fprintf(out, "Port %d: outbound %d is %s (%s).\n",
+				e->ports[k], e->ports[k], verdict_words(v), ev);
+		else if (v == EV_UNKNOWN)
+			fprintf(out, "Port %d: %s.\n", e->ports[k],
+				verdict_words(v));
+		else
+			fprintf(out, "Port %d: %s (%s).\n", e->ports[k],
+				verdict_words(v), ev);
 	}
-	for (i = k = 0; i < e->nhosts; i++)
-		k += provider_down(e, i);
-	if (k == 1) {
-		for (i = 0; !provider_down(e, i); i++)
-			;
-		fprintf(out,
-			"Only %s is unreachable on every port while the "
-			"others answer: the problem is on its side or on the "
-			"way to it, not here.\n",
-			e->hosts[i].name);
-	} else if (k > 1) {
+	n = count_where(e, egress_down);
+	if (n == 1) {
+		fprintf(out, "Only ");
+		names_where(out, e, egress_down);
+		fprintf(out, " is unreachable on every port while the "
+			     "others answer: the problem is on its side or "
+			     "on the way to it, not here.\n");
+	} else if (n > 1) {
 		fprintf(out, "Unreachable on every port while the others "
-			     "answer:");
-		for (i = 0; i < e->nhosts; i++)
-			if (provider_down(e, i))
-				fprintf(out, " %s", e->hosts[i].name);
+			     "answer: ");
+		names_where(out, e, egress_down);
 		fprintf(out, ": the problem is on their side or on the way "
 			     "to them, not here.\n");
+	}
+	if (count_where(e, refuses_mail) > 0) {
+		names_where(out, e, refuses_mail);
+		fprintf(out, ": answers (a reset or its own ICMP error) but "
+			     "no mail port connects while other providers' "
+			     "do: refused or filtered on its side, not "
+			     "here.\n");
 	}
 	return ferror(out) ? -1 : 0;
 }
@@ -199,19 +291,28 @@ int egress_json(FILE *out, const struct egress *e)
 	json_object *o = json_object_new_object();
 	json_object *ports = json_object_new_array();
 	json_object *hosts = json_object_new_array();
-	static const char *const names[] = {"open", "filtered", "no-network",
-					    "unknown"};
-	char ev[256];
+	char ev[400];
 	size_t i, k;
 
 	for (k = 0; k < e->nports; k++) {
 		json_object *p = json_object_new_object();
-		enum port_verdict pv = judge_port(e, k, ev, sizeof(ev));
+		enum egress_verdict v = egress_judge(e, k, ev, sizeof(ev));
+		int n = 0, c = 0, a = 0;
 
+		for (i = 0; i < e->nhosts; i++) {
+			if (!e->hosts[i].resolved || k >= e->hosts[i].nports)
+				continue;
+			n++;
+			c += e->hosts[i].ports[k].connected > 0;
+			a += egress_reachable(e, i);
+		}
 		json_object_object_add(p, "port", json_object_new_int(e->ports[k]));
 		json_object_object_add(p, "verdict",
-				       json_object_new_string(names[pv]));
+				       json_object_new_string(egress_verdict_name(v)));
 		json_object_object_add(p, "evidence", json_object_new_string(ev));
+		json_object_object_add(p, "providers", json_object_new_int(n));
+		json_object_object_add(p, "connected", json_object_new_int(c));
+		json_object_object_add(p, "reachable", json_object_new_int(a));
 		json_object_array_add(ports, p);
 	}
 	for (i = 0; i < e->nhosts; i++) {
@@ -233,13 +334,140 @@ int egress_json(FILE *out, const struct egress *e)
 		json_object_object_add(ho, "ports", hp);
 		json_object_object_add(ho, "https",
 				       json_object_new_boolean(h->https_ok > 0));
+		json_object_object_add(ho, "control",
+				       json_object_new_string(egress_control(h)));
+		json_object_object_add(ho, "reachable",
+				       json_object_new_boolean(egress_reachable(e, i)));
 		json_object_object_add(ho, "unreachable",
-				       json_object_new_boolean(provider_down(e, i)));
+				       json_object_new_boolean(egress_down(e, i)));
 		json_object_array_add(hosts, ho);
 	}
 	json_object_object_add(o, "egress", ports);
 	json_object_object_add(o, "providers", hosts);
 	return json_write_line(out, o);
+}
+
+/* The failures on port index k in a few words, for the ticket. */
+static const char *failure_words(const struct egress *e, size_t k)
+{
+	int timeout = 0, refused = 0, unreachable = 0;
+	size_t i;
+
+	for (i = 0; i < e->nhosts; i++)
+		if (e->hosts[i].resolved && k < e->hosts[i].nports) {
+			timeout += e->hosts[i].ports[k].timeout;
+			refused += e->hosts[i].ports[k].refused;
+			unreachable += e->hosts[i].ports[k].unreachable;
+		}
+	if (timeout > 0 && refused + unreachable == 0)
+		return "the connection attempts time out (the packets are "
+		       "silently dropped)";
+	if (refused > 0 && timeout + unreachable == 0)
+		return "the connection attempts are reset";
+	if (unreachable > 0 && timeout + refused == 0)
+		return "the connection attempts are rejected with an ICMP "
+		       "error";
+	return "the connection attempts time out, are reset or are "
+	       "rejected";
+}
+
+static void ticket(FILE *out, const struct egress *e, size_t k)
+{
+	size_t i, j;
+	const char *sep = "";
+	char ev[400];
+	int https = 0;
+
+	fprintf(out, "> From this server (source address ");
+	report_md(out, e->source[0] ? e->source : "unknown");
+	fprintf(out, "), outbound TCP connections to port %d of independent "
+		     "mail providers (", e->ports[k]);
+	for (i = 0; i < e->nhosts; i++)
+		if (e->hosts[i].resolved && !egress_down(e, i)) {
+			fputs(sep, out);
+			report_md(out, e->hosts[i].name);
+			sep = ", ";
+			https += e->hosts[i].https_ok > 0;
+		}
+	fprintf(out, ") fail: %s.", failure_words(e, k));
+	sep = " The same providers answer from here on port ";
+	for (j = 0; j < e->nports; j++)
+		if (egress_judge(e, j, ev, sizeof(ev)) == EV_OPEN) {
+			fprintf(out, "%s%d", sep, e->ports[j]);
+			sep = ", ";
+		}
+	if (https > 0)
+		fprintf(out, "%s443 (HTTPS)", sep);
+	if (strcmp(sep, ", ") == 0 || https > 0)
+		fputc('.', out);
+	fprintf(out, " Please open outbound TCP port %d for this server, or "
+		     "tell us which port we may use for mail.\n\n",
+		e->ports[k]);
+}
+
+int egress_markdown(FILE *out, const struct egress *e)
+{
+	char ev[400], when[40] = "unknown time";
+	struct tm tm;
+	size_t i, k;
+	bool any = false;
+
+	if (e->started != 0 && gmtime_r(&e->started, &tm) != NULL)
+		strftime(when, sizeof(when), "%Y-%m-%d %H:%M:%S UTC", &tm);
+	fprintf(out, "# Outbound mail ports from this host\n\nTested %s",
+		when);
+	if (e->source[0] != '\0') {
+		fprintf(out, " from source address ");
+		report_md(out, e->source);
+	}
+	fprintf(out, " with smtpprobe, against %zu independent mail "
+		     "providers, with TCP 443 on the same hosts as a "
+		     "control.\n\n| Provider |",
+		e->nhosts);
+	for (k = 0; k < e->nports; k++)
+		fprintf(out, " %d |", e->ports[k]);
+	fprintf(out, " 443 (control) |\n|---|");
+	for (k = 0; k < e->nports; k++)
+		fprintf(out, "---|");
+	fprintf(out, "---|\n");
+	for (i = 0; i < e->nhosts; i++) {
+		const struct egress_host *h = &e->hosts[i];
+
+		fputs("| ", out);
+		report_md(out, h->name);
+		fputs(" |", out);
+		for (k = 0; k < h->nports; k++)
+			fprintf(out, " %s |",
+				h->resolved ? port_cell(&h->ports[k]) : "?");
+		fprintf(out, " %s |\n", egress_control(h));
+	}
+	fprintf(out, "\n## Verdicts\n\n");
+	for (k = 0; k < e->nports; k++) {
+		enum egress_verdict v = egress_judge(e, k, ev, sizeof(ev));
+
+		fprintf(out, "- Port %d: **%s**", e->ports[k],
+			verdict_words(v));
+		if (v != EV_UNKNOWN)
+			fprintf(out, " (%s)", ev);
+		fprintf(out, ".\n");
+	}
+	for (i = 0; i < e->nhosts; i++)
+		if (egress_down(e, i)) {
+			fputs("- ", out);
+			report_md(out, e->hosts[i].name);
+			fprintf(out, " answers nothing while the others "
+				     "answer: its problem, not this host's.\n");
+		}
+	fputc('\n', out);
+	for (k = 0; k < e->nports; k++) {
+		if (egress_judge(e, k, ev, sizeof(ev)) != EV_FILTERED)
+			continue;
+		if (!any)
+			fprintf(out, "## For your hosting provider\n\n");
+		any = true;
+		ticket(out, e, k);
+	}
+	return ferror(out) ? -1 : 0;
 }
 
 void egress_free(struct egress *e)

@@ -1,14 +1,25 @@
 /*
  * egress - "is it me or them?": the same ports probed on several
  * independent providers, with TCP 443 on the same hosts as a control,
- * and a conclusion per port: open, filtered between this host and the
- * internet (with the evidence), or only one provider unreachable.
+ * and a verdict per port from every piece of evidence: a connection, a
+ * TCP reset or an ICMP error sent by the provider itself all prove that
+ * the provider is reachable from here.
+ *
+ *   open        some provider connects on the port
+ *   filtered    no provider connects on it, yet some provider answers
+ *               on another port or on the control: the filter is here
+ *   no-network  no provider answers anything at all
+ *   unknown     no provider resolved
+ *
+ * A provider that answers nothing while the others answer is down: its
+ * problem, and no evidence about this host.
  */
 #ifndef REPORTS_EGRESS_H
 #define REPORTS_EGRESS_H
 
 #include <stdbool.h>
 #include <stdio.h>
+#include <time.h>
 
 #include "core/buf.h"
 #include "resolver/target.h"
@@ -20,6 +31,7 @@ struct report;
 struct egress_port {
 	int port;
 	int connected, timeout, refused, unreachable; /* connections */
+	int icmp_own; /* of unreachable: the ICMP came from the provider */
 };
 
 struct egress_host {
@@ -27,6 +39,7 @@ struct egress_host {
 	struct egress_port ports[TARGET_MAX_PORTS];
 	size_t nports;
 	int https_ok, https_tried; /* the 443 controls */
+	int https_answered; /* a reset, or an ICMP error from the host */
 	bool resolved;
 };
 
@@ -35,14 +48,33 @@ struct egress {
 	size_t nhosts;
 	int ports[TARGET_MAX_PORTS];
 	size_t nports;
+	char source[64]; /* our address, as the first connection saw it */
+	time_t started;	 /* wall clock, for the Markdown report */
 };
+
+enum egress_verdict { EV_OPEN, EV_FILTERED, EV_NO_NETWORK, EV_UNKNOWN };
 
 /* Adds what one control host's report saw. */
 void egress_add(struct egress *e, const struct report *r);
-/* 0 when every port was reachable somewhere, 1 when some are filtered. */
+
+/* The verdict on port index k, and the evidence in words. */
+enum egress_verdict egress_judge(const struct egress *e, size_t k,
+				 char *evidence, size_t len);
+const char *egress_verdict_name(enum egress_verdict v);
+/* Host i answered something: a connection, a reset or its own ICMP
+ * error, on a mail port or on the control. */
+bool egress_reachable(const struct egress *e, size_t i);
+/* Host i answered nothing while another provider answered. */
+bool egress_down(const struct egress *e, size_t i);
+/* The control column: "open", "answers" (a reset or the host's own
+ * ICMP error), "blocked" or "did not resolve". */
+const char *egress_control(const struct egress_host *h);
+
+/* 0 when every port was reachable somewhere, 1 when some are not. */
 int egress_status(const struct egress *e);
 int egress_text(FILE *out, const struct egress *e);
 int egress_json(FILE *out, const struct egress *e);
+int egress_markdown(FILE *out, const struct egress *e);
 void egress_free(struct egress *e);
 
 #endif

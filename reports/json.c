@@ -155,6 +155,8 @@ static json_object *probe_json(const struct probe *p)
 	json_object_object_add(o, "state",
 			       json_object_new_string(state_name(v.state)));
 	json_object_object_add(o, "reason", str_or_null(v.reason));
+	json_object_object_add(o, "icmp_from",
+			       str_or_null(p->icmp_from[0] ? p->icmp_from : NULL));
 	json_object_object_add(o, "banner", str_or_null(p->banner));
 	json_object_object_add(o, "ehlo", strlist_json(&p->ehlo));
 	json_object_object_add(o, "ehlo_tls", strlist_json(&p->ehlo_tls));
@@ -382,6 +384,9 @@ static json_object *controls_json(const struct report *r)
 		/* a control only connects: no SMTP verdict when it does */
 		json_object_object_add(e, "reason",
 				       str_or_null(p->connected ? NULL : v.reason));
+		json_object_object_add(
+			e, "icmp_from",
+			str_or_null(p->icmp_from[0] ? p->icmp_from : NULL));
 		json_object_object_add(e, "ms", json_object_new_int64(p->total_ms));
 		json_object_array_add(a, e);
 	}

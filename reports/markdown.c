@@ -13,7 +13,7 @@
 /* The characters that change meaning inside a line of Markdown (GFM),
  * '|' for tables, backslash-escaped; peer text never starts a line, so
  * '#', '-' and the like can stay as they are and the raw text readable. */
-static void md(FILE *out, const char *s)
+void report_md(FILE *out, const char *s)
 {
 	for (; s != NULL && *s != '\0'; s++) {
 		if (strchr("\\`*_[]<>|~", *s) != NULL)
@@ -65,7 +65,7 @@ static void summary(FILE *out, const struct report *r,
 	fprintf(out, "## Recommendation\n\n");
 	if (rec->probe != NULL) {
 		fprintf(out, "- Server: **");
-		md(out, rec->probe->host ? rec->probe->host
+		report_md(out, rec->probe->host ? rec->probe->host
 					 : rec->probe->address);
 		fprintf(out, "**\n- Port: **%d**\n- Encryption: **%s** (%s)\n",
 			rec->probe->port, rec->label,
@@ -74,17 +74,17 @@ static void summary(FILE *out, const struct report *r,
 				: "implicit TLS");
 		if (rec->alt != NULL) {
 			fprintf(out, "- Alternative: ");
-			md(out, rec->alt->host ? rec->alt->host
+			report_md(out, rec->alt->host ? rec->alt->host
 					       : rec->alt->address);
 			fprintf(out, " port %d, %s\n", rec->alt->port,
 				rec->alt_label);
 		}
 		fputc('\n', out);
-		md(out, rec->why);
+		report_md(out, rec->why);
 		fprintf(out, "\n\n");
 	} else {
 		fprintf(out, "No safe way to send mail from here: ");
-		md(out, rec->why);
+		report_md(out, rec->why);
 		fprintf(out, ".\n\n");
 	}
 }
@@ -102,17 +102,17 @@ static void table(FILE *out, const struct report *r)
 
 		verdict_judge(p, &v);
 		fprintf(out, "| ");
-		md(out, p->host ? p->host : p->address);
+		report_md(out, p->host ? p->host : p->address);
 		fprintf(out, " | %d | ", p->port);
-		md(out, p->address);
+		report_md(out, p->address);
 		fprintf(out, " | %s", state_name(v.state));
 		if (v.reason != NULL) {
 			fprintf(out, " (");
-			md(out, v.reason);
+			report_md(out, v.reason);
 			fputc(')', out);
 		}
 		fprintf(out, " | ");
-		md(out, p->tls.done ? p->tls.version : "");
+		report_md(out, p->tls.done ? p->tls.version : "");
 		if (p->tls.done)
 			fprintf(out, " | %s",
 				p->tls.verified ? "verified" : "NOT verified");
@@ -120,7 +120,7 @@ static void table(FILE *out, const struct report *r)
 			fprintf(out, " | ");
 		if (p->tls.done && p->tls.names.n > 0) {
 			fprintf(out, " for ");
-			md(out, p->tls.names.v[0]);
+			report_md(out, p->tls.names.v[0]);
 		}
 		fprintf(out, " |\n");
 	}
@@ -135,7 +135,7 @@ static void table(FILE *out, const struct report *r)
 				     : p->ms[PH_HANDSHAKE_IMPLICIT];
 
 		fprintf(out, "| %d | ", p->port);
-		md(out, p->address);
+		report_md(out, p->address);
 		fprintf(out, " |");
 		ms_cell(out, p->ms[PH_CONNECT]);
 		ms_cell(out, p->ms[PH_GREETING]);
@@ -166,7 +166,7 @@ static void findings(FILE *out, const struct report *r)
 		fprintf(out, "- **%s** `%s`: ",
 			severity_name(r->findings[i].severity),
 			r->findings[i].id);
-		md(out, r->findings[i].message);
+		report_md(out, r->findings[i].message);
 		fputc('\n', out);
 	}
 	for (i = 0; i < r->nprobes; i++) {
@@ -178,9 +178,9 @@ static void findings(FILE *out, const struct report *r)
 			fprintf(out, "- **%s** `%s` on port %d, ",
 				severity_name(v.findings[j].severity),
 				v.findings[j].id, p->port);
-			md(out, p->address);
+			report_md(out, p->address);
 			fprintf(out, ": ");
-			md(out, v.findings[j].message);
+			report_md(out, v.findings[j].message);
 			fputc('\n', out);
 		}
 	}
@@ -230,13 +230,13 @@ static void sources(FILE *out, const struct report *r, size_t first,
 	}
 	if (src[0] != NULL && src[1] != NULL) {
 		fprintf(out, "source addresses ");
-		md(out, src[0]);
+		report_md(out, src[0]);
 		fprintf(out, " (IPv4) and ");
-		md(out, src[1]);
+		report_md(out, src[1]);
 		fprintf(out, " (IPv6)");
 	} else {
 		fprintf(out, "source address ");
-		md(out, src[0] ? src[0] : src[1] ? src[1] : "unknown");
+		report_md(out, src[0] ? src[0] : src[1] ? src[1] : "unknown");
 	}
 }
 
@@ -264,7 +264,7 @@ static void working_host(FILE *out, const struct report *r, size_t j)
 	bool comma = false;
 	size_t k;
 
-	md(out, host_of(q));
+	report_md(out, host_of(q));
 	fprintf(out, " (");
 	for (k = j; k < r->nprobes; k++) {
 		const struct probe *w = r->probes[k];
@@ -275,7 +275,7 @@ static void working_host(FILE *out, const struct report *r, size_t j)
 		if (comma)
 			fprintf(out, ", ");
 		comma = true;
-		md(out, w->address);
+		report_md(out, w->address);
 	}
 	fprintf(out, ")");
 }
@@ -313,14 +313,14 @@ static void ticket(FILE *out, const struct report *r)
 		sources(out, r, i, v.reason);
 		fprintf(out, "), outbound TCP connections to port %d of ",
 			p->port);
-		md(out, host_of(p));
+		report_md(out, host_of(p));
 		fprintf(out, " (");
 		for (j = i; j < r->nprobes; j++)
 			if (same_group(p, v.reason, r->probes[j])) {
 				if (comma)
 					fprintf(out, ", ");
 				comma = true;
-				md(out, r->probes[j]->address);
+				report_md(out, r->probes[j]->address);
 			}
 		fprintf(out, ") fail: %s.", reason_words(v.reason));
 		if (!open_elsewhere) {
@@ -344,7 +344,7 @@ static void ticket(FILE *out, const struct report *r)
 			}
 		fprintf(out, " get through from here. Please check whether "
 			     "anything between this server and ");
-		md(out, host_of(p));
+		report_md(out, host_of(p));
 		fprintf(out, " filters these addresses.\n\n");
 	}
 }
@@ -364,11 +364,11 @@ int report_markdown(FILE *out, const struct report *r)
 		strftime(when, sizeof(when), "%Y-%m-%d %H:%M:%S UTC", &tm);
 	report_recommend(r, &rec);
 	fprintf(out, "# SMTP report for ");
-	md(out, r->target);
+	report_md(out, r->target);
 	fprintf(out, "\n\nTested %s", when);
 	if (source != NULL) {
 		fprintf(out, " from source address ");
-		md(out, source);
+		report_md(out, source);
 	}
 	fprintf(out, " with smtpprobe; the test took %lld ms.\n\n",
 		(long long)r->duration_ms);
@@ -377,13 +377,13 @@ int report_markdown(FILE *out, const struct report *r)
 
 		check_judge(r, r->check, &c);
 		fprintf(out, "## Your settings\n\nServer ");
-		md(out, r->host);
+		report_md(out, r->host);
 		fprintf(out, ", port %d, %s: **%s**\n\n", r->check->port,
 			encryption_label(r->check->enc),
 			c.works && c.safe ? "they work"
 			: c.works	  ? "they work, but not safely"
 					  : "they do not work from here");
-		md(out, c.why);
+		report_md(out, c.why);
 		fprintf(out, "\n\n");
 	}
 	summary(out, r, &rec);

@@ -122,6 +122,8 @@ struct json_object;
 int json_write_line(FILE *out, struct json_object *o);
 int report_text(FILE *out, const struct report *r, bool colour);
 int report_markdown(FILE *out, const struct report *r);
+/* Writes s escaped for one line of Markdown (GFM). */
+void report_md(FILE *out, const char *s);
 
 void report_free(struct report *r);
 

@@ -18,5 +18,6 @@ Suite *session_suite(void);
 Suite *records_suite(void);
 Suite *mtasts_suite(void);
 Suite *markdown_suite(void);
+Suite *egress_suite(void);
 
 #endif

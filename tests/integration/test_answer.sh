@@ -278,38 +278,46 @@ egress() {
 }
 verdicts() { assert_jq "$1: port verdicts" "$F" '[.egress[] | "\(.port):\(.verdict)"] | join(" ")' "$2"; }
 
-# 3a. odd.example.test is not up yet: two of three providers answer on
-# nothing. Saying "Only X is unreachable" of each of them is wrong.
+# 3a. odd.example.test is not up yet: it answers nothing. fw.example.test
+# answers with resets and its own ICMP rejects: reachable, so not down.
 egress twodown
 verdicts twodown "25:open 587:open 465:open 2525:open"
 assert_jq "twodown: unreachable providers" "$F" \
-	'[.providers[] | select(.unreachable) | .host] | sort | join(",")' "fw.example.test,odd.example.test"
-assert_eq "twodown (text): no sentence calls one of two unreachable providers the only one" \
-	"$(grep -E '^Only [^ ]+ is unreachable' "$T")" ""
+	'[.providers[] | select(.unreachable) | .host] | sort | join(",")' "odd.example.test"
+assert_jq "twodown: reachable providers" "$F" \
+	'[.providers[] | select(.reachable) | .host] | sort | join(",")' "fw.example.test,mail.example.test"
+assert_eq "twodown (text): odd.example.test is the one down" "$(grep -E '^Only [^ ]+ is unreachable' "$T")" \
+	"Only odd.example.test is unreachable on every port while the others answer: the problem is on its side or on the way to it, not here."
 assert_eq "twodown: exit status 0 (every port open)" "$RC" 0
 
 bed_odd_up
 
-# 3b. As the bed is: every port open, fw.example.test alone unreachable.
+# 3b. As the bed is: every port open; fw.example.test answers (a reset on
+# 465 and on 443, its own ICMP reject on 2525) but takes no mail.
 egress open
 assert_jq "open: top-level keys" "$F" 'keys | join(",")' "egress,providers"
-assert_jq "open: egress entries have port, verdict, evidence" "$F" \
-	'[.egress[] | keys | join(",")] | unique | join(";")' "evidence,port,verdict"
-assert_jq "open: providers have host, resolved, ports, https, unreachable" "$F" \
-	'[.providers[] | keys | join(",")] | unique | join(";")' "host,https,ports,resolved,unreachable"
+assert_jq "open: egress entries" "$F" \
+	'[.egress[] | keys | join(",")] | unique | join(";")' "connected,evidence,port,providers,reachable,verdict"
+assert_jq "open: providers' fields" "$F" \
+	'[.providers[] | keys | join(",")] | unique | join(";")' "control,host,https,ports,reachable,resolved,unreachable"
 assert_jq "open: three providers, all resolved" "$F" \
 	'[.providers[] | select(.resolved) | .host] | sort | join(",")' "fw.example.test,mail.example.test,odd.example.test"
 verdicts open "25:open 587:open 465:open 2525:open"
-assert_jq "open: evidence" "$F" '[.egress[].evidence | test("^2 of 3 providers connected;")] | all' true
-assert_jq "open: only fw.example.test unreachable" "$F" \
-	'[.providers[] | select(.unreachable) | .host] | join(",")' fw.example.test
+assert_jq "open: evidence" "$F" '[.egress[].evidence | test("^2 of 3 providers connected;.*; 3 of 3 answered on some port")] | all' true
+assert_jq "open: counts" "$F" '[.egress[] | "\(.providers)/\(.connected)/\(.reachable)"] | unique | join(",")' "3/2/3"
+assert_jq "open: no provider down" "$F" '[.providers[] | select(.unreachable)] | length' 0
 assert_jq "open: mail.example.test ports" "$F" \
 	'.providers[] | select(.host == "mail.example.test") | [.ports[]] | join(",")' "open,open,open,open"
 assert_jq "open: fw.example.test ports" "$F" \
 	'.providers[] | select(.host == "fw.example.test") | .ports | "\(."25") \(."587") \(."465") \(."2525")"' \
 	"timeout timeout refused unreachable"
-assert_eq "open (text): the unreachable provider" "$(grep '^Only ' "$T")" \
-	"Only fw.example.test is unreachable on every port while the others answer: the problem is on its side or on the way to it, not here."
+assert_jq "open: controls (443 resets on fw.example.test: it answers)" "$F" \
+	'[.providers[] | "\(.host):\(.control)"] | join(" ")' \
+	"mail.example.test:open fw.example.test:answers odd.example.test:answers"
+assert_eq "open (text): the 443 column" "$(awk '$1 == "fw.example.test" {print $NF}' "$T")" answers
+assert_eq "open (text): fw.example.test takes no mail, on its side" "$(grep '^fw.example.test: ' "$T")" \
+	"fw.example.test: answers (a reset or its own ICMP error) but no mail port connects while other providers' do: refused or filtered on its side, not here."
+assert_eq "open (text): nobody called unreachable" "$(grep -c 'nreachable on every port' "$T")" 0
 assert_eq "open (text): every port open from here" "$(grep -c '^Port [0-9]*: open from here' "$T")" 4
 assert_eq "open: exit status 0" "$RC" 0
 
@@ -320,13 +328,41 @@ egress filtered
 verdicts filtered "25:filtered 587:filtered 465:open 2525:open"
 for port in 25 587; do
 	assert_jq "filtered: $port evidence" "$F" ".egress[] | select(.port == $port) | .evidence" \
-		"0 of 3 providers connected; failed connections: 6 timed out, 0 reset, 0 ICMP-rejected; HTTPS (443) connected to 1 of them"
+		"0 of 3 providers connected; failed connections: 6 timed out, 0 reset, 0 ICMP-rejected; 3 of 3 answered on some port or on the control (a connection, a reset or their own ICMP error)"
 	assert_eq "filtered (text): port $port" \
 		"$(grep -c "^Port $port: outbound $port is filtered between this host and the internet (" "$T")" 1
 done
 assert_jq "filtered: HTTPS only to mail.example.test" "$F" \
 	'[.providers[] | select(.https) | .host] | join(",")' mail.example.test
 assert_eq "filtered: exit status 1" "$RC" 1
+unblock egress
+
+# 3d. The issue's run: 25 and 443 dropped here, 587, 465 and 2525 open.
+# Port 25 is filtered here, never "no network".
+block egress "ip daddr 198.18.0.0/15 tcp dport { 25, 443 } drop" \
+	"ip6 daddr fd00::/8 tcp dport { 25, 443 } drop"
+egress no443
+verdicts no443 "25:filtered 587:open 465:open 2525:open"
+assert_jq "no443: every control blocked" "$F" '[.providers[].control] | unique | join(",")' blocked
+assert_eq "no443 (text): port 25 filtered here" \
+	"$(grep -c '^Port 25: outbound 25 is filtered between this host and the internet (0 of 3 providers connected; failed connections: 6 timed out, 0 reset, 0 ICMP-rejected; 3 of 3 answered' "$T")" 1
+assert_eq "no443 (text): never \"no network\"" "$(grep -c 'no working outbound network' "$T")" 0
+run no443-md --format markdown --egress "${CONTROLS[@]}"
+says "no443 (Markdown)" "$(cat "$T")" "- Port 25: **filtered between this host and the internet** ("
+# the source address is that of whichever provider answered first
+assert_eq "no443 (Markdown): the ticket" "$(grep -cE '^> From this server \(source address 198\.18\.[123]\.1\), outbound TCP connections to port 25 of independent mail providers \(([a-z]+\.example\.test(, )?){3}\) fail: the connection attempts time out \(the packets are silently dropped\)\. The same providers answer from here on port 587, 465, 2525\. Please open outbound TCP port 25 ' "$T")" 1
+assert_eq "no443 (Markdown): exit status 1" "$RC" 1
+unblock egress
+
+# 3e. Everything dropped: nothing answers, not even a reset: no network.
+block egress "ip daddr 198.18.0.0/15 tcp dport != 53 drop" "ip6 daddr fd00::/8 tcp dport != 53 drop"
+egress nonet
+verdicts nonet "25:no-network 587:no-network 465:no-network 2525:no-network"
+assert_jq "nonet: nobody reachable, nobody down" "$F" \
+	'[.providers[] | select(.reachable or .unreachable)] | length' 0
+assert_eq "nonet (text): port 25" \
+	"$(grep -c '^Port 25: nothing answers on any port, not even with a reset: this host has no working outbound network (0 of 3 providers connected' "$T")" 1
+assert_eq "nonet: exit status 1" "$RC" 1
 unblock egress
 
 # =====================================================================

@@ -303,8 +303,17 @@ static void print_controls(FILE *out, const struct report *r)
 		struct verdict v;
 
 		verdict_judge(p, &v);
-		fprintf(out, "  %s: %s (%lld ms)\n", p->address,
+		/* a reset or the host's own ICMP error: it is reachable */
+		fprintf(out, "  %s: %s%s%s (%lld ms)\n", p->address,
 			p->connected ? "connects" : v.reason,
+			!p->connected && (p->end == END_REFUSED ||
+					  strcmp(p->icmp_from, p->address) == 0)
+				? ", answers: the host is reachable"
+				: "",
+			!p->connected && p->icmp_from[0] != '\0' &&
+					strcmp(p->icmp_from, p->address) != 0
+				? ", ICMP error from a router on the way"
+				: "",
 			(long long)p->total_ms);
 	}
 }

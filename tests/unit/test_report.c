@@ -580,6 +580,47 @@ START_TEST(test_text_nothing_works)
 }
 END_TEST
 
+/* The 443 control "answers" for a reset or the host's own ICMP error;
+ * a router's ICMP error proves nothing about the host. */
+START_TEST(test_text_controls_answer)
+{
+	static const char *const addr[] = {"198.18.0.2", "198.18.0.3",
+					   "198.18.0.4", "198.18.0.5"};
+	static const enum probe_end end[] = {END_REFUSED, END_UNREACHABLE,
+					     END_UNREACHABLE, END_TIMEOUT};
+	static const char *const from[] = {"", "198.18.0.3", "198.18.9.1",
+					   ""};
+	size_t i;
+
+	blocked(add("198.18.0.2", 587), END_TIMEOUT);
+	R.controls = calloc(4, sizeof(*R.controls));
+	ck_assert_ptr_nonnull(R.controls);
+	for (i = 0; i < 4; i++) {
+		struct probe *c = calloc(1, sizeof(*c));
+
+		ck_assert_ptr_nonnull(c);
+		probe_init(c);
+		snprintf(c->address, sizeof(c->address), "%s", addr[i]);
+		snprintf(c->icmp_from, sizeof(c->icmp_from), "%s", from[i]);
+		c->port = 443;
+		c->connect_only = true;
+		c->role = strdup("control");
+		blocked(c, end[i]);
+		c->total_ms = 5;
+		R.controls[R.ncontrols++] = c;
+	}
+	write_text(false);
+	ck_assert_msg(strstr(out, "  198.18.0.2: refused, answers: the host is "
+				  "reachable (5 ms)\n") != NULL, "%s", out);
+	ck_assert_msg(strstr(out, "  198.18.0.3: unreachable, answers: the "
+				  "host is reachable (5 ms)\n") != NULL, "%s", out);
+	ck_assert_msg(strstr(out, "  198.18.0.4: unreachable, ICMP error from "
+				  "a router on the way (5 ms)\n") != NULL, "%s", out);
+	ck_assert_msg(strstr(out, "  198.18.0.5: timeout (5 ms)\n") != NULL,
+		      "%s", out);
+}
+END_TEST
+
 START_TEST(test_text_dns_errors)
 {
 	R.errors = calloc(1, sizeof(*R.errors));
@@ -829,6 +870,7 @@ Suite *report_suite(void)
 	tcase_add_test(tx, test_text_plain);
 	tcase_add_test(tx, test_text_colour);
 	tcase_add_test(tx, test_text_nothing_works);
+	tcase_add_test(tx, test_text_controls_answer);
 	tcase_add_test(tx, test_text_dns_errors);
 	tcase_add_test(tx, test_text_cert_not_yet_valid);
 	tcase_add_test(tx, test_text_cert_cells);

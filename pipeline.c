@@ -381,6 +381,8 @@ static void add_probe(struct host *h, const struct sockaddr *sa, socklen_t len,
 	if (p == NULL)
 		return;
 	p->expect = e->mode;
+	p->cert_warn_days = job->pl->opts.cert_warn_days;
+	p->cert_crit_days = job->pl->opts.cert_crit_days;
 	job->r.probes[job->r.nprobes++] = p;
 	job->pending++;
 	if (sched_submit(job->pl->sched, p, on_probe_done, job) < 0)
@@ -815,7 +817,8 @@ struct sts_fetch {
 };
 
 static void on_policy(void *arg, long status, const char *ctype,
-		      const char *body, size_t len, const char *error)
+		      const char *body, size_t len, const char *error,
+		      time_t not_after)
 {
 	struct sts_fetch *f = arg;
 	struct job *job = f->job;
@@ -823,6 +826,8 @@ static void on_policy(void *arg, long status, const char *ctype,
 	char why[300] = "";
 
 	d->sts_status = status;
+	d->sts_not_after = not_after;
+	d->sts_seen = time(NULL);
 	if (error != NULL)
 		snprintf(why, sizeof(why), "%s", error);
 	else if (status != 200)
@@ -958,6 +963,8 @@ int pipeline_add(struct pipeline *pl, const struct target *t)
 	job->t0 = loop_now();
 	job->r.started = time(NULL);
 	job->r.check = pl->opts.check;
+	job->r.cert_warn_days = pl->opts.cert_warn_days;
+	job->r.cert_crit_days = pl->opts.cert_crit_days;
 	job->port = t->port;
 	job->r.target = strdup(t->input);
 	job->r.host = strdup(t->host);

@@ -34,6 +34,7 @@ struct pipeline_opts {
 	const char *ca_file;	 /* NULL: the system trust store */
 	const char *dns_servers; /* c-ares CSV; NULL: the system's */
 	const char *ehlo_name;	 /* NULL: our address literal */
+	int cert_warn_days, cert_crit_days; /* --cert-days; 0: not judged */
 };
 
 /* Called once per target; the report is freed when it returns. */

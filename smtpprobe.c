@@ -121,6 +121,10 @@ static void usage(FILE *out)
 		"  -d, --deadline SECONDS   one whole session (20)\n"
 		"      --ca-file FILE       trust these CAs, not the system "
 		"store\n"
+		"      --cert-days WARN[,CRIT]  certificates expiring within "
+		"WARN days\n"
+		"                           are a warning, within CRIT an "
+		"error (21,7)\n"
 		"      --dns-server ADDR[:PORT]  ask this server "
 		"(repeatable)\n"
 		"      --ehlo NAME          EHLO name (our address literal)\n"
@@ -234,6 +238,31 @@ static const char *seconds_text(unsigned ms, int slot)
 	if (buf[slot][strlen(buf[slot]) - 1] == '.')
 		buf[slot][strlen(buf[slot]) - 1] = '\0';
 	return buf[slot];
+}
+
+/* --cert-days WARN[,CRIT]: whole days, CRIT at most WARN; CRIT is 7
+ * unless given (or WARN when that is less); 0 turns the look-ahead off. */
+static void parse_cert_days(const char *s, int *warn, int *crit)
+{
+	char *end;
+	long w, c = -1;
+
+	errno = 0;
+	w = strtol(s, &end, 10);
+	if (end != s && *end == ',') {
+		const char *cs = end + 1;
+
+		c = strtol(cs, &end, 10);
+		if (end == cs || *cs == '-' || *cs == '+')
+			c = -2;
+	}
+	if (errno != 0 || end == s || *end != '\0' || s[0] == '-' ||
+	    s[0] == '+' || w > 3650 || c < -1 || c > w)
+		die_usage("bad --cert-days '%s': want WARN[,CRIT], days from 0 "
+			  "to 3650 with CRIT at most WARN",
+			  clean(s));
+	*warn = (int)w;
+	*crit = c >= 0 ? (int)c : w < 7 ? (int)w : 7;
 }
 
 static void emit(void *arg, struct report *r)
@@ -455,6 +484,7 @@ int main(int argc, char **argv)
 		{"timeout", required_argument, NULL, 't'},
 		{"deadline", required_argument, NULL, 'd'},
 		{"ca-file", required_argument, NULL, 'C'},
+		{"cert-days", required_argument, NULL, 'X'},
 		{"dns-server", required_argument, NULL, 'D'},
 		{"ehlo", required_argument, NULL, 'E'},
 		{"format", required_argument, NULL, 'f'},
@@ -486,6 +516,8 @@ int main(int argc, char **argv)
 		.per_address = 2,
 		.dns_timeout_ms = 2000,
 		.dns_tries = 2,
+		.cert_warn_days = 21,
+		.cert_crit_days = 7,
 	};
 	struct main_state st = {.format = FMT_TEXT};
 	struct input in = {0};
@@ -542,6 +574,10 @@ int main(int argc, char **argv)
 					  "a file of PEM certificates",
 					  clean(optarg));
 			o.ca_file = optarg;
+			break;
+		case 'X':
+			parse_cert_days(optarg, &o.cert_warn_days,
+					&o.cert_crit_days);
 			break;
 		case 'D':
 			if (dns_server_parse(optarg, dns_csv, sizeof(dns_csv),

@@ -14,7 +14,7 @@ _smtpprobe()
 	local cword=$COMP_CWORD
 	# long options that take a value, and those that do not
 	local with='--ports --tls-ports --timeout --deadline --ca-file
-		--dns-server --ehlo --format --input --concurrency --per-address
+		--cert-days --dns-server --ehlo --format --input --concurrency --per-address
 		--shard --check --encryption --control'
 	local without='--egress --quick --quiet --help --version'
 	local short='-p -t -d -f -i -q -4 -6 -h -V'
@@ -71,7 +71,7 @@ _smtpprobe()
 		return
 		;;
 	-p | --ports | --tls-ports | -t | --timeout | -d | --deadline | \
-		--dns-server | --ehlo | --concurrency | --per-address | --shard)
+		--cert-days | --dns-server | --ehlo | --concurrency | --per-address | --shard)
 		# a number, a list or an address: nothing sensible to offer
 		return
 		;;

@@ -77,6 +77,9 @@ struct probe {
 	bool connect_only;	/* a TCP reachability control: no SMTP */
 	void *session;		/* the running session, else NULL (opaque) */
 	enum probe_kind kind;
+	/* --cert-days: a certificate that expires within warn days is
+	 * reported, within crit days as an error; 0: not judged */
+	int cert_warn_days, cert_crit_days;
 
 	/* observations */
 	enum probe_mode spoke; /* mode of the last attempt */

@@ -186,6 +186,7 @@ void tls_collect(gnutls_session_t s, const char *check_name,
 	const char *v;
 
 	info->done = true;
+	info->seen = time(NULL);
 	v = gnutls_protocol_get_name(gnutls_protocol_get_version(s));
 	snprintf(info->version, sizeof(info->version), "%s", v ? v : "?");
 	v = gnutls_ciphersuite_get(s);

@@ -44,6 +44,7 @@ struct tls_info {
 	char *subject;	       /* subject DN */
 	time_t not_after;
 	time_t not_before;
+	time_t seen;	       /* wall clock at the handshake: days left */
 	gnutls_datum_t chain[TLS_MAX_CHAIN]; /* the peer's, DER: for DANE */
 	unsigned nchain;
 };

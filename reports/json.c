@@ -71,6 +71,12 @@ static json_object *tls_json(const struct tls_info *t)
 	json_object_object_add(o, "issuer", str_or_null(t->issuer));
 	json_object_object_add(o, "not_before", time_json(t->not_before));
 	json_object_object_add(o, "not_after", time_json(t->not_after));
+	json_object_object_add(
+		o, "days_left",
+		t->not_after > 0 && t->seen > 0
+			? json_object_new_int64(
+				  cert_days_left(t->not_after, t->seen))
+			: NULL);
 	return o;
 }
 
@@ -283,6 +289,19 @@ static json_object *policy_json(const struct dns_info *d)
 			       d->sts_valid ? json_object_new_int64(d->sts.max_age)
 					    : NULL);
 	json_object_object_add(o, "mx", strlist_json(&d->sts.mx));
+	if (d->sts_not_after > 0) {
+		json_object *t = json_object_new_object();
+
+		json_object_object_add(t, "not_after",
+				       time_json(d->sts_not_after));
+		json_object_object_add(
+			t, "days_left",
+			json_object_new_int64(cert_days_left(d->sts_not_after,
+							     d->sts_seen)));
+		json_object_object_add(o, "tls", t);
+	} else {
+		json_object_object_add(o, "tls", NULL);
+	}
 	return o;
 }
 

@@ -4,6 +4,7 @@
 
 #include <stdio.h>
 #include <string.h>
+#include <time.h>
 
 #include "reports/verdict.h"
 
@@ -68,11 +69,37 @@ static void check_policy(struct report *r)
 			r->probes[i]->protection = "MTA-STS (enforce)";
 }
 
+/* The policy host's certificate looks ahead like a mail port's: when
+ * it expires, senders can no longer fetch the policy (RFC 8461 3.3). */
+static void check_policy_cert(struct report *r)
+{
+	const struct dns_info *d = &r->dns;
+	int sev;
+	char when[32] = "?";
+	struct tm tm;
+
+	if (d->sts_not_after <= 0)
+		return;
+	sev = cert_expiry(d->sts_not_after, d->sts_seen, r->cert_warn_days,
+			  r->cert_crit_days);
+	if (sev < 0)
+		return;
+	if (gmtime_r(&d->sts_not_after, &tm) != NULL)
+		strftime(when, sizeof(when), "%Y-%m-%d %H:%M UTC", &tm);
+	report_finding(r, "certificate-expires-soon", (enum severity)sev,
+		       "the certificate of the MTA-STS policy host mta-sts.%s "
+		       "expires on %s, in %ld days (--cert-days %d,%d)",
+		       r->host, when,
+		       cert_days_left(d->sts_not_after, d->sts_seen),
+		       r->cert_warn_days, r->cert_crit_days);
+}
+
 void report_policies(struct report *r)
 {
 	const struct dns_info *d = &r->dns;
 
 	report_dane(r);
+	check_policy_cert(r);
 	if (!d->domain || d->nmx == 0 || d->null_mx)
 		return;
 	if (d->tls_rpt == NULL)

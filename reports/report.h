@@ -58,6 +58,8 @@ struct dns_info {
 	bool sts_valid;	       /* fetched, 200, text/plain, parsed */
 	long sts_status;       /* HTTP status, 0 if none */
 	char *sts_error;       /* why not valid, sanitised */
+	time_t sts_not_after;  /* the policy host's certificate, 0: unseen */
+	time_t sts_seen;       /* wall clock of the fetch */
 	struct mtasts_policy sts;
 };
 
@@ -79,6 +81,7 @@ struct report {
 	struct plan_host *hosts;
 	size_t nhosts;
 	const struct check_request *check; /* --check: the user's settings */
+	int cert_warn_days, cert_crit_days; /* --cert-days, as on probes */
 	struct finding findings[VERDICT_MAX_FINDINGS]; /* about the target */
 	size_t nfindings;
 	int64_t duration_ms;

@@ -167,6 +167,21 @@ static void tls_findings(const struct probe *p, struct verdict *v)
 		add(v, "certificate-expired", sev,
 		    "the certificate expired on %s", when);
 	}
+	if (!t->expired && t->seen > 0 && t->not_after > 0) {
+		int soon = cert_expiry(t->not_after, t->seen,
+				       p->cert_warn_days, p->cert_crit_days);
+		char when[32] = "?";
+		struct tm tm;
+
+		if (gmtime_r(&t->not_after, &tm) != NULL)
+			strftime(when, sizeof(when), "%Y-%m-%d %H:%M UTC", &tm);
+		if (soon >= 0)
+			add(v, "certificate-expires-soon", (enum severity)soon,
+			    "the certificate expires on %s, in %ld days "
+			    "(--cert-days %d,%d)",
+			    when, cert_days_left(t->not_after, t->seen),
+			    p->cert_warn_days, p->cert_crit_days);
+	}
 	if (t->not_yet_valid) {
 		char when[32] = "?";
 		struct tm tm;
@@ -352,6 +367,27 @@ bool verdict_has(const struct verdict *v, const char *id)
 		if (strcmp(v->findings[i].id, id) == 0)
 			return true;
 	return false;
+}
+
+long cert_days_left(time_t not_after, time_t seen)
+{
+	long long d = (long long)not_after - (long long)seen;
+
+	/* floor, not truncation: 1 s past expiry is day -1, not day 0 */
+	return (long)(d >= 0 ? d / 86400 : -((-d + 86399) / 86400));
+}
+
+int cert_expiry(time_t not_after, time_t seen, int warn, int crit)
+{
+	long long left = (long long)not_after - (long long)seen;
+
+	if (warn <= 0)
+		return -1;
+	if (crit > 0 && left < (long long)crit * 86400)
+		return SEV_ERROR;
+	if (left < (long long)warn * 86400)
+		return SEV_WARNING;
+	return -1;
 }
 
 const char *state_name(enum state s)

@@ -12,6 +12,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <time.h>
 
 #include "probe/probe.h"
 
@@ -40,6 +41,13 @@ void verdict_judge(const struct probe *p, struct verdict *v);
 /* The worst severity among the findings; -1 when there are none. */
 int verdict_worst(const struct verdict *v);
 bool verdict_has(const struct verdict *v, const char *id);
+
+/* Whole days from seen to not_after, rounded down: negative once past. */
+long cert_days_left(time_t not_after, time_t seen);
+/* The severity of certificate-expires-soon for a certificate valid until
+ * not_after, seen at seen: an error when it expires within crit days, a
+ * warning within warn days; -1 when neither (or warn is 0). */
+int cert_expiry(time_t not_after, time_t seen, int warn, int crit);
 
 const char *state_name(enum state s);
 const char *severity_name(enum severity s);

@@ -2,6 +2,8 @@
 
 #include <arpa/inet.h>
 #include <curl/curl.h>
+#include <gnutls/gnutls.h>
+#include <gnutls/x509.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -22,6 +24,7 @@ struct request {
 	struct buf body;
 	size_t max_bytes;
 	int too_big;
+	time_t not_after; /* the server certificate's, once headers came */
 	https_cb cb;
 	void *arg;
 	char error[CURL_ERROR_SIZE];
@@ -52,7 +55,7 @@ static void check_done(struct https *h)
 					   : curl_easy_strerror(m->data.result);
 		curl_multi_remove_handle(h->multi, m->easy_handle);
 		rq->cb(rq->arg, status, ctype, rq->body.data ? rq->body.data : "",
-		       rq->body.len, err);
+		       rq->body.len, err, rq->not_after);
 		curl_easy_cleanup(rq->easy);
 		curl_slist_free_all(rq->resolve);
 		buf_free(&rq->body);
@@ -126,6 +129,38 @@ static size_t write_cb(char *data, size_t size, size_t n, void *userp)
 		return 0; /* curl aborts the transfer */
 	}
 	return buf_append(&rq->body, data, len) < 0 ? 0 : len;
+}
+
+/* The expiry of the server's certificate, read from the TLS session
+ * while the transfer runs (libcurl's GnuTLS backend hands it out only
+ * then): the first header line means the handshake and its
+ * verification are done. */
+static size_t header_cb(char *data, size_t size, size_t n, void *userp)
+{
+	struct request *rq = userp;
+	const struct curl_tlssessioninfo *ti = NULL;
+	const gnutls_datum_t *certs;
+	gnutls_x509_crt_t crt;
+	unsigned ncerts = 0;
+
+	(void)data;
+	if (rq->not_after != 0 ||
+	    curl_easy_getinfo(rq->easy, CURLINFO_TLS_SSL_PTR, &ti) != CURLE_OK ||
+	    ti == NULL || ti->backend != CURLSSLBACKEND_GNUTLS ||
+	    ti->internals == NULL)
+		return size * n;
+	certs = gnutls_certificate_get_peers((gnutls_session_t)ti->internals,
+					     &ncerts);
+	if (certs != NULL && ncerts > 0 && gnutls_x509_crt_init(&crt) == 0) {
+		if (gnutls_x509_crt_import(crt, &certs[0],
+					   GNUTLS_X509_FMT_DER) == 0) {
+			time_t t = gnutls_x509_crt_get_expiration_time(crt);
+
+			rq->not_after = t == (time_t)-1 ? 0 : t;
+		}
+		gnutls_x509_crt_deinit(crt);
+	}
+	return size * n;
 }
 
 struct https *https_new(struct loop *loop, const char *ca_file)
@@ -219,6 +254,8 @@ int https_get(struct https *h, const char *host, const char *path,
 			 (curl_off_t)max_bytes);
 	curl_easy_setopt(rq->easy, CURLOPT_WRITEFUNCTION, write_cb);
 	curl_easy_setopt(rq->easy, CURLOPT_WRITEDATA, rq);
+	curl_easy_setopt(rq->easy, CURLOPT_HEADERFUNCTION, header_cb);
+	curl_easy_setopt(rq->easy, CURLOPT_HEADERDATA, rq);
 	curl_easy_setopt(rq->easy, CURLOPT_ERRORBUFFER, rq->error);
 	curl_easy_setopt(rq->easy, CURLOPT_PRIVATE, rq);
 	curl_easy_setopt(rq->easy, CURLOPT_USERAGENT, "smtpprobe");

@@ -10,6 +10,7 @@
 #define RESOLVER_HTTPS_H
 
 #include <stddef.h>
+#include <time.h>
 
 #include "core/loop.h"
 #include "resolver/dns.h"
@@ -18,9 +19,11 @@ struct https;
 
 /* status: the HTTP status (0 when there was none); error: NULL, or why
  * the request failed (curl's words, a limit, ...); the body is bounded
- * by max_bytes and NUL-terminated. */
+ * by max_bytes and NUL-terminated; not_after: when the server's
+ * certificate expires, 0 when no response came over a verified TLS. */
 typedef void (*https_cb)(void *arg, long status, const char *content_type,
-			 const char *body, size_t len, const char *error);
+			 const char *body, size_t len, const char *error,
+			 time_t not_after);
 
 struct https *https_new(struct loop *loop, const char *ca_file);
 void https_free(struct https *h);

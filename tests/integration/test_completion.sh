@@ -29,7 +29,7 @@ comp() {
 
 # --- options ---
 
-long="--ca-file --check --concurrency --control --deadline --dns-server --egress --ehlo --encryption --format --help --input --per-address --ports --quick --quiet --shard --timeout --tls-ports --version"
+long="--ca-file --cert-days --check --concurrency --control --deadline --dns-server --egress --ehlo --encryption --format --help --input --per-address --ports --quick --quiet --shard --timeout --tls-ports --version"
 assert_eq "--: every long option" "$(comp smtpprobe --)" "$long"
 assert_eq "-: short and long options" "$(comp smtpprobe -)" \
 	"$long -4 -6 -V -d -f -h -i -p -q -t"

@@ -286,6 +286,28 @@ assert_jq "enforce: downgrade-protected is info and names MTA-STS" "$F" \
 	'[.probes[] | select(.port == 25) | .findings[] | select(.id == "downgrade-protected") | "\(.severity) \(.message | test("MTA-STS \\(enforce\\)"))"] | unique | join(",")' \
 	"info true"
 
+# --cert-days looks ahead at the policy host's certificate too (30 days
+# from the bed's start: 29 whole days left) and at the MX's (365: 364).
+assert_jq "enforce: the policy host's certificate, days left" "$F" \
+	'.dns.mta_sts_policy.tls | "\(.days_left) \(.not_after | test("^[0-9-]{10}T[0-9:]{8}Z$"))"' "29 true"
+assert_jq "enforce: the MX's certificate, days left" "$F" \
+	'[.probes[] | select(.port == 25) | .tls.days_left] | unique | map(tostring) | join(",")' 364
+assert_eq "enforce: no certificate-expires-soon within 21,7 days" "$(sev "$F" certificate-expires-soon)" ""
+sprobe_args enforce-days40 --ports 25 --cert-days 40 enforce.sts.test
+assert_eq "enforce --cert-days 40: exit status 0 (a warning)" "$RC" 0
+assert_eq "enforce --cert-days 40: the policy host's certificate-expires-soon" \
+	"$(sev "$F" certificate-expires-soon)" warning
+assert_eq "enforce --cert-days 40: the message names the host and the days" \
+	"$(msg "$F" certificate-expires-soon | grep -c 'mta-sts\.enforce\.sts\.test expires on .*, in 29 days (--cert-days 40,7)')" 1
+assert_eq "enforce --cert-days 40: the MX's certificate is not soon" "$(p25_has "$F" certificate-expires-soon)" "false false"
+sprobe_args enforce-days400 --ports 25 --cert-days 400,30 enforce.sts.test
+assert_eq "enforce --cert-days 400,30: exit status 1 (an error)" "$RC" 1
+assert_eq "enforce --cert-days 400,30: the policy host's certificate-expires-soon is an error" \
+	"$(sev "$F" certificate-expires-soon)" error
+assert_jq "enforce --cert-days 400,30: the MX's certificate-expires-soon, a warning" "$F" \
+	'[.probes[] | select(.port == 25) | .findings[] | select(.id == "certificate-expires-soon") | "\(.severity) \(.message | test("in 364 days"))"] | join(",")' \
+	"warning true,warning true"
+
 # The same in text: the policy line.
 in_client env NO_COLOR=1 timeout 30 "$SMTPPROBE" --timeout 2 --dns-server "$STS_DNS" \
 	--ca-file "$CA_FILE" --ports 25 --format text enforce.sts.test >"$OUT/enforce.txt" 2>&1
@@ -419,6 +441,7 @@ assert_eq "selfsigned: sts-webpki-invalid warning" "$(sev "$F" sts-webpki-invali
 assert_jq "selfsigned: only that policy finding" "$F" "$POLICY_ID" sts-webpki-invalid
 assert_eq "selfsigned: no request got through" "$(requests selfsigned.sts.test)" 0
 assert_eq "selfsigned: port 25 not protected" "$(p25_has "$F" downgrade-protected)" "false false"
+assert_jq "selfsigned: no certificate date from an unverified host" "$F" ".dns.mta_sts_policy.tls" null
 
 # (i) a policy without the _mta-sts record that announces it.
 sprobe notxt notxt

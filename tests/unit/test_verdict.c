@@ -877,6 +877,89 @@ START_TEST(test_probe_init)
 }
 END_TEST
 
+/* --cert-days: the days left and the thresholds, at their edges. */
+START_TEST(test_cert_days_left)
+{
+	const time_t now = 1800000000;
+
+	ck_assert_int_eq(cert_days_left(now + 3 * 86400 + 3600, now), 3);
+	ck_assert_int_eq(cert_days_left(now + 86400, now), 1);
+	ck_assert_int_eq(cert_days_left(now + 86399, now), 0);
+	ck_assert_int_eq(cert_days_left(now, now), 0);
+	ck_assert_int_eq(cert_days_left(now - 1, now), -1);
+	ck_assert_int_eq(cert_days_left(now - 86400, now), -1);
+	ck_assert_int_eq(cert_days_left(now - 86401, now), -2);
+	/* within WARN days: a warning; within CRIT: an error */
+	ck_assert_int_eq(cert_expiry(now + 21 * 86400, now, 21, 7), -1);
+	ck_assert_int_eq(cert_expiry(now + 21 * 86400 - 1, now, 21, 7),
+			 SEV_WARNING);
+	ck_assert_int_eq(cert_expiry(now + 7 * 86400, now, 21, 7), SEV_WARNING);
+	ck_assert_int_eq(cert_expiry(now + 7 * 86400 - 1, now, 21, 7),
+			 SEV_ERROR);
+	ck_assert_int_eq(cert_expiry(now + 3 * 86400, now, 21, 0), SEV_WARNING);
+	ck_assert_int_eq(cert_expiry(now + 3 * 86400, now, 0, 0), -1);
+}
+END_TEST
+
+static const struct {
+	int port;
+	long days; /* the certificate expires in days + 1 hour */
+	int warn, crit;
+	int sev; /* -1: no certificate-expires-soon */
+} soon[] = {
+	{465, 3, 21, 7, SEV_ERROR},	  {465, 10, 21, 7, SEV_WARNING},
+	{465, 30, 21, 7, -1},		  {25, 3, 21, 7, SEV_ERROR},
+	{587, 3, 0, 0, -1},		  {587, 20, 30, 21, SEV_ERROR},
+	{587, 29, 30, 21, SEV_WARNING},
+};
+
+START_TEST(test_cert_expires_soon)
+{
+	const struct finding *f;
+	char want[64];
+
+	start(soon[_i].port);
+	P.cert_warn_days = soon[_i].warn;
+	P.cert_crit_days = soon[_i].crit;
+	if (P.expect == MODE_TLS)
+		implicit_ok();
+	else
+		starttls_ok();
+	P.tls.seen = 1800000000;
+	P.tls.not_after = P.tls.seen + soon[_i].days * 86400 + 3600;
+	verdict_judge(&P, &V);
+	f = find("certificate-expires-soon");
+	if (soon[_i].sev < 0) {
+		ck_assert_ptr_null(f);
+		return;
+	}
+	must("certificate-expires-soon", (enum severity)soon[_i].sev);
+	snprintf(want, sizeof(want), "in %ld days (--cert-days %d,%d)",
+		 soon[_i].days, soon[_i].warn, soon[_i].crit);
+	ck_assert_msg(strstr(f->message, want) != NULL, "message: %s",
+		      f->message);
+	/* a warning about the future changes nothing about today */
+	ck_assert(V.tls_ok);
+	ck_assert_int_eq(V.state, P.expect == MODE_TLS ? ST_IMPLICIT_TLS
+						       : ST_STARTTLS);
+}
+END_TEST
+
+/* An expired certificate is certificate-expired, not "soon". */
+START_TEST(test_cert_expired_not_soon)
+{
+	start(465);
+	P.cert_warn_days = 21;
+	P.cert_crit_days = 7;
+	implicit_ok();
+	cert_bad(true, true, true);
+	P.tls.seen = 1800000000;
+	verdict_judge(&P, &V);
+	must("certificate-expired", SEV_ERROR);
+	ck_assert_ptr_null(find("certificate-expires-soon"));
+}
+END_TEST
+
 #define NELEM(a) ((int)(sizeof(a) / sizeof((a)[0])))
 
 Suite *verdict_suite(void)
@@ -932,6 +1015,9 @@ Suite *verdict_suite(void)
 	tcase_add_test(cert, test_cert_by_address);
 	tcase_add_loop_test(cert, test_cert_not_yet_valid, 0, NELEM(roles));
 	tcase_add_loop_test(cert, test_tls_legacy, 0, NELEM(roles));
+	tcase_add_test(cert, test_cert_days_left);
+	tcase_add_loop_test(cert, test_cert_expires_soon, 0, NELEM(soon));
+	tcase_add_test(cert, test_cert_expired_not_soon);
 	suite_add_tcase(s, cert);
 
 	tcase_add_checked_fixture(misc, setup, teardown);

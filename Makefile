@@ -40,7 +40,7 @@ Q := @
 endif
 
 .PHONY: all check unit integration sanitize install uninstall clean lint \
-	format
+	format print-shell-scripts
 
 all: smtpprobe
 
@@ -121,12 +121,20 @@ deb:
 	rm -rf $(B)/deb
 	@ls -1 $(B)/*.deb
 
+# Every shell script in the tree (tests/integration/test_harness.sh checks
+# that none is missing from this list).
+SHELL_SCRIPTS := .ci/run tools/install-deps completion/smtpprobe.bash \
+	$(sort $(wildcard tests/*.sh tests/*/*.sh tests/*/*/*.sh bench/*.sh))
+
 # groff exits 0 whatever it warns of: what it prints is the verdict.
 lint:
 	mandoc -Tlint -W warning man/smtpprobe.1
 	@out=$$(groff -mandoc -ww -z man/smtpprobe.1 2>&1); \
 	if [ -n "$$out" ]; then echo "$$out" >&2; exit 1; fi
-	shellcheck tests/integration/*.sh .ci/run
+	shellcheck $(SHELL_SCRIPTS)
+
+print-shell-scripts:
+	@printf '%s\n' $(SHELL_SCRIPTS)
 
 format:
 	clang-format -i $(LIB_SRC) $(UNIT_SRC) smtpprobe.c \

@@ -6,6 +6,14 @@
 PASSED=${PASSED:-0}
 FAILED=${FAILED:-0}
 
+# A sanitizer build (make sanitize) that finds something exits 86, a
+# status of its own: by default ASan exits 1 and LeakSanitizer 23, which
+# look like smtpprobe's "problems found".
+SAN_EXIT=86
+export ASAN_OPTIONS="exitcode=$SAN_EXIT${ASAN_OPTIONS:+:$ASAN_OPTIONS}"
+export LSAN_OPTIONS="exitcode=$SAN_EXIT${LSAN_OPTIONS:+:$LSAN_OPTIONS}"
+export UBSAN_OPTIONS="exitcode=$SAN_EXIT:halt_on_error=1${UBSAN_OPTIONS:+:$UBSAN_OPTIONS}"
+
 assert_eq() {
 	local desc=$1 got=$2 want=$3
 	if [ "$got" = "$want" ]; then
@@ -43,6 +51,22 @@ assert_ge() {
 	else
 		assert_eq "$1" "$2" ">= $3"
 	fi
+}
+
+# assert_ran NAME RC ERRFILE: the run neither crashed nor hung (status
+# below 124) and no sanitizer spoke (not status 86, no report on stderr).
+assert_ran() {
+	local san=none
+	if [ "$2" = "$SAN_EXIT" ]; then
+		san="exit status $SAN_EXIT"
+	elif [ -f "$3" ]; then
+		san=$(grep -m 1 -E 'Sanitizer|runtime error' "$3" | cut -c 1-200)
+		san=${san:-none}
+	else
+		san="no stderr file $3"
+	fi
+	assert_lt "$1: exit status (no crash, no hang)" "$2" 124
+	assert_eq "$1: no sanitizer report (exit status, stderr)" "$san" none
 }
 
 finish() {

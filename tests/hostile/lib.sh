@@ -185,9 +185,7 @@ run_smtpprobe() {
 		>"$out" 2>"$out.err"
 	rc=$?
 	MS=$((($(date +%s%N) - t0) / 1000000))
-	assert_lt "$name: exit status (no crash, no hang)" "$rc" 124
-	assert_eq "$name: no sanitizer report on stderr" \
-		"$(grep -m 1 -E 'Sanitizer|runtime error' "$out.err" || echo none)" none
+	assert_ran "$name" "$rc" "$out.err"
 }
 
 # probe NAME ARGS...: a JSON run, the output in F.

@@ -116,7 +116,7 @@ if [ -x "$SMTPPROBE" ]; then
 	assert_eq "--encryption: the values $SMTPPROBE accepts" "$(comp smtpprobe --encryption '')" \
 		"$(accepted_values --encryption none tls ssl starttls implicit plain no yes)"
 else
-	echo "# SKIP option values against the binary: no $SMTPPROBE (run make)"
+	assert_eq "smtpprobe binary $SMTPPROBE is executable (run make)" missing present
 fi
 
 finish

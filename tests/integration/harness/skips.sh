@@ -1,0 +1,4 @@
+#!/bin/bash
+# Fixture for test_harness.sh: a script that skips.
+echo "SKIPPED: harness fixture that skips"
+exit 77

@@ -115,6 +115,16 @@ static void judge_one(const struct probe *p, const struct check_request *req,
 		blocked_words(p, v.reason, res);
 		return;
 	}
+	if (verdict_has(&v, "deadline-reached")) {
+		snprintf(res->why, sizeof(res->why),
+			 "The session's --deadline ran out after %lld ms, in "
+			 "the %s step, before the server's answer was due: "
+			 "nothing is known past it. Run again with a longer "
+			 "--deadline.",
+			 (long long)p->total_ms,
+			 probe_phase_name(p->end_phase));
+		return;
+	}
 	if (req->enc == ENC_IMPLICIT && !tls_first && p->greeting_code) {
 		snprintf(res->why, sizeof(res->why),
 			 "Port %d speaks plain SMTP%s, not SSL: your client's "

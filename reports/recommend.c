@@ -71,9 +71,61 @@ static const char *name_of(const struct probe *p)
 	return p->host ? p->host : p->address;
 }
 
+/* The domain resolved to mail hosts, but none on the ports asked for:
+ * the MX records name hosts for 25, the SRV records their own ports. */
+static bool explain_unplanned(const struct report *r,
+			      struct recommendation *rec)
+{
+	const struct dns_info *d = &r->dns;
+	const char *example = NULL;
+	char asked[64] = "", named[64] = "";
+	size_t i, used = 0;
+	int k, ports[8], nports = 0;
+
+	for (i = 0; i < r->nports && used < sizeof(asked) - 8; i++)
+		used += (size_t)snprintf(asked + used, sizeof(asked) - used,
+					 "%s%d", i ? "," : "", r->ports[i]);
+	if (d->nmx > 0)
+		ports[nports++] = 25;
+	for (k = 0; k < d->nmx && example == NULL; k++)
+		if (d->mx[k].host[0] != '\0')
+			example = d->mx[k].host;
+	for (k = 0; k < d->nsub + d->nsubs; k++) {
+		const struct srv_rec *s =
+		    k < d->nsub ? &d->sub[k] : &d->subs[k - d->nsub];
+		int j;
+
+		if (s->target[0] == '\0')
+			continue;
+		if (example == NULL)
+			example = s->target;
+		for (j = 0; j < nports && ports[j] != s->port; j++)
+			;
+		if (j == nports && nports < 8)
+			ports[nports++] = s->port;
+	}
+	if (nports == 0)
+		return false; /* only "." records: nothing named at all */
+	for (k = 0, used = 0; k < nports; k++)
+		used += (size_t)snprintf(named + used, sizeof(named) - used,
+					 "%s%d",
+					 k == 0		   ? ""
+					 : k == nports - 1 ? " and "
+							   : ", ",
+					 ports[k]);
+	snprintf(rec->why, sizeof(rec->why),
+		 "no mail host of %s was planned for port %s: its MX and "
+		 "SRV records name port%s %s only. To probe a host on port "
+		 "%s, name it, as in \"smtpprobe -p %s %s\"",
+		 r->host, asked, nports > 1 ? "s" : "", named, asked, asked,
+		 example ? example : "HOST");
+	return true;
+}
+
 /* Why nothing qualifies, and what to do about it, from what was seen. */
 static void explain_none(const struct report *r, struct recommendation *rec,
-			 size_t blocked, size_t plain, size_t badtls)
+			 size_t blocked, size_t plain, size_t badtls,
+			 size_t name_only)
 {
 	size_t i, https = 0, answered = 0;
 
@@ -85,6 +137,9 @@ static void explain_none(const struct report *r, struct recommendation *rec,
 		snprintf(rec->why, sizeof(rec->why),
 			 "the domain publishes a null MX and no submission "
 			 "service: it handles no mail");
+	else if (r->nprobes == 0 && r->nhosts == 0 &&
+		 explain_unplanned(r, rec))
+		; /* said */
 	else if (r->nprobes == 0)
 		snprintf(rec->why, sizeof(rec->why),
 			 "nothing could be probed: no mail host resolved");
@@ -112,6 +167,13 @@ static void explain_none(const struct report *r, struct recommendation *rec,
 			 "every mail port is blocked from here: ask your "
 			 "host to open outbound 587 or 465, or use the "
 			 "provider's HTTPS API");
+	else if (badtls > 0 && r->is_address && name_only > 0)
+		snprintf(rec->why, sizeof(rec->why),
+			 "TLS answers, but it was probed by address: a "
+			 "certificate names hosts, and a mail client connects "
+			 "by name. Probe the server's host name (as in "
+			 "\"smtpprobe mail.example.com\") to judge it as a "
+			 "client would");
 	else if (badtls > 0)
 		snprintf(rec->why, sizeof(rec->why),
 			 "TLS answers, but its certificate does not verify "
@@ -129,7 +191,7 @@ static void explain_none(const struct report *r, struct recommendation *rec,
 
 void report_recommend(const struct report *r, struct recommendation *rec)
 {
-	size_t i, blocked = 0, plain = 0, badtls = 0;
+	size_t i, blocked = 0, plain = 0, badtls = 0, name_only = 0;
 	int best = -1, alt = -1;
 
 	memset(rec, 0, sizeof(*rec));
@@ -145,13 +207,17 @@ void report_recommend(const struct report *r, struct recommendation *rec)
 		if (p->tls.done && (!p->tls.verified ||
 				    verdict_has(&v, "tls-legacy-version")))
 			badtls++;
+		/* sound but for the name: an address is no name at all */
+		if (p->tls.done && p->tls.trusted && !p->tls.expired &&
+		    !p->tls.not_yet_valid && !p->tls.name_ok)
+			name_only++;
 		if (pref > best) {
 			best = pref;
 			rec->probe = p;
 		}
 	}
 	if (rec->probe == NULL) {
-		explain_none(r, rec, blocked, plain, badtls);
+		explain_none(r, rec, blocked, plain, badtls, name_only);
 		return;
 	}
 	/* the alternative: the best route on another port */

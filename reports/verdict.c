@@ -70,6 +70,46 @@ static void judge_blocked(const struct probe *p, struct verdict *v)
 	}
 }
 
+/* The session's --deadline ran out while the server was still within
+ * --timeout of its last word and sent nothing meanwhile (a tarpit sends
+ * something): our limit cut the step, not a failure of the server. */
+static bool deadline_cut(const struct probe *p)
+{
+	return p->end == END_DEADLINE && !p->tarpit;
+}
+
+static void deadline_finding(const struct probe *p, struct verdict *v)
+{
+	int64_t slowest = -1;
+	int ph;
+
+	for (ph = 0; ph < PH_COUNT; ph++)
+		if (ph != (int)p->end_phase && p->ms[ph] > slowest)
+			slowest = p->ms[ph];
+	if (slowest >= 0)
+		add(v, "deadline-reached", SEV_WARNING,
+		    "the session's --deadline ran out after %lld ms, in the "
+		    "%s step, before its --timeout had (the server's slowest "
+		    "answer before took %lld ms): not judged past that "
+		    "step; give a longer --deadline",
+		    (long long)p->total_ms, probe_phase_name(p->end_phase),
+		    (long long)slowest);
+	else
+		add(v, "deadline-reached", SEV_WARNING,
+		    "the session's --deadline ran out after %lld ms, in the "
+		    "%s step, before its --timeout had: not judged past "
+		    "that step; give a longer --deadline",
+		    (long long)p->total_ms, probe_phase_name(p->end_phase));
+}
+
+/* No SMTP verdict is possible past a step the deadline cut. */
+static void judge_cut(const struct probe *p, struct verdict *v)
+{
+	v->state = ST_UNUSABLE;
+	v->reason = "deadline";
+	deadline_finding(p, v);
+}
+
 static void reply_findings(const struct probe *p, struct verdict *v)
 {
 	switch (p->reply_error) {
@@ -215,6 +255,11 @@ static void starttls_findings(const struct probe *p, struct verdict *v)
 {
 	enum severity sev = by_role(p);
 
+	if (deadline_cut(p) &&
+	    (p->starttls_code == 0 ||
+	     (p->starttls_code == 220 && !p->tls.done &&
+	      p->end_phase == PH_HANDSHAKE)))
+		return; /* the deadline cut it: deadline-reached says so */
 	if (p->starttls_code == 0) {
 		add(v, "starttls-refused", sev,
 		    "STARTTLS was advertised but not answered");
@@ -248,6 +293,45 @@ static void starttls_findings(const struct probe *p, struct verdict *v)
 	}
 }
 
+/* The port spoke the other mode than it was probed for.  What it was
+ * expected to speak came from the port's custom (465 TLS, the others
+ * plaintext), from an SRV record, or from the user (--tls-ports,
+ * --encryption): the message names which, so it never calls the user's
+ * choice "the usual". */
+static void port_mode_finding(const struct probe *p, struct verdict *v)
+{
+	const char *spoke =
+	    p->spoke == MODE_TLS ? "implicit TLS" : "plaintext SMTP";
+	const char *wanted =
+	    p->expect == MODE_TLS ? "implicit TLS" : "plaintext SMTP";
+	enum probe_mode usual = p->port == 465 ? MODE_TLS : MODE_PLAIN;
+	bool known = p->port == 25 || p->port == 587 || p->port == 465 ||
+		     p->port == 2525;
+
+	if (p->role != NULL && (strcmp(p->role, "submission") == 0 ||
+				strcmp(p->role, "submissions") == 0))
+		add(v, "wrong-port-mode", SEV_WARNING,
+		    "port %d speaks %s, not the %s its SRV record "
+		    "(_%s._tcp) announces",
+		    p->port, spoke, wanted, p->role);
+	else if (known && p->expect == usual)
+		add(v, "wrong-port-mode", SEV_WARNING,
+		    "port %d speaks %s, not the usual %s", p->port, spoke,
+		    wanted);
+	else if (known)
+		add(v, "wrong-port-mode", SEV_WARNING,
+		    "port %d speaks %s, as is usual on it, not the %s it "
+		    "was probed for (--tls-ports or --encryption)",
+		    p->port, spoke, wanted);
+	else
+		add(v, "wrong-port-mode", SEV_WARNING,
+		    "port %d speaks %s, not the %s it was probed for (%s)",
+		    p->port, spoke, wanted,
+		    p->expect == MODE_TLS
+			? "--tls-ports lists it"
+			: "list it in --tls-ports if it is meant for TLS");
+}
+
 /* "XXXXXXXA" and kin: what SMTP-inspecting firewalls (Cisco's "fixup
  * smtp") and stripping attackers leave of STARTTLS, same length, X'd. */
 static const char *stripped_keyword(const struct strlist *ehlo)
@@ -279,6 +363,10 @@ void verdict_judge(const struct probe *p, struct verdict *v)
 		return;
 	}
 	reply_findings(p, v);
+	if (tls_first && !p->tls.done && deadline_cut(p)) {
+		judge_cut(p, v);
+		return;
+	}
 	if (tls_first && !p->tls.done) {
 		judge_no_smtp(p, v);
 		/* a handshake that failed, not one that met silence */
@@ -288,10 +376,11 @@ void verdict_judge(const struct probe *p, struct verdict *v)
 		return;
 	}
 	if (p->spoke != p->expect)
-		add(v, "wrong-port-mode", SEV_WARNING,
-		    "port %d speaks %s, not the usual %s", p->port,
-		    tls_first ? "implicit TLS" : "plaintext SMTP",
-		    p->expect == MODE_TLS ? "implicit TLS" : "plaintext SMTP");
+		port_mode_finding(p, v);
+	if (p->greeting_code == 0 && deadline_cut(p)) {
+		judge_cut(p, v);
+		return;
+	}
 	if (p->greeting_code == 0) {
 		judge_no_smtp(p, v);
 		return;
@@ -307,6 +396,11 @@ void verdict_judge(const struct probe *p, struct verdict *v)
 		   (p->helo_used && p->helo_code == 250);
 	if (!hello_ok) {
 		int code = tls_first ? p->ehlo_tls_code : p->ehlo_code;
+
+		if (code == 0 && deadline_cut(p)) {
+			judge_cut(p, v);
+			return;
+		}
 
 		/* a 421 or 554 to EHLO means what it means in a greeting */
 		v->state = ST_UNUSABLE;
@@ -343,6 +437,8 @@ void verdict_judge(const struct probe *p, struct verdict *v)
 		v->downgrade_risk = true;
 	}
 	tls_findings(p, v);
+	if (deadline_cut(p))
+		deadline_finding(p, v);
 	v->tls_ok = p->tls.done && p->tls.verified &&
 		    (strcmp(p->tls.version, "TLS1.2") == 0 ||
 		     strcmp(p->tls.version, "TLS1.3") == 0);

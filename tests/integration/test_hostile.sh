@@ -381,4 +381,21 @@ assert_eq "quick: one connection (no follow-up)" \
 	"$(grep -c ': accepted from ' "$SRV_LOG")" 1
 server_stop
 
+# 27. A server that answers every step, slowly but within --timeout,
+# until --deadline runs out waiting for the 220 to STARTTLS: reported as
+# the deadline, naming the step, never as STARTTLS refused or failed.
+server_start slow-steps slow-steps
+probe slow-steps --timeout 1 --deadline 1 "127.0.0.1:$PORT"
+state_is slow-steps starttls/null
+finding slow-steps starttls-refused false
+finding slow-steps starttls-handshake-failed false
+finding slow-steps deadline-reached true
+assert_jq "slow-steps: the finding names the deadline and the step" "$F" \
+	"$P"' | .findings[] | select(.id == "deadline-reached") | .message | test("--deadline.*starttls step")' true
+assert_jq "slow-steps: no downgrade risk claimed" "$F" "$P.downgrade_risk" false
+run_smtpprobe slow-steps txt --format text --timeout 1 --deadline 1 "127.0.0.1:$PORT"
+assert_eq "slow-steps: the text says it was the deadline" \
+	"$(grep -c 'deadline-reached: the session.s --deadline ran out' "$H_DIR/slow-steps.txt")" 1
+server_stop
+
 finish

@@ -817,6 +817,74 @@ START_TEST(test_recommend_reasons)
 }
 END_TEST
 
+/* -p 2525 example.test: every host resolved, none was planned for 2525
+ * (the MX takes 25, the SRV records 587 and 465).  Not "no mail host
+ * resolved": which ports the records name, and how to probe 2525. */
+START_TEST(test_recommend_unplanned_port)
+{
+	struct recommendation rec;
+	struct srv_rec *sub = calloc(1, sizeof(*sub));
+
+	ck_assert_ptr_nonnull(sub);
+	R.ports[0] = 2525;
+	R.nports = 1;
+	R.dns.domain = true;
+	R.dns.mx = calloc(1, sizeof(*R.dns.mx));
+	ck_assert_ptr_nonnull(R.dns.mx);
+	R.dns.mx[0].preference = 10;
+	R.dns.mx[0].host = strdup("mx1.example.test");
+	R.dns.nmx = 1;
+	sub->port = 587;
+	sub->target = strdup("smtp.example.test");
+	R.dns.sub = sub;
+	R.dns.nsub = 1;
+	report_recommend(&R, &rec);
+	ck_assert_ptr_null(rec.probe);
+	ck_assert_msg(strstr(rec.why, "no mail host resolved") == NULL, "%s",
+		      rec.why);
+	ck_assert_msg(strstr(rec.why, "planned for port 2525") != NULL, "%s",
+		      rec.why);
+	ck_assert_msg(strstr(rec.why, "ports 25 and 587") != NULL, "%s",
+		      rec.why);
+	ck_assert_msg(strstr(rec.why, "smtpprobe -p 2525 mx1.example.test") !=
+			  NULL,
+		      "%s", rec.why);
+	/* no record at all: nothing resolved, as before */
+	records_mx_free(R.dns.mx, R.dns.nmx);
+	R.dns.mx = NULL;
+	R.dns.nmx = 0;
+	records_srv_free(R.dns.sub, R.dns.nsub);
+	R.dns.sub = NULL;
+	R.dns.nsub = 0;
+	report_recommend(&R, &rec);
+	ck_assert_ptr_nonnull(strstr(rec.why, "no mail host resolved"));
+}
+END_TEST
+
+/* Probed by address: TLS is sound but no certificate names an address.
+ * "No safe way" says to probe the host name. */
+START_TEST(test_recommend_address_hint)
+{
+	struct recommendation rec;
+	struct probe *p = add("198.18.0.2", 465);
+
+	R.is_address = true;
+	free(p->host);
+	p->host = NULL;
+	implicit(p, false);
+	p->tls.trusted = true;
+	p->tls.name_ok = false;
+	report_recommend(&R, &rec);
+	ck_assert_ptr_null(rec.probe);
+	ck_assert_msg(strstr(rec.why, "by address") != NULL, "%s", rec.why);
+	ck_assert_msg(strstr(rec.why, "host name") != NULL, "%s", rec.why);
+	/* by name, the certificate is simply wrong for it: no such hint */
+	R.is_address = false;
+	report_recommend(&R, &rec);
+	ck_assert_msg(strstr(rec.why, "by address") == NULL, "%s", rec.why);
+}
+END_TEST
+
 START_TEST(test_sort)
 {
 	static const int asked[] = {587, 25, 465};
@@ -886,6 +954,8 @@ Suite *report_suite(void)
 	tcase_add_test(st, test_status_nothing);
 	tcase_add_test(st, test_recommend_why);
 	tcase_add_test(st, test_recommend_reasons);
+	tcase_add_test(st, test_recommend_unplanned_port);
+	tcase_add_test(st, test_recommend_address_hint);
 	tcase_add_test(st, test_sort);
 	suite_add_tcase(s, st);
 	return s;

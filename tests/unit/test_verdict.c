@@ -302,6 +302,69 @@ START_TEST(test_starttls_handshake_failed)
 }
 END_TEST
 
+/* The --deadline ran out while the server, answering each step in tens
+ * of milliseconds, still had --timeout to answer STARTTLS or finish the
+ * handshake: reported as the deadline, naming the step, never as the
+ * server refusing STARTTLS or failing TLS. */
+START_TEST(test_starttls_cut_by_deadline)
+{
+	const struct finding *f;
+
+	start(587);
+	greeted("STARTTLS", NULL);
+	P.ms[PH_CONNECT] = 50;
+	P.ms[PH_GREETING] = 51;
+	P.ms[PH_EHLO] = 52;
+	P.starttls_code = 0;
+	P.end = END_DEADLINE;
+	P.end_phase = PH_STARTTLS;
+	P.total_ms = 200;
+	judge();
+	state_is(ST_STARTTLS, NULL);
+	must_not("starttls-refused");
+	ck_assert(!V.downgrade_risk);
+	f = must("deadline-reached", SEV_WARNING);
+	ck_assert_ptr_nonnull(strstr(f->message, "--deadline"));
+	ck_assert_ptr_nonnull(strstr(f->message, "starttls step"));
+	ck_assert_ptr_nonnull(strstr(f->message, "52 ms"));
+
+	start(587);
+	greeted("STARTTLS", NULL);
+	P.starttls_code = 220;
+	P.starttls_reply = strdup("220 go ahead");
+	P.end = END_DEADLINE;
+	P.end_phase = PH_HANDSHAKE;
+	P.total_ms = 250;
+	judge();
+	must_not("starttls-handshake-failed");
+	ck_assert(!V.downgrade_risk);
+	ck_assert_ptr_nonnull(strstr(
+	    must("deadline-reached", SEV_WARNING)->message, "handshake step"));
+
+	/* implicit TLS cut in its handshake: unusable for the deadline */
+	start(465);
+	P.connected = true;
+	P.end = END_DEADLINE;
+	P.end_phase = PH_HANDSHAKE_IMPLICIT;
+	judge();
+	state_is(ST_UNUSABLE, "deadline");
+	must_not("validation-failure");
+	must("deadline-reached", SEV_WARNING);
+
+	/* a tarpit is the server's doing: still the server's finding */
+	start(587);
+	greeted("STARTTLS", NULL);
+	P.starttls_code = 0;
+	P.end = END_DEADLINE;
+	P.end_phase = PH_STARTTLS;
+	P.tarpit = true;
+	judge();
+	must("starttls-refused", SEV_ERROR);
+	must("tarpit", SEV_ERROR);
+	must_not("deadline-reached");
+}
+END_TEST
+
 START_TEST(test_injection)
 {
 	start(25);
@@ -484,12 +547,15 @@ START_TEST(test_no_greeting)
 	judge();
 	state_is(ST_UNUSABLE, "no-greeting");
 	must_not("starttls-not-supported");
+	/* the session's deadline, not the server, cut the wait */
 	start(25);
 	P.connected = true;
 	P.end = END_DEADLINE;
 	P.end_phase = PH_GREETING;
 	judge();
-	state_is(ST_UNUSABLE, "no-greeting");
+	state_is(ST_UNUSABLE, "deadline");
+	ck_assert_ptr_nonnull(strstr(
+	    must("deadline-reached", SEV_WARNING)->message, "greeting step"));
 }
 END_TEST
 
@@ -647,6 +713,46 @@ START_TEST(test_starttls_on_465)
 	judge();
 	state_is(ST_STARTTLS, NULL);
 	must("wrong-port-mode", SEV_WARNING);
+}
+END_TEST
+
+/* --tls-ports 587: 465 is probed in plaintext and speaks implicit TLS,
+ * as 465 usually does.  The message must not call the user's choice
+ * "the usual"; it names where the expectation came from. */
+START_TEST(test_wrong_port_mode_words)
+{
+	const char *m;
+
+	start(465);
+	P.expect = MODE_PLAIN; /* --tls-ports without 465 */
+	P.retried = true;
+	implicit_ok();
+	judge();
+	m = must("wrong-port-mode", SEV_WARNING)->message;
+	ck_assert_msg(strstr(m, "not the usual") == NULL, "%s", m);
+	ck_assert_msg(strstr(m, "--tls-ports") != NULL, "%s", m);
+	ck_assert_msg(strstr(m, "as is usual on it") != NULL, "%s", m);
+
+	/* the usual expectation keeps the usual words */
+	start(587);
+	P.retried = true;
+	implicit_ok();
+	judge();
+	m = must("wrong-port-mode", SEV_WARNING)->message;
+	ck_assert_msg(strstr(m, "not the usual plaintext SMTP") != NULL, "%s",
+		      m);
+
+	/* an SRV record set the expectation */
+	start(4465);
+	free(P.role);
+	P.role = strdup("submissions");
+	P.expect = MODE_TLS;
+	P.retried = true;
+	starttls_ok();
+	P.spoke = MODE_PLAIN;
+	judge();
+	m = must("wrong-port-mode", SEV_WARNING)->message;
+	ck_assert_msg(strstr(m, "_submissions._tcp") != NULL, "%s", m);
 }
 END_TEST
 
@@ -978,6 +1084,8 @@ Suite *verdict_suite(void)
 	tcase_add_test(st, test_starttls_refused);
 	tcase_add_test(st, test_starttls_unanswered);
 	tcase_add_test(st, test_starttls_handshake_failed);
+	tcase_add_test(st, test_starttls_cut_by_deadline);
+	tcase_add_test(st, test_wrong_port_mode_words);
 	tcase_add_test(st, test_injection);
 	tcase_add_test(st, test_plaintext_587);
 	tcase_add_test(st, test_plaintext_25);

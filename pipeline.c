@@ -162,6 +162,16 @@ void pipeline_free(struct pipeline *pl)
 	free(pl);
 }
 
+/* Any reply, good or bad, counts: the DNS server answers.  A timeout or
+ * a refused port is no reply (reports/ tell a dead server from them). */
+static void dns_heard(struct job *job, int status)
+{
+	if (status != ARES_ETIMEOUT && status != ARES_ECONNREFUSED &&
+	    status != ARES_ENOMEM && status != ARES_EDESTRUCTION &&
+	    status != ARES_ECANCELLED)
+		job->r.dns.answered++;
+}
+
 static void add_error(struct job *job, const char *name, const char *type,
                       const char *error)
 {
@@ -410,6 +420,7 @@ static void on_addrs(void *arg, int family, int status,
 	const char *type = family == AF_INET6 ? "AAAA" : "A";
 	size_t i, k;
 
+	dns_heard(job, status);
 	h->lookups--;
 	if (status == ARES_ENODATA) {
 		/* normal for one family; an error only if both lack */
@@ -509,6 +520,7 @@ static void on_tlsa(void *arg, int status, const unsigned char *abuf, int alen)
 	struct tlsa_set *v;
 	int n = 0;
 
+	dns_heard(job, status);
 	if (status == ARES_SUCCESS) {
 		n = records_tlsa(abuf, alen, &recs);
 		if (n < 0 && !q->quiet)
@@ -717,6 +729,7 @@ static void on_mx(void *arg, int status, const unsigned char *abuf, int alen)
 	struct job *job = arg;
 	struct dns_info *d = &job->r.dns;
 
+	dns_heard(job, status);
 	if (status == ARES_SUCCESS) {
 		d->nmx = records_mx(abuf, alen, &d->mx);
 		d->mx_ad = records_ad(abuf, alen);
@@ -745,6 +758,7 @@ static void on_srv(struct job *job, int status, const unsigned char *abuf,
 	char name[300];
 
 	snprintf(name, sizeof(name), "%s.%s", label, job->r.host);
+	dns_heard(job, status);
 	if (status == ARES_SUCCESS) {
 		*n = records_srv(abuf, alen, out);
 		if (*n < 0) {
@@ -780,6 +794,7 @@ static void on_txt(void *arg, int status, const unsigned char *abuf, int alen)
 	struct txt_query *q = arg;
 	struct job *job = q->job;
 
+	dns_heard(job, status);
 	if (status == ARES_SUCCESS) {
 		if (records_txt(abuf, alen, q->prefix, q->out, q->count) < 0)
 			add_error(job, q->name, "TXT", "malformed answer");
@@ -858,6 +873,7 @@ static void on_sts_addrs(void *arg, int family, int status,
 	struct job *job = f->job;
 	size_t i;
 
+	dns_heard(job, status);
 	(void)family;
 	(void)cname;
 	for (i = 0; status == ARES_SUCCESS && i < n && f->n < 8; i++)

@@ -124,4 +124,5 @@ void report_target_findings(struct report *r)
 {
 	inconsistent(r);
 	interception(r);
+	report_dns_findings(r);
 }

@@ -137,6 +137,10 @@ static void explain_none(const struct report *r, struct recommendation *rec,
 		snprintf(rec->why, sizeof(rec->why),
 			 "the domain publishes a null MX and no submission "
 			 "service: it handles no mail");
+	else if (r->nprobes == 0 && report_dns_unanswered(r))
+		snprintf(rec->why, sizeof(rec->why),
+			 "nothing could be probed: the DNS server does not "
+			 "answer");
 	else if (r->nprobes == 0 && r->nhosts == 0 &&
 		 explain_unplanned(r, rec))
 		; /* said */

@@ -61,6 +61,7 @@ struct dns_info {
 	time_t sts_not_after;  /* the policy host's certificate, 0: unseen */
 	time_t sts_seen;       /* wall clock of the fetch */
 	struct mtasts_policy sts;
+	unsigned answered; /* DNS replies of any kind for this target */
 };
 
 struct report {
@@ -104,6 +105,12 @@ report_finding(struct report *r, const char *id, enum severity sev,
 /* Adds the findings about the target as a whole (inconsistent
  * addresses, interception); call once, when every probe has ended. */
 void report_target_findings(struct report *r);
+/* Whether no DNS question of the target got any reply (every one timed
+ * out or met a closed port): the DNS server does not answer. */
+bool report_dns_unanswered(const struct report *r);
+/* Adds finding dns-unanswered when that is so; report_target_findings
+ * calls it. */
+void report_dns_findings(struct report *r);
 
 /* Judges the domain's downgrade protection (MTA-STS) against the
  * probes; marks the port-25 probes it protects.  Once, before writing. */

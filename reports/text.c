@@ -331,7 +331,8 @@ int report_text(FILE *out, const struct report *r, bool colour)
 	        r->nprobes == 1 ? "" : "s", (double)r->duration_ms / 1000.0);
 	if (r->dns.domain)
 		print_plan(out, r);
-	for (i = 0; i < r->nerrors; i++)
+	/* a server that answers nothing: its finding is the one line */
+	for (i = 0; i < r->nerrors && !report_dns_unanswered(r); i++)
 		fprintf(out, "  DNS %s %s: %s\n", r->errors[i].type,
 		        r->errors[i].name, r->errors[i].error);
 	for (i = 0; i < r->nfindings; i++)

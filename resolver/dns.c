@@ -35,6 +35,7 @@ struct lookup {
 	struct dns_addr *addrs;
 	size_t n;
 	char *cname;
+	unsigned tries; /* asked so far */
 	struct waiter *waiters;
 	struct lookup *next; /* in its bucket */
 };
@@ -44,6 +45,8 @@ static void lookup_free(struct lookup *lk);
 struct dns {
 	struct loop *loop;
 	ares_channel channel;
+	unsigned tries; /* rounds of the servers per question */
+	bool servers_given; /* --dns-server: every name is asked of them */
 	struct loop_timer timer;
 	struct lookup *cache[CACHE_BUCKETS];
 	size_t ncache;
@@ -122,11 +125,16 @@ struct dns *dns_new(struct loop *loop, const struct dns_opts *opts, char *err,
 		return NULL;
 	}
 	dns->loop = loop;
+	dns->tries = opts->tries > 0 ? opts->tries : 1;
+	dns->servers_given = opts->servers != NULL;
 	memset(&o, 0, sizeof(o));
 	o.sock_state_cb = on_sock_state;
 	o.sock_state_cb_data = dns;
+	/* c-ares doubles the wait on each try (2 s, then 4 s, ...); one try
+	 * per round here, the rounds counted by us, keeps every try at
+	 * timeout_ms: 2 tries of 2 s cost 4 s, as the manual says */
 	o.timeout = (int)opts->timeout_ms;
-	o.tries = (int)opts->tries;
+	o.tries = 1;
 	/* REFUSED and SERVFAIL come back as answers, so they are reported
 	 * as what they are, not as "connection refused" */
 	o.flags = ARES_FLAG_NOCHECKRESP;
@@ -249,16 +257,85 @@ static void cache_remove(struct dns *dns, struct lookup *lk)
 	lk->cached = false;
 }
 
+static void ask_addrinfo(struct lookup *lk);
+static void lookup_done(struct lookup *lk, int status, int ttl);
+
+/* RFC 6761 names, which c-ares answers itself and never sends. */
+static bool is_localhost(const char *name)
+{
+	size_t n = strlen(name);
+
+	if (n > 0 && name[n - 1] == '.')
+		n--;
+	return (n == 9 && strncasecmp(name, "localhost", 9) == 0) ||
+	       (n > 10 && strncasecmp(name + n - 10, ".localhost", 10) == 0);
+}
+
+/* An A or AAAA answer asked with ares_query, as dns_addrs. */
+static void on_local_answer(void *arg, int status, int timeouts,
+			    unsigned char *abuf, int alen)
+{
+	struct lookup *lk = arg;
+	struct ares_addrttl a4[16];
+	struct ares_addr6ttl a6[16];
+	int i, n = 16, ttl = CACHE_MAX_TTL_S;
+
+	(void)timeouts;
+	if (status == ARES_ETIMEOUT && lk->tries < lk->dns->tries) {
+		ask_addrinfo(lk); /* another round, as long as the first */
+		return;
+	}
+	if (status == ARES_SUCCESS)
+		status = lk->family == AF_INET
+				 ? ares_parse_a_reply(abuf, alen, NULL, a4, &n)
+				 : ares_parse_aaaa_reply(abuf, alen, NULL, a6,
+							 &n);
+	if (status == ARES_SUCCESS && n > 0) {
+		lk->addrs = calloc((size_t)n, sizeof(*lk->addrs));
+		for (i = 0; lk->addrs != NULL && i < n; i++) {
+			struct dns_addr *d = &lk->addrs[i];
+
+			if (lk->family == AF_INET) {
+				struct sockaddr_in *s = (void *)&d->sa;
+
+				s->sin_family = AF_INET;
+				s->sin_addr = a4[i].ipaddr;
+				d->len = sizeof(*s);
+				if (a4[i].ttl < ttl)
+					ttl = a4[i].ttl < 0 ? 0 : a4[i].ttl;
+			} else {
+				struct sockaddr_in6 *s = (void *)&d->sa;
+
+				s->sin6_family = AF_INET6;
+				memcpy(&s->sin6_addr, &a6[i].ip6addr,
+				       sizeof(s->sin6_addr));
+				d->len = sizeof(*s);
+				if (a6[i].ttl < ttl)
+					ttl = a6[i].ttl < 0 ? 0 : a6[i].ttl;
+			}
+			lk->n++;
+		}
+	}
+	if (status == ARES_SUCCESS && lk->n == 0)
+		status = ARES_ENODATA;
+	lookup_done(lk, status, ttl);
+}
+
 static void on_addrinfo(void *arg, int status, int timeouts,
 			struct ares_addrinfo *res)
 {
 	struct lookup *lk = arg;
 	struct ares_addrinfo_node *node;
-	struct waiter *w, *waiters;
 	size_t cap = 0;
 	int ttl = CACHE_MAX_TTL_S;
 
 	(void)timeouts;
+	if (status == ARES_ETIMEOUT && lk->tries < lk->dns->tries) {
+		if (res != NULL)
+			ares_freeaddrinfo(res);
+		ask_addrinfo(lk); /* another round, as long as the first */
+		return;
+	}
 	if (status == ARES_SUCCESS && res != NULL) {
 		for (node = res->nodes; node != NULL; node = node->ai_next) {
 			if (node->ai_family != lk->family ||
@@ -288,6 +365,14 @@ static void on_addrinfo(void *arg, int status, int timeouts,
 	}
 	if (res != NULL)
 		ares_freeaddrinfo(res);
+	lookup_done(lk, status, ttl);
+}
+
+/* The answer of a lookup, to every caller waiting for it. */
+static void lookup_done(struct lookup *lk, int status, int ttl)
+{
+	struct waiter *w, *waiters;
+
 	if (status == ARES_EDESTRUCTION) {
 		lookup_free(lk); /* dns_free took it out of the cache */
 		return;
@@ -321,7 +406,6 @@ void dns_lookup(struct dns *dns, const char *name, int family, dns_addr_cb cb,
 		void *arg)
 {
 	unsigned b = cache_hash(name, family);
-	struct ares_addrinfo_hints hints;
 	struct lookup *lk;
 	struct waiter *w;
 
@@ -366,16 +450,39 @@ void dns_lookup(struct dns *dns, const char *name, int family, dns_addr_cb cb,
 		dns->ncache++;
 		lk->cached = true;
 	}
+	ask_addrinfo(lk);
+}
+
+static void ask_addrinfo(struct lookup *lk)
+{
+	struct dns *dns = lk->dns; /* lk may be gone when c-ares returns */
+	struct ares_addrinfo_hints hints;
+
 	memset(&hints, 0, sizeof(hints));
-	hints.ai_family = family;
+	hints.ai_family = lk->family;
 	hints.ai_flags = ARES_AI_NOSORT;
-	ares_getaddrinfo(dns->channel, name, NULL, &hints, on_addrinfo, lk);
+	lk->tries++;
+	if (dns->servers_given && is_localhost(lk->name)) {
+		/* c-ares keeps localhost from any server (RFC 6761); the
+		 * user named a server and asks it */
+		ares_query(dns->channel, lk->name, ns_c_in,
+			   lk->family == AF_INET ? ns_t_a : ns_t_aaaa,
+			   on_local_answer, lk);
+		schedule(dns);
+		return;
+	}
+	ares_getaddrinfo(dns->channel, lk->name, NULL, &hints, on_addrinfo,
+			 lk);
 	schedule(dns);
 }
 
 struct raw {
+	struct dns *dns;
 	dns_raw_cb cb;
 	void *arg;
+	unsigned tries; /* asked so far */
+	int qlen;
+	unsigned char qbuf[]; /* the question, to ask again */
 };
 
 /* ares_send reports any answer as success; sort them like ares_query. */
@@ -403,6 +510,14 @@ static void on_raw(void *arg, int status, int timeouts, unsigned char *abuf,
 	struct raw *q = arg;
 
 	(void)timeouts;
+	if (status == ARES_ETIMEOUT && q->tries < q->dns->tries) {
+		struct dns *dns = q->dns; /* q may be gone when c-ares returns */
+
+		q->tries++; /* another round, as long as the first */
+		ares_send(dns->channel, q->qbuf, q->qlen, on_raw, q);
+		schedule(dns);
+		return;
+	}
 	if (status == ARES_SUCCESS)
 		status = answer_status(abuf, alen);
 	if (status != ARES_EDESTRUCTION)
@@ -415,25 +530,30 @@ void dns_query(struct dns *dns, const char *name, int type, dns_raw_cb cb,
 	       void *arg)
 {
 	unsigned char *qbuf = NULL;
-	struct raw *q = malloc(sizeof(*q));
+	struct raw *q;
 	int qlen = 0, rc;
 
-	if (q == NULL) {
-		cb(arg, ARES_ENOMEM, NULL, 0);
-		return;
-	}
-	q->cb = cb;
-	q->arg = arg;
 	/* EDNS with 1232 bytes (the DNS flag day size) for long TXT/TLSA */
 	rc = ares_create_query(name, ns_c_in, type, 0, 1, &qbuf, &qlen, 1232);
 	if (rc != ARES_SUCCESS) {
-		free(q);
 		cb(arg, rc, NULL, 0);
 		return;
 	}
-	qbuf[3] |= 0x20; /* AD */
-	ares_send(dns->channel, qbuf, qlen, on_raw, q);
+	q = malloc(sizeof(*q) + (size_t)qlen);
+	if (q == NULL) {
+		ares_free_string(qbuf);
+		cb(arg, ARES_ENOMEM, NULL, 0);
+		return;
+	}
+	q->dns = dns;
+	q->cb = cb;
+	q->arg = arg;
+	q->tries = 1;
+	q->qlen = qlen;
+	memcpy(q->qbuf, qbuf, (size_t)qlen);
 	ares_free_string(qbuf);
+	q->qbuf[3] |= 0x20; /* AD */
+	ares_send(dns->channel, q->qbuf, q->qlen, on_raw, q);
 	schedule(dns);
 }
 

@@ -419,4 +419,48 @@ assert_eq "shared: mx1.shop.test AAAA asked once for three domains" "$(($(querie
 assert_eq "shared: three reports, each probing mx1.shop.test on 25" \
 	"$(jq -c '[.probes[] | select(.host == "mx1.shop.test" and .port == 25)] | length' "$F" | tr '\n' ' ')" "2 2 2 "
 
+# 14. localhost with --dns-server is asked of that server, as every name
+# is (c-ares alone would answer it from nowhere, RFC 6761).
+lq() { grep -c "query\[$1\] localhost from" "$ZONE_DIR/dnsmasq.log"; }
+a0=$(lq A)
+aaaa0=$(lq AAAA)
+zprobe localhost --ports 25 localhost
+assert_ge "localhost: A asked of --dns-server" "$(($(lq A) - a0))" 1
+assert_ge "localhost: AAAA asked of --dns-server" "$(($(lq AAAA) - aaaa0))" 1
+
+# 15. A DNS server that answers nothing (fw.example.test's host, which
+# drops DNS silently): 2 tries of 2 s per question, as the manual says
+# (c-ares alone waits 2 s, then 4 s), and one sentence, not a "timeout"
+# line per question.
+DEAD_DNS=198.18.2.2
+printf '%s\n' "table inet dead_dns {" \
+	"chain input { type filter hook input priority 0; policy accept;" \
+	"udp dport 53 drop" "tcp dport 53 drop" "}" "}" |
+	ip netns exec "$FW_NS" nft -f - || die "nft table dead_dns failed"
+# deadrun NAME ARGS...: text output in $OUT/NAME.txt, wall time in MS.
+deadrun() {
+	local name=$1 t0
+	shift
+	t0=$(date +%s%N)
+	in_client env NO_COLOR=1 timeout 30 "$SMTPPROBE" --dns-server "$DEAD_DNS" "$@" \
+		>"$OUT/$name.txt" 2>"$OUT/$name.err"
+	RC=$?
+	MS=$((($(date +%s%N) - t0) / 1000000))
+}
+deadrun dead-host mail.example.test:587
+assert_eq "dead-host: exit status 1" "$RC" 1
+assert_ge "dead-host: 2 tries of 2 s (ms)" "$MS" 3900
+assert_lt "dead-host: 2 tries of 2 s, not 2 s + 4 s (ms)" "$MS" 5500
+assert_eq "dead-host: no line per question" "$(grep -c '^  DNS ' "$OUT/dead-host.txt")" 0
+assert_eq "dead-host: one sentence says the DNS server does not answer" \
+	"$(grep -c 'dns-unanswered: the DNS server does not answer: none of the 2 questions about mail.example.test got a reply' "$OUT/dead-host.txt")" 1
+deadrun dead-domain example.test
+assert_lt "dead-domain: two rounds of 4 s (records, then addresses) (ms)" "$MS" 9500
+assert_eq "dead-domain: no line per question" "$(grep -c '^  DNS ' "$OUT/dead-domain.txt")" 0
+assert_eq "dead-domain: the finding and the recommendation say the DNS server does not answer" \
+	"$(grep -c 'the DNS server does not answer' "$OUT/dead-domain.txt")" 2
+assert_eq "dead-domain: the recommendation says why nothing was probed" \
+	"$(grep -c '^No safe way to send mail from here: nothing could be probed: the DNS server does not answer.$' "$OUT/dead-domain.txt")" 1
+ip netns exec "$FW_NS" nft delete table inet dead_dns
+
 finish

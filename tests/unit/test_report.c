@@ -885,6 +885,53 @@ START_TEST(test_recommend_address_hint)
 }
 END_TEST
 
+/* A DNS server that answers nothing: one finding, and the text report
+ * says it once instead of a line per question. */
+static void dns_error(const char *name, const char *type, const char *error)
+{
+	struct dns_error *e =
+	    realloc(R.errors, (R.nerrors + 1) * sizeof(*e));
+
+	ck_assert_ptr_nonnull(e);
+	R.errors = e;
+	e[R.nerrors].name = strdup(name);
+	e[R.nerrors].type = type;
+	e[R.nerrors].error = error;
+	R.nerrors++;
+}
+
+START_TEST(test_dns_unanswered)
+{
+	dns_error("mail.example.test", "MX", "timeout");
+	dns_error("mail.example.test", "A", "timeout");
+	dns_error("mail.example.test", "AAAA", "connection refused");
+	report_target_findings(&R);
+	ck_assert_uint_eq(R.nfindings, 1);
+	ck_assert_str_eq(R.findings[0].id, "dns-unanswered");
+	ck_assert_int_eq(R.findings[0].severity, SEV_ERROR);
+	ck_assert_ptr_nonnull(strstr(R.findings[0].message, "3 questions"));
+	write_text(false);
+	ck_assert_msg(strstr(out, "  DNS ") == NULL, "%s", out);
+	ck_assert_msg(strstr(out, "the DNS server does not answer") != NULL,
+		      "%s", out);
+	/* one reply of any kind: the server answers, the errors are listed */
+	R.nfindings = 0;
+	R.dns.answered = 1;
+	report_target_findings(&R);
+	ck_assert_uint_eq(R.nfindings, 0);
+	free(out);
+	out = NULL;
+	write_text(false);
+	ck_assert_msg(strstr(out, "  DNS MX mail.example.test: timeout") !=
+			  NULL,
+		      "%s", out);
+	/* an NXDOMAIN is an answer */
+	R.dns.answered = 0;
+	dns_error("mail.example.test", "TXT", "NXDOMAIN");
+	ck_assert(!report_dns_unanswered(&R));
+}
+END_TEST
+
 START_TEST(test_sort)
 {
 	static const int asked[] = {587, 25, 465};
@@ -956,6 +1003,7 @@ Suite *report_suite(void)
 	tcase_add_test(st, test_recommend_reasons);
 	tcase_add_test(st, test_recommend_unplanned_port);
 	tcase_add_test(st, test_recommend_address_hint);
+	tcase_add_test(st, test_dns_unanswered);
 	tcase_add_test(st, test_sort);
 	suite_add_tcase(s, st);
 	return s;

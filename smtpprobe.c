@@ -22,6 +22,7 @@
 #include "core/sanitize.h"
 #include "pipeline.h"
 #include "reports/egress.h"
+#include "reports/html.h"
 
 #define VERSION "0.1.0"
 #define EXIT_USAGE 2
@@ -30,7 +31,7 @@
 #define MAX_SHARDS 1000000
 #define DEFAULT_DEADLINE_MS 20000
 
-enum format { FMT_TEXT, FMT_JSON, FMT_MARKDOWN };
+enum format { FMT_TEXT, FMT_JSON, FMT_MARKDOWN, FMT_HTML };
 
 /* Independent, well-known submission services: if none of them is
  * reachable on a port while HTTPS to them works, the filter is here. */
@@ -83,6 +84,9 @@ struct main_state {
 	uint64_t t0;
 	size_t problems; /* targets with exit status 1 */
 	enum format format;
+	FILE *out;		/* standard output, or --output FILE */
+	const char *out_name;	/* for messages */
+	struct html_page *html; /* --format html: written at the end */
 	bool colour;
 	int status;   /* worst per-target status so far */
 	size_t count; /* reports written */
@@ -129,7 +133,9 @@ static void usage(FILE *out)
 		"(repeatable)\n"
 		"      --ehlo NAME          EHLO name (our address literal)\n"
 		"  -4, -6                   IPv4 only, IPv6 only\n"
-		"  -f, --format FORMAT      text, json or markdown (text)\n"
+		"  -f, --format FORMAT      text, json, markdown or html "
+		"(text)\n"
+		"  -o, --output FILE        write the report to FILE\n"
 		"      --quick              skip the TLS 1.0/1.1 and STARTTLS "
 		"injection\n"
 		"                           sessions that follow a TLS port\n"
@@ -279,17 +285,23 @@ static void emit(void *arg, struct report *r)
 	if (st->quiet) {
 		/* nothing on standard output */
 	} else if (st->format == FMT_JSON) {
-		report_json(stdout, r);
+		report_json(st->out, r);
 	} else if (st->format == FMT_MARKDOWN) {
 		if (st->count > 0)
-			fputs("\n---\n\n", stdout);
-		report_markdown(stdout, r);
+			fputs("\n---\n\n", st->out);
+		report_markdown(st->out, r);
+	} else if (st->format == FMT_HTML) {
+		/* one page for every target: written at the end */
+		if (html_page_add(st->html, r) < 0) {
+			fprintf(stderr, "smtpprobe: out of memory\n");
+			st->status = 3;
+		}
 	} else {
 		if (st->count > 0)
-			fputc('\n', stdout);
-		report_text(stdout, r, st->colour);
+			fputc('\n', st->out);
+		report_text(st->out, r, st->colour);
 	}
-	if (fflush(stdout) != 0 && errno == EPIPE)
+	if (fflush(st->out) != 0 && errno == EPIPE)
 		_exit(141); /* the reader left (| head): end quietly */
 	st->count++;
 	if (status > st->status)
@@ -488,6 +500,7 @@ int main(int argc, char **argv)
 		{"dns-server", required_argument, NULL, 'D'},
 		{"ehlo", required_argument, NULL, 'E'},
 		{"format", required_argument, NULL, 'f'},
+		{"output", required_argument, NULL, 'o'},
 		{"check", required_argument, NULL, 'c'},
 		{"encryption", required_argument, NULL, 'e'},
 		{"egress", no_argument, NULL, 'g'},
@@ -519,7 +532,8 @@ int main(int argc, char **argv)
 		.cert_warn_days = 21,
 		.cert_crit_days = 7,
 	};
-	struct main_state st = {.format = FMT_TEXT};
+	struct main_state st = {.format = FMT_TEXT, .out_name = "stdout"};
+	const char *output_arg = NULL;
 	struct input in = {0};
 	const char *input_arg = NULL;
 	int sig;
@@ -541,7 +555,7 @@ int main(int argc, char **argv)
 
 	signal(SIGPIPE, SIG_IGN);
 	opterr = 0;
-	while ((c = getopt_long(argc, argv, ":p:t:d:f:i:q46hV", longopts,
+	while ((c = getopt_long(argc, argv, ":p:t:d:f:o:i:q46hV", longopts,
 				NULL)) != -1) {
 		switch (c) {
 		case 'p':
@@ -606,10 +620,15 @@ int main(int argc, char **argv)
 				st.format = FMT_JSON;
 			else if (strcmp(optarg, "markdown") == 0)
 				st.format = FMT_MARKDOWN;
+			else if (strcmp(optarg, "html") == 0)
+				st.format = FMT_HTML;
 			else
-				die_usage("bad --format '%s': want text, json "
-					  "or markdown",
+				die_usage("bad --format '%s': want text, json, "
+					  "markdown or html",
 					  clean(optarg));
+			break;
+		case 'o':
+			output_arg = optarg;
 			break;
 		case 'c':
 			check_arg = optarg;
@@ -755,6 +774,10 @@ int main(int argc, char **argv)
 	}
 	if (ntargets == 0 && in.f == NULL)
 		die_usage("no TARGET given");
+	if (egress_mode && st.format == FMT_HTML)
+		die_usage("--egress writes text, JSON or Markdown, not HTML");
+	if (output_arg != NULL && st.quiet)
+		die_usage("-q writes nothing: no --output with it");
 	/* one at least: calloc(0) may return NULL (--input alone) */
 	targets = calloc(ntargets > 0 ? (size_t)ntargets : 1, sizeof(*targets));
 	if (targets == NULL) {
@@ -777,8 +800,23 @@ int main(int argc, char **argv)
 				  "by -4/-6",
 				  t->input);
 	}
+	st.out = stdout;
+	if (output_arg != NULL && strcmp(output_arg, "-") != 0) {
+		/* opened before any probe: a bad path costs no waiting */
+		st.out = fopen(output_arg, "w");
+		if (st.out == NULL)
+			die_usage("cannot write --output '%s': %s",
+				  clean(output_arg), strerror(errno));
+		st.out_name = output_arg;
+	}
+	if (st.format == FMT_HTML &&
+	    (st.html = html_page_new(VERSION)) == NULL) {
+		fprintf(stderr, "smtpprobe: out of memory\n");
+		return 3;
+	}
 	no_colour = getenv("NO_COLOR");
-	st.colour = st.format == FMT_TEXT && isatty(STDOUT_FILENO) &&
+	st.colour = st.format == FMT_TEXT && st.out == stdout &&
+		    isatty(STDOUT_FILENO) &&
 		    (no_colour == NULL || no_colour[0] == '\0');
 
 	o.concurrency = fit_to_fd_limit(o.concurrency);
@@ -812,7 +850,9 @@ int main(int argc, char **argv)
 		 * is whole; leave at once, as the signal would have */
 		if (st.progress)
 			fputs("\r\033[K", stderr);
-		fflush(stdout);
+		if (st.html != NULL)
+			html_page_write(st.out, st.html);
+		fflush(st.out);
 		_exit(128 + sig);
 	}
 	if (st.progress) {
@@ -835,13 +875,28 @@ int main(int argc, char **argv)
 		if (st.quiet)
 			; /* the exit status says it */
 		else if (st.format == FMT_JSON)
-			egress_json(stdout, &egress);
+			egress_json(st.out, &egress);
 		else if (st.format == FMT_MARKDOWN)
-			egress_markdown(stdout, &egress);
+			egress_markdown(st.out, &egress);
 		else
-			egress_text(stdout, &egress);
+			egress_text(st.out, &egress);
 		st.status = egress_status(&egress);
 		egress_free(&egress);
+	}
+	if (st.html != NULL && !st.quiet)
+		html_page_write(st.out, st.html);
+	html_page_free(st.html);
+	if (fflush(st.out) != 0 || ferror(st.out)) {
+		if (errno == EPIPE && st.out == stdout)
+			_exit(141);
+		fprintf(stderr, "smtpprobe: writing %s: %s\n",
+			clean(st.out_name), strerror(errno));
+		st.status = 3;
+	}
+	if (st.out != stdout && fclose(st.out) != 0) {
+		fprintf(stderr, "smtpprobe: writing %s: %s\n",
+			clean(st.out_name), strerror(errno));
+		st.status = 3;
 	}
 	pipeline_free(pl);
 	for (i = 0; i < ntargets; i++)

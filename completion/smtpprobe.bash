@@ -14,10 +14,10 @@ _smtpprobe()
 	local cword=$COMP_CWORD
 	# long options that take a value, and those that do not
 	local with='--ports --tls-ports --timeout --deadline --ca-file
-		--cert-days --dns-server --ehlo --format --input --concurrency --per-address
-		--shard --check --encryption --control'
+		--cert-days --dns-server --ehlo --format --output --input
+		--concurrency --per-address --shard --check --encryption --control'
 	local without='--egress --quick --quiet --help --version'
-	local short='-p -t -d -f -i -q -4 -6 -h -V'
+	local short='-p -t -d -f -o -i -q -4 -6 -h -V'
 
 	COMPREPLY=()
 	cur=${words[cword]}
@@ -45,7 +45,7 @@ _smtpprobe()
 
 	case $opt in
 	-f | --format)
-		mapfile -t COMPREPLY < <(compgen -P "$prefix" -W 'text json markdown' -- "$cur")
+		mapfile -t COMPREPLY < <(compgen -P "$prefix" -W 'text json markdown html' -- "$cur")
 		return
 		;;
 	--encryption)
@@ -53,7 +53,7 @@ _smtpprobe()
 		mapfile -t COMPREPLY < <(compgen -P "$prefix" -W 'none tls ssl starttls implicit' -- "$cur")
 		return
 		;;
-	--ca-file)
+	--ca-file | -o | --output)
 		compopt -o filenames 2>/dev/null
 		mapfile -t COMPREPLY < <(compgen -P "$prefix" -f -- "$cur")
 		return

@@ -4,7 +4,7 @@
 #include "reports/report.h"
 
 #include <stdio.h>
-#include <sys/socket.h>
+#include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
@@ -20,21 +20,6 @@ void report_md(FILE *out, const char *s)
 			fputc('\\', out);
 		fputc(*s, out);
 	}
-}
-
-static const char *reason_words(const char *reason)
-{
-	if (reason == NULL)
-		return "";
-	if (strcmp(reason, "timeout") == 0)
-		return "connection attempts time out: packets are silently "
-		       "dropped";
-	if (strcmp(reason, "refused") == 0)
-		return "connection attempts are refused (TCP reset)";
-	if (strcmp(reason, "unreachable") == 0)
-		return "connection attempts fail with an ICMP "
-		       "\"administratively prohibited\" or no-route error";
-	return reason;
 }
 
 static void ms_cell(FILE *out, int64_t ms)
@@ -187,165 +172,25 @@ static void findings(FILE *out, const struct report *r)
 	fputc('\n', out);
 }
 
-/* The name a probe's row shows in the Host column. */
-static const char *host_of(const struct probe *p)
-{
-	return p->host ? p->host : p->address;
-}
-
-static bool blocked_as(const struct probe *p, const char *reason)
-{
-	struct verdict v;
-
-	verdict_judge(p, &v);
-	return v.state == ST_BLOCKED &&
-	       (reason == NULL || strcmp(v.reason, reason) == 0);
-}
-
-/* Whether q belongs to the paragraph of p: same host, port and reason,
- * so the addresses a paragraph names are that host's, as in the table. */
-static bool same_group(const struct probe *p, const char *reason,
-		       const struct probe *q)
-{
-	return q->port == p->port && strcmp(host_of(q), host_of(p)) == 0 &&
-	       blocked_as(q, reason);
-}
-
-/* Our source address for each family the group's addresses are of: an
- * IPv6 connection never went out from an IPv4 address. */
-static void sources(FILE *out, const struct report *r, size_t first,
-		    const char *reason)
-{
-	const struct probe *p = r->probes[first];
-	const char *src[2] = {NULL, NULL}; /* IPv4, IPv6 */
-	size_t j;
-
-	for (j = first; j < r->nprobes; j++) {
-		const struct probe *q = r->probes[j];
-		int f = q->addr.ss_family == AF_INET6;
-
-		if (same_group(p, reason, q) && q->source[0] != '\0' &&
-		    src[f] == NULL)
-			src[f] = q->source;
-	}
-	if (src[0] != NULL && src[1] != NULL) {
-		fprintf(out, "source addresses ");
-		report_md(out, src[0]);
-		fprintf(out, " (IPv4) and ");
-		report_md(out, src[1]);
-		fprintf(out, " (IPv6)");
-	} else {
-		fprintf(out, "source address ");
-		report_md(out, src[0] ? src[0] : src[1] ? src[1] : "unknown");
-	}
-}
-
-/* Whether probe j is the first on port that connected to its host. */
-static bool works_first(const struct report *r, size_t j, int port)
-{
-	const struct probe *q = r->probes[j];
-	size_t k;
-
-	if (q->port != port || blocked_as(q, NULL))
-		return false;
-	for (k = 0; k < j; k++)
-		if (r->probes[k]->port == port &&
-		    !blocked_as(r->probes[k], NULL) &&
-		    strcmp(host_of(r->probes[k]), host_of(q)) == 0)
-			return false;
-	return true;
-}
-
-/* "HOST (A, B)": the addresses of probe j's host that connected on its
- * port. */
-static void working_host(FILE *out, const struct report *r, size_t j)
-{
-	const struct probe *q = r->probes[j];
-	bool comma = false;
-	size_t k;
-
-	report_md(out, host_of(q));
-	fprintf(out, " (");
-	for (k = j; k < r->nprobes; k++) {
-		const struct probe *w = r->probes[k];
-
-		if (w->port != q->port || blocked_as(w, NULL) ||
-		    strcmp(host_of(w), host_of(q)) != 0)
-			continue;
-		if (comma)
-			fprintf(out, ", ");
-		comma = true;
-		report_md(out, w->address);
-	}
-	fprintf(out, ")");
-}
-
-/* For each host, port and way of being blocked, a paragraph the user can
- * paste into a ticket, naming exactly the addresses of the table's rows
- * it speaks of.  Only a port blocked to every address probed on it is
- * called closed: when it connects to some other address, the paragraph
- * says so and asks about those addresses, not the port. */
+/* For each host, port and way of being blocked, the paragraph the user
+ * can paste into a ticket (reports/ticket.c). */
 static void ticket(FILE *out, const struct report *r)
 {
-	size_t i, j;
+	size_t i;
 	bool any = false;
 
 	for (i = 0; i < r->nprobes; i++) {
-		const struct probe *p = r->probes[i];
-		struct verdict v;
-		bool first = true, open_elsewhere = false, comma = false;
+		char *text = report_ticket(r, i);
 
-		verdict_judge(p, &v);
-		if (v.state != ST_BLOCKED)
+		if (text == NULL)
 			continue;
-		for (j = 0; j < i && first; j++)
-			first = !same_group(p, v.reason, r->probes[j]);
-		if (!first)
-			continue;
-		for (j = 0; j < r->nprobes; j++)
-			if (r->probes[j]->port == p->port &&
-			    !blocked_as(r->probes[j], NULL))
-				open_elsewhere = true;
 		if (!any)
 			fprintf(out, "## For your hosting provider\n\n");
 		any = true;
-		fprintf(out, "> From this server (");
-		sources(out, r, i, v.reason);
-		fprintf(out, "), outbound TCP connections to port %d of ",
-			p->port);
-		report_md(out, host_of(p));
-		fprintf(out, " (");
-		for (j = i; j < r->nprobes; j++)
-			if (same_group(p, v.reason, r->probes[j])) {
-				if (comma)
-					fprintf(out, ", ");
-				comma = true;
-				report_md(out, r->probes[j]->address);
-			}
-		fprintf(out, ") fail: %s.", reason_words(v.reason));
-		if (!open_elsewhere) {
-			fprintf(out, " Please open outbound TCP port %d for "
-				     "this server, or tell us which port we "
-				     "may use for mail submission.\n\n",
-				p->port);
-			continue;
-		}
-		/* the port is open from here: name where it works */
-		fprintf(out, " Outbound port %d itself is open: connections "
-			     "to port %d of ",
-			p->port, p->port);
-		comma = false;
-		for (j = 0; j < r->nprobes; j++)
-			if (works_first(r, j, p->port)) {
-				if (comma)
-					fprintf(out, ", ");
-				comma = true;
-				working_host(out, r, j);
-			}
-		fprintf(out, " get through from here. Please check whether "
-			     "anything between this server and ");
-		report_md(out, host_of(p));
-		fprintf(out, " filters these addresses.\n\n");
+		fprintf(out, "> ");
+		report_md(out, text);
+		fprintf(out, "\n\n");
+		free(text);
 	}
 }
 

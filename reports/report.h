@@ -134,6 +134,10 @@ int report_text(FILE *out, const struct report *r, bool colour);
 int report_markdown(FILE *out, const struct report *r);
 /* Writes s escaped for one line of Markdown (GFM). */
 void report_md(FILE *out, const char *s);
+/* The paragraph for the hosting provider that probe i opens (the first
+ * blocked probe of its host, port and reason), unescaped, for the
+ * caller to free; NULL when it opens none. */
+char *report_ticket(const struct report *r, size_t i);
 
 void report_free(struct report *r);
 

@@ -29,10 +29,10 @@ comp() {
 
 # --- options ---
 
-long="--ca-file --cert-days --check --concurrency --control --deadline --dns-server --egress --ehlo --encryption --format --help --input --per-address --ports --quick --quiet --shard --timeout --tls-ports --version"
+long="--ca-file --cert-days --check --concurrency --control --deadline --dns-server --egress --ehlo --encryption --format --help --input --output --per-address --ports --quick --quiet --shard --timeout --tls-ports --version"
 assert_eq "--: every long option" "$(comp smtpprobe --)" "$long"
 assert_eq "-: short and long options" "$(comp smtpprobe -)" \
-	"$long -4 -6 -V -d -f -h -i -p -q -t"
+	"$long -4 -6 -V -d -f -h -i -o -p -q -t"
 assert_eq "--form: one option taking a value gets '='" "$(comp smtpprobe --form)" "--format="
 assert_eq "--vers: one option without a value, no '='" "$(comp smtpprobe --vers)" "--version"
 assert_eq "--eg: --egress takes no value, no '='" "$(comp smtpprobe --eg)" "--egress"
@@ -45,10 +45,10 @@ assert_eq "a target: nothing without bash-completion's host list" \
 
 # --- --format values ---
 
-assert_eq "--format VALUE" "$(comp smtpprobe --format '')" "json markdown text"
+assert_eq "--format VALUE" "$(comp smtpprobe --format '')" "html json markdown text"
 assert_eq "-f j" "$(comp smtpprobe -f j)" "json"
 # with '=' in COMP_WORDBREAKS (the default): "--format" "=" "value"
-assert_eq "--format= (cursor after =)" "$(comp smtpprobe --format =)" "json markdown text"
+assert_eq "--format= (cursor after =)" "$(comp smtpprobe --format =)" "html json markdown text"
 assert_eq "--format=t" "$(comp smtpprobe --format = t)" "text"
 # without: one word, the completion keeps its option
 assert_eq "--format=j as one word" "$(comp smtpprobe --format=j)" "--format=json"
@@ -78,6 +78,8 @@ assert_eq "--ca-file=: file names" "$(comp smtpprobe --ca-file = "$d/o")" "$d/ot
 assert_eq "--ca-file=PATH as one word" "$(comp smtpprobe "--ca-file=$d/ot")" \
 	"--ca-file=$d/other"
 assert_eq "--input: file names" "$(comp smtpprobe --input "$d/o")" "$d/other"
+assert_eq "--output: file names" "$(comp smtpprobe --output "$d/o")" "$d/other"
+assert_eq "-o: file names" "$(comp smtpprobe -o "$d/c")" "$d/ca two.pem $d/ca.pem $d/certs"
 assert_eq "--input: '-' (stdin) among the files" \
 	"$(cd "$d" && comp smtpprobe --input '')" "- ca two.pem ca.pem certs other"
 assert_eq "--input=-" "$(cd "$d" && comp smtpprobe --input = -)" "-"

@@ -19,5 +19,6 @@ Suite *records_suite(void);
 Suite *mtasts_suite(void);
 Suite *markdown_suite(void);
 Suite *egress_suite(void);
+Suite *html_suite(void);
 
 #endif

@@ -70,6 +70,7 @@ struct job {
 	int discovery; /* MX and SRV answers the plan waits for */
 	bool mx_failed;
 	bool nxdomain; /* the name itself does not exist */
+	bool hinted;   /* a named host without address: MX/SRV asked */
 	int port;      /* from host:port, else 0 */
 	uint64_t t0;
 	struct host *hosts[MAX_HOSTS];
@@ -411,6 +412,70 @@ static bool address_known(const struct job *job, const char *a)
 	return false;
 }
 
+/* A host named with a port (or with --check) that has no address may be
+ * a mail domain, as in example.test:587: its MX and SRV records name the
+ * hosts to probe, and the report points at them.  Asked only then; no
+ * host is added to the plan. */
+static void on_hint_mx(void *arg, int status, const unsigned char *abuf,
+		       int alen)
+{
+	struct job *job = arg;
+	int n;
+
+	dns_heard(job, status);
+	if (status == ARES_SUCCESS && job->r.dns.mx == NULL) {
+		n = records_mx(abuf, alen, &job->r.dns.mx);
+		job->r.dns.nmx = n > 0 ? n : 0;
+	}
+	job->pending--;
+	job_check(job);
+}
+
+static void on_hint_srv(struct job *job, int status, const unsigned char *abuf,
+			int alen, struct srv_rec **out, int *nout)
+{
+	int n;
+
+	dns_heard(job, status);
+	if (status == ARES_SUCCESS && *out == NULL) {
+		n = records_srv(abuf, alen, out);
+		*nout = n > 0 ? n : 0;
+	}
+	job->pending--;
+	job_check(job);
+}
+
+static void on_hint_sub(void *arg, int status, const unsigned char *abuf,
+			int alen)
+{
+	struct job *job = arg;
+
+	on_hint_srv(job, status, abuf, alen, &job->r.dns.sub, &job->r.dns.nsub);
+}
+
+static void on_hint_subs(void *arg, int status, const unsigned char *abuf,
+			 int alen)
+{
+	struct job *job = arg;
+
+	on_hint_srv(job, status, abuf, alen, &job->r.dns.subs,
+		    &job->r.dns.nsubs);
+}
+
+static void ask_hint(struct job *job)
+{
+	struct dns *dns = job->pl->dns;
+	char name[300];
+
+	job->hinted = true;
+	job->pending += 3;
+	dns_query(dns, job->r.host, ns_t_mx, on_hint_mx, job);
+	snprintf(name, sizeof(name), "_submission._tcp.%s", job->r.host);
+	dns_query(dns, name, ns_t_srv, on_hint_sub, job);
+	snprintf(name, sizeof(name), "_submissions._tcp.%s", job->r.host);
+	dns_query(dns, name, ns_t_srv, on_hint_subs, job);
+}
+
 static void on_addrs(void *arg, int family, int status,
                      const struct dns_addr *addrs, size_t n, const char *cname)
 {
@@ -429,6 +494,9 @@ static void on_addrs(void *arg, int family, int status,
 			ph->error = "no address";
 			if (!h->quiet)
 				add_error(job, h->name, "A/AAAA", ph->error);
+			if (!job->r.dns.domain && !job->hinted &&
+			    strcmp(h->name, job->r.host) == 0)
+				ask_hint(job);
 		}
 	} else if (status != ARES_SUCCESS) {
 		ph->error = dns_status_name(status);

@@ -204,6 +204,9 @@ void check_judge(const struct report *r, const struct check_request *req,
 	memset(res, 0, sizeof(*res));
 	snprintf(res->why, sizeof(res->why),
 		 "Nothing could be probed: %s did not resolve.", r->host);
+	if (r->nprobes == 0 &&
+	    report_domain_hint(r, req->port, res->why, sizeof(res->why) - 1))
+		strcat(res->why, ".");
 	/* every address must work: a client may pick any of them */
 	for (i = 0; i < r->nprobes; i++) {
 		const struct probe *p = r->probes[i];

@@ -122,6 +122,65 @@ static bool explain_unplanned(const struct report *r,
 	return true;
 }
 
+bool report_domain_hint(const struct report *r, int port, char *buf,
+			size_t len)
+{
+	const struct dns_info *d = &r->dns;
+	const struct srv_rec *v = port == 465 ? d->subs : d->sub;
+	int n = port == 465 ? d->nsubs : d->nsub, k;
+	size_t used;
+
+	if (d->domain || r->is_address)
+		return false;
+	for (k = 0; k < n; k++)
+		if (v[k].target[0] != '\0' && v[k].port == port) {
+			snprintf(buf, len,
+				 "%s has no address of its own: it is a mail "
+				 "domain, whose host for port %d is %s (its "
+				 "_%s._tcp SRV record). Probe %s:%d, or %s "
+				 "for every mail host",
+				 r->host, port, v[k].target,
+				 port == 465 ? "submissions" : "submission",
+				 v[k].target, port, r->host);
+			return true;
+		}
+	for (k = 0; port == 25 && k < d->nmx; k++)
+		if (d->mx[k].host[0] != '\0') {
+			snprintf(buf, len,
+				 "%s has no address of its own: it is a mail "
+				 "domain, whose mail for port 25 goes to %s "
+				 "(its MX record). Probe %s:25, or %s for "
+				 "every mail host",
+				 r->host, d->mx[k].host, d->mx[k].host,
+				 r->host);
+			return true;
+		}
+	if (d->nmx == 0 && d->nsub == 0 && d->nsubs == 0)
+		return false;
+	used = (size_t)snprintf(buf, len,
+				"%s has no address of its own: it is a mail "
+				"domain, whose records name",
+				r->host);
+	for (k = 0; k < d->nmx && used < len; k++)
+		if (d->mx[k].host[0] != '\0')
+			used += (size_t)snprintf(buf + used, len - used,
+						 " %s:25 (MX)", d->mx[k].host);
+	for (k = 0; k < d->nsub + d->nsubs && used < len; k++) {
+		const struct srv_rec *s =
+		    k < d->nsub ? &d->sub[k] : &d->subs[k - d->nsub];
+
+		if (s->target[0] != '\0')
+			used += (size_t)snprintf(buf + used, len - used,
+						 " %s:%d (SRV)", s->target,
+						 s->port);
+	}
+	if (used < len)
+		snprintf(buf + used, len - used,
+			 ". Probe one of them, or %s for every mail host",
+			 r->host);
+	return true;
+}
+
 /* Why nothing qualifies, and what to do about it, from what was seen. */
 static void explain_none(const struct report *r, struct recommendation *rec,
 			 size_t blocked, size_t plain, size_t badtls,
@@ -137,6 +196,12 @@ static void explain_none(const struct report *r, struct recommendation *rec,
 		snprintf(rec->why, sizeof(rec->why),
 			 "the domain publishes a null MX and no submission "
 			 "service: it handles no mail");
+	else if (r->nprobes == 0 &&
+		 (r->check != NULL || r->nports == 1) &&
+		 report_domain_hint(r,
+				    r->check ? r->check->port : r->ports[0],
+				    rec->why, sizeof(rec->why)))
+		; /* said */
 	else if (r->nprobes == 0 && report_dns_unanswered(r))
 		snprintf(rec->why, sizeof(rec->why),
 			 "nothing could be probed: the DNS server does not "

@@ -122,6 +122,11 @@ void report_dane(struct report *r);
 /* Sorts probes by port (in the order asked), family, address. */
 void report_sort(struct report *r);
 void report_recommend(const struct report *r, struct recommendation *rec);
+/* A name given with port that has no address but MX or SRV records (a
+ * mail domain, as in example.test:587): where to probe instead, in buf.
+ * false when there is nothing to point at. */
+bool report_domain_hint(const struct report *r, int port, char *buf,
+			size_t len);
 
 /* 0 a safe way was found and no error findings; 1 otherwise. */
 int report_status(const struct report *r);

@@ -249,6 +249,8 @@ bed_dns() {
 		# Two MX hosts: the firewalled one first, the working one second.
 		mx-host=two.example.test,fw.example.test,10
 		mx-host=two.example.test,mail.example.test,20
+		# ... and its submission host, but no address of its own.
+		srv-host=_submission._tcp.two.example.test,mail.example.test,587
 		pid-file=$BED_DIR/dnsmasq.pid
 		log-facility=$BED_DIR/dnsmasq.log
 		log-queries

@@ -472,6 +472,25 @@ says "md-two" "$(cat "$T")" "port 25 of fw.example.test (198.18.2.2, fd00:2::2) 
 	"connections to port 25 of mail.example.test (198.18.1.2, fd00:1::2) get through"
 says_not "md-two" "$(cat "$T")" "Please open outbound TCP port 25 "
 
+# A domain given with a port (two.example.test has MX and SRV records but
+# no address): the answer points at its host for that port, not at "no
+# address"; --check the same.
+run domport two.example.test:587
+says "domport" "$(cat "$T")" \
+	"two.example.test has no address of its own: it is a mail domain, whose host for port 587 is mail.example.test (its _submission._tcp SRV record). Probe mail.example.test:587"
+run domport25 two.example.test:25
+says "domport25" "$(cat "$T")" "whose mail for port 25 goes to fw.example.test (its MX record)"
+run domcheck --check two.example.test:587 --encryption tls
+says "domcheck" "$(cat "$T")" "whose host for port 587 is mail.example.test"
+assert_eq "domcheck: exit status 1" "$RC" 1
+
+# -p 2525 on a domain whose records name 25 and 587: no host was planned
+# for 2525, and every host resolved; the answer says so.
+run unplanned -p 2525 two.example.test
+says "unplanned" "$(cat "$T")" "no mail host of two.example.test was planned for port 2525" \
+	"ports 25 and 587" "smtpprobe -p 2525 fw.example.test"
+says_not "unplanned" "$(cat "$T")" "no mail host resolved"
+
 # One host, IPv6 dropped on 25 from here: the paragraph names the IPv6
 # address and source only, and 25 as open (IPv4 connects).
 block v6drop "ip6 daddr $M6 tcp dport 25 drop"

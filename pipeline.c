@@ -262,6 +262,7 @@ static void followup(struct job *job, struct probe *parent,
 	memcpy(f->p.address, parent->address, sizeof(f->p.address));
 	f->p.port = parent->port;
 	f->p.expect = parent->spoke; /* no second guessing the mode */
+	f->p.declared = parent->declared;
 	f->p.kind = kind;
 	f->p.host = parent->host ? strdup(parent->host) : NULL;
 	job->pending++;
@@ -372,6 +373,16 @@ static void add_control(struct job *job, const struct sockaddr *sa,
 		job->pending--;
 }
 
+/* --check: the user's port starts the way their client starts; the
+ * verdict still judges the port by what it is meant to speak. */
+static enum probe_mode first_mode(const struct pipeline_opts *o, int port,
+				  enum probe_mode declared)
+{
+	if (o->check != NULL && port == o->check->port)
+		return o->check->enc == ENC_IMPLICIT ? MODE_TLS : MODE_PLAIN;
+	return declared;
+}
+
 static void add_probe(struct host *h, const struct sockaddr *sa, socklen_t len,
                       const struct entry *e)
 {
@@ -391,7 +402,8 @@ static void add_probe(struct host *h, const struct sockaddr *sa, socklen_t len,
 		      e->role);
 	if (p == NULL)
 		return;
-	p->expect = e->mode;
+	p->declared = e->mode;
+	p->expect = first_mode(&job->pl->opts, e->port, e->mode);
 	p->cert_warn_days = job->pl->opts.cert_warn_days;
 	p->cert_crit_days = job->pl->opts.cert_crit_days;
 	job->r.probes[job->r.nprobes++] = p;

@@ -316,7 +316,7 @@ static void setup_check(struct pipeline_opts *o, struct check_request *req,
 {
 	static const int usual[] = {587, 465, 2525};
 	struct target t;
-	size_t i, j, k;
+	size_t i;
 
 	if (target_parse(arg, &t, err, errlen) < 0)
 		die_usage("--check: %s", err);
@@ -329,13 +329,8 @@ static void setup_check(struct pipeline_opts *o, struct check_request *req,
 	for (i = 0; i < 3; i++)
 		if (usual[i] != req->port)
 			o->ports[o->nports++] = usual[i];
-	/* the user's port starts the way their client starts */
-	for (j = k = 0; j < o->ntls_ports; j++)
-		if (o->tls_ports[j] != req->port)
-			o->tls_ports[k++] = o->tls_ports[j];
-	o->ntls_ports = k;
-	if (req->enc == ENC_IMPLICIT)
-		o->tls_ports[o->ntls_ports++] = req->port;
+	/* the user's port starts the way their client starts: the
+	 * pipeline reads that from o->check */
 	o->hosts_only = true;
 	o->check = req;
 }

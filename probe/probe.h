@@ -73,7 +73,10 @@ struct probe {
 	socklen_t addrlen;
 	char address[64]; /* printable address */
 	int port;
-	enum probe_mode expect; /* what the port should speak */
+	enum probe_mode expect;	  /* how the first attempt starts */
+	enum probe_mode declared; /* what the plan says the port speaks
+				   * (SRV, --tls-ports), not the user's
+				   * --check guess */
 	bool connect_only;	/* a TCP reachability control: no SMTP */
 	void *session;		/* the running session, else NULL (opaque) */
 	enum probe_kind kind;

@@ -4,6 +4,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "probe/caps.h"
 #include "reports/report.h"
 #include "reports/verdict.h"
 
@@ -186,6 +187,32 @@ static void judge_one(const struct probe *p, const struct check_request *req,
 	}
 	if (!v.tls_ok) {
 		cert_words(p, typed, res);
+		return;
+	}
+	if (!v.usable) {
+		snprintf(res->why, sizeof(res->why),
+			 "TLS works on port %d, then the server refuses the "
+			 "session inside it (%s): clients fail right after "
+			 "connecting.",
+			 p->port,
+			 p->ehlo_tls_code ? "EHLO answered with an error"
+			 : p->spoke == MODE_TLS && p->greeting_code != 220
+				 ? "no usable greeting"
+				 : "the connection closed or broke");
+		return;
+	}
+	if (!v.auth_tls) {
+		snprintf(res->why, sizeof(res->why),
+			 "TLS works on port %d, but the server offers no "
+			 "login (AUTH) there%s: a mail client set to log in "
+			 "fails with \"authentication not supported\".%s",
+			 p->port,
+			 caps_has(&p->ehlo, "AUTH") ? " inside TLS (only "
+						      "before it)"
+						    : "",
+			 p->port == 25 ? " Port 25 is for server-to-server "
+					 "delivery; use 587 or 465."
+				       : "");
 		return;
 	}
 	res->works = res->safe = true;

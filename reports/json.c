@@ -175,6 +175,8 @@ static json_object *probe_json(const struct probe *p)
 	json_object_object_add(o, "dane", dane_json(p));
 	json_object_object_add(o, "downgrade_risk",
 			       json_object_new_boolean(v.downgrade_risk));
+	json_object_object_add(o, "usable", json_object_new_boolean(v.usable));
+	json_object_object_add(o, "failed_step", str_or_null(v.failed_step));
 	json_object_object_add(o, "findings",
 			       findings_json(v.findings, v.nfindings));
 	json_object_object_add(

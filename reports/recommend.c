@@ -40,12 +40,16 @@ void report_sort(struct report *r)
 			r);
 }
 
-/* RFC 8314 3.3: implicit TLS first (nothing to strip), then STARTTLS on
+/* A port is recommendable to a mail client only when it works end to
+ * end (verdict.usable) and offers AUTH inside TLS: a port 25 without
+ * AUTH is server-to-server delivery, never a client's setting.
+ * RFC 8314 3.3: implicit TLS first (nothing to strip), then STARTTLS on
  * the submission port, then the alternative ports; 25 is for relaying
  * between servers and comes last. */
 static int preference(const struct probe *p, const struct verdict *v)
 {
-	if (!v->tls_ok)
+	/* only where a mail client really gets through and can log in */
+	if (!v->usable || !v->auth_tls)
 		return -1;
 	if (v->state == ST_IMPLICIT_TLS)
 		return p->port == 465 ? 50 : 40;
@@ -181,17 +185,80 @@ bool report_domain_hint(const struct report *r, int port, char *buf,
 	return true;
 }
 
+/* What the probes saw, for the words when nothing qualifies. */
+struct tally {
+	size_t blocked, plain, badtls;
+	size_t name_only; /* TLS sound but for the name */
+	size_t sub, sub_blocked;     /* submission-role probes */
+	const struct probe *relay;   /* usable, no AUTH, 25 or an MX */
+	const struct probe *noauth;  /* usable submission port, no AUTH */
+	const struct probe *failed;  /* the session failed after TLS */
+	char ports[160];	     /* "587 blocked, 2525 no TLS" */
+};
+
+/* A submission port's fate in a few words, once per port. */
+static void tally_port(struct tally *t, const struct probe *p,
+		       const struct verdict *v)
+{
+	char item[16];
+	const char *what = v->state == ST_BLOCKED     ? "blocked"
+			   : v->state == ST_PLAINTEXT ? "no TLS"
+			   : v->state == ST_UNUSABLE  ? "unusable"
+			   : !v->usable		      ? "TLS fails"
+						      : "no AUTH";
+	size_t len = strlen(t->ports);
+
+	snprintf(item, sizeof(item), "%d ", p->port);
+	if (strncmp(t->ports, item, strlen(item)) == 0 ||
+	    (snprintf(item, sizeof(item), ", %d ", p->port) > 0 &&
+	     strstr(t->ports, item) != NULL))
+		return;
+	snprintf(t->ports + len, sizeof(t->ports) - len, "%s%d %s",
+		 len ? ", " : "", p->port, what);
+}
+
+static void tally_add(struct tally *t, const struct probe *p,
+		      const struct verdict *v)
+{
+	t->blocked += v->state == ST_BLOCKED;
+	t->plain += v->state == ST_PLAINTEXT;
+	if (p->tls.done &&
+	    (!p->tls.verified || verdict_has(v, "tls-legacy-version")))
+		t->badtls++;
+	/* sound but for the name: an address is no name at all */
+	if (p->tls.done && p->tls.trusted && !p->tls.expired &&
+	    !p->tls.not_yet_valid && !p->tls.name_ok)
+		t->name_only++;
+	if (v->submission) {
+		t->sub++;
+		t->sub_blocked += v->state == ST_BLOCKED;
+		tally_port(t, p, v);
+	}
+	if (v->usable && !v->auth_tls && !v->submission && t->relay == NULL)
+		t->relay = p;
+	if (v->usable && !v->auth_tls && v->submission && t->noauth == NULL)
+		t->noauth = p;
+	if (verdict_has(v, "session-failed-after-tls") && t->failed == NULL)
+		t->failed = p;
+}
+
 /* Why nothing qualifies, and what to do about it, from what was seen. */
 static void explain_none(const struct report *r, struct recommendation *rec,
-			 size_t blocked, size_t plain, size_t badtls,
-			 size_t name_only)
+			 const struct tally *t)
 {
 	size_t i, https = 0, answered = 0;
+	char relay[200] = "";
 
 	for (i = 0; i < r->ncontrols; i++) {
 		https += r->controls[i]->connected;
 		answered += r->controls[i]->end == END_REFUSED;
 	}
+	if (t->relay != NULL)
+		snprintf(relay, sizeof(relay),
+			 " %s:%d answers with TLS but offers no login (AUTH): "
+			 "it is for server-to-server delivery, not for a mail "
+			 "client.",
+			 name_of(t->relay), t->relay->port);
 	if (r->nprobes == 0 && r->dns.null_mx)
 		snprintf(rec->why, sizeof(rec->why),
 			 "the domain publishes a null MX and no submission "
@@ -212,43 +279,70 @@ static void explain_none(const struct report *r, struct recommendation *rec,
 	else if (r->nprobes == 0)
 		snprintf(rec->why, sizeof(rec->why),
 			 "nothing could be probed: no mail host resolved");
-	else if (blocked == r->nprobes && https > 0)
+	else if (t->blocked == r->nprobes && https > 0)
 		snprintf(rec->why, sizeof(rec->why),
 			 "every mail port is blocked from here while HTTPS "
 			 "(443) to the same server connects: outbound mail "
 			 "ports are filtered between this host and the "
 			 "internet. Ask your host to open outbound 587 or "
 			 "465, or send through the provider's HTTPS API");
-	else if (blocked == r->nprobes && answered > 0)
+	else if (t->blocked == r->nprobes && answered > 0)
 		snprintf(rec->why, sizeof(rec->why),
 			 "every mail port is blocked from here; the server "
 			 "itself answers (TCP 443 is refused, not dropped), so "
 			 "its mail ports are closed or filtered on the way: "
 			 "check the provider's documented ports, or ask your "
 			 "host whether outbound 587 and 465 are open");
-	else if (blocked == r->nprobes && r->ncontrols > 0)
+	else if (t->blocked == r->nprobes && r->ncontrols > 0)
 		snprintf(rec->why, sizeof(rec->why),
 			 "every mail port is blocked from here, and HTTPS "
 			 "(443) to the same server does not connect either: "
 			 "the server is unreachable from here or down");
-	else if (blocked == r->nprobes)
+	else if (t->blocked == r->nprobes)
 		snprintf(rec->why, sizeof(rec->why),
 			 "every mail port is blocked from here: ask your "
 			 "host to open outbound 587 or 465, or use the "
 			 "provider's HTTPS API");
-	else if (badtls > 0 && r->is_address && name_only > 0)
+	else if (t->failed != NULL)
+		snprintf(rec->why, sizeof(rec->why),
+			 "no submission port works end to end from here: "
+			 "%s:%d completes the TLS handshake, then the session "
+			 "fails, so a mail client cannot send there.%s Use the "
+			 "port your provider documents, or ask the provider "
+			 "to fix the server",
+			 name_of(t->failed), t->failed->port, relay);
+	else if (t->noauth != NULL)
+		snprintf(rec->why, sizeof(rec->why),
+			 "no submission port offers a login: %s:%d works with "
+			 "TLS but offers no AUTH inside TLS, so a mail client "
+			 "cannot log in.%s Use the port your provider "
+			 "documents for sending with a password, or the "
+			 "provider's HTTPS API",
+			 name_of(t->noauth), t->noauth->port, relay);
+	else if (t->relay != NULL)
+		snprintf(rec->why, sizeof(rec->why),
+			 "no submission port %s from here%s%s%s.%s Use the "
+			 "port your provider documents (usually 587 or 465), "
+			 "ask your host to open outbound 587 and 465, or send "
+			 "through the provider's HTTPS API",
+			 t->sub > 0 && t->sub_blocked == t->sub
+				 ? "is reachable"
+				 : "works",
+			 t->sub ? " (" : " (none was probed", t->ports, ")",
+			 relay);
+	else if (t->badtls > 0 && r->is_address && t->name_only > 0)
 		snprintf(rec->why, sizeof(rec->why),
 			 "TLS answers, but it was probed by address: a "
 			 "certificate names hosts, and a mail client connects "
 			 "by name. Probe the server's host name (as in "
 			 "\"smtpprobe mail.example.com\") to judge it as a "
 			 "client would");
-	else if (badtls > 0)
+	else if (t->badtls > 0)
 		snprintf(rec->why, sizeof(rec->why),
 			 "TLS answers, but its certificate does not verify "
 			 "for the name probed or it is older than TLS 1.2: "
 			 "a client that checks certificates will refuse it");
-	else if (plain > 0)
+	else if (t->plain > 0)
 		snprintf(rec->why, sizeof(rec->why),
 			 "only plaintext SMTP answers: your password and "
 			 "mail would travel unencrypted; ask the provider "
@@ -260,10 +354,12 @@ static void explain_none(const struct report *r, struct recommendation *rec,
 
 void report_recommend(const struct report *r, struct recommendation *rec)
 {
-	size_t i, blocked = 0, plain = 0, badtls = 0, name_only = 0;
+	struct tally t;
+	size_t i;
 	int best = -1, alt = -1;
 
 	memset(rec, 0, sizeof(*rec));
+	memset(&t, 0, sizeof(t));
 	for (i = 0; i < r->nprobes; i++) {
 		const struct probe *p = r->probes[i];
 		struct verdict v;
@@ -271,22 +367,14 @@ void report_recommend(const struct report *r, struct recommendation *rec)
 
 		verdict_judge(p, &v);
 		pref = preference(p, &v);
-		blocked += v.state == ST_BLOCKED;
-		plain += v.state == ST_PLAINTEXT;
-		if (p->tls.done && (!p->tls.verified ||
-				    verdict_has(&v, "tls-legacy-version")))
-			badtls++;
-		/* sound but for the name: an address is no name at all */
-		if (p->tls.done && p->tls.trusted && !p->tls.expired &&
-		    !p->tls.not_yet_valid && !p->tls.name_ok)
-			name_only++;
+		tally_add(&t, p, &v);
 		if (pref > best) {
 			best = pref;
 			rec->probe = p;
 		}
 	}
 	if (rec->probe == NULL) {
-		explain_none(r, rec, blocked, plain, badtls, name_only);
+		explain_none(r, rec, &t);
 		return;
 	}
 	/* the alternative: the best route on another port */
@@ -311,8 +399,9 @@ void report_recommend(const struct report *r, struct recommendation *rec)
 		rec->alt_label = label_of(rec->alt);
 	}
 	snprintf(rec->why, sizeof(rec->why),
-		 "%s:%d connected from here, negotiated %s and its "
-		 "certificate verified%s.",
+		 "%s:%d connected from here, negotiated %s, its "
+		 "certificate verified and it offers a login (AUTH) "
+		 "inside TLS%s.",
 		 name_of(rec->probe), rec->probe->port, rec->probe->tls.version,
 		 rec->probe->spoke == MODE_TLS
 			 ? "; implicit TLS has no plaintext phase to strip "

@@ -300,34 +300,34 @@ static void starttls_findings(const struct probe *p, struct verdict *v)
  * choice "the usual". */
 static void port_mode_finding(const struct probe *p, struct verdict *v)
 {
+	enum probe_mode want = verdict_standard_mode(p);
 	const char *spoke =
 	    p->spoke == MODE_TLS ? "implicit TLS" : "plaintext SMTP";
 	const char *wanted =
-	    p->expect == MODE_TLS ? "implicit TLS" : "plaintext SMTP";
-	enum probe_mode usual = p->port == 465 ? MODE_TLS : MODE_PLAIN;
+	    want == MODE_TLS ? "implicit TLS" : "plaintext SMTP";
 	bool known = p->port == 25 || p->port == 587 || p->port == 465 ||
 		     p->port == 2525;
 
-	if (p->role != NULL && (strcmp(p->role, "submission") == 0 ||
-				strcmp(p->role, "submissions") == 0))
+	/* against the port's standard: the encryption a user tried
+	 * (--check) is the check's business, never a fault of the server */
+	if (p->spoke == want)
+		return;
+	if (!known && p->role != NULL &&
+	    (strcmp(p->role, "submission") == 0 ||
+	     strcmp(p->role, "submissions") == 0))
 		add(v, "wrong-port-mode", SEV_WARNING,
 		    "port %d speaks %s, not the %s its SRV record "
 		    "(_%s._tcp) announces",
 		    p->port, spoke, wanted, p->role);
-	else if (known && p->expect == usual)
+	else if (known)
 		add(v, "wrong-port-mode", SEV_WARNING,
 		    "port %d speaks %s, not the usual %s", p->port, spoke,
 		    wanted);
-	else if (known)
-		add(v, "wrong-port-mode", SEV_WARNING,
-		    "port %d speaks %s, as is usual on it, not the %s it "
-		    "was probed for (--tls-ports or --encryption)",
-		    p->port, spoke, wanted);
 	else
 		add(v, "wrong-port-mode", SEV_WARNING,
 		    "port %d speaks %s, not the %s it was probed for (%s)",
 		    p->port, spoke, wanted,
-		    p->expect == MODE_TLS
+		    want == MODE_TLS
 			? "--tls-ports lists it"
 			: "list it in --tls-ports if it is meant for TLS");
 }
@@ -352,7 +352,7 @@ static const char *stripped_keyword(const struct strlist *ehlo)
 	return NULL;
 }
 
-void verdict_judge(const struct probe *p, struct verdict *v)
+static void judge_state(const struct probe *p, struct verdict *v)
 {
 	bool tls_first = p->spoke == MODE_TLS;
 	bool hello_ok;
@@ -375,8 +375,7 @@ void verdict_judge(const struct probe *p, struct verdict *v)
 			    "the TLS handshake failed: %s", p->tls.error);
 		return;
 	}
-	if (p->spoke != p->expect)
-		port_mode_finding(p, v);
+	port_mode_finding(p, v);
 	if (p->greeting_code == 0 && deadline_cut(p)) {
 		judge_cut(p, v);
 		return;
@@ -439,9 +438,120 @@ void verdict_judge(const struct probe *p, struct verdict *v)
 	tls_findings(p, v);
 	if (deadline_cut(p))
 		deadline_finding(p, v);
+}
+
+enum probe_mode verdict_standard_mode(const struct probe *p)
+{
+	switch (p->port) {
+	case 465:
+		return MODE_TLS;
+	case 25:
+	case 587:
+	case 2525:
+		return MODE_PLAIN;
+	default:
+		return p->declared;
+	}
+}
+
+bool verdict_submission_role(const struct probe *p)
+{
+	return p->port != 25 && (p->role == NULL || strcmp(p->role, "mx") != 0);
+}
+
+/* The first step on a mail client's way that failed, or NULL: TCP,
+ * greeting, EHLO, STARTTLS, handshake, certificate (verified for the
+ * name, TLS 1.2 or newer), EHLO inside TLS. */
+static const char *failed_step(const struct probe *p, const struct verdict *v)
+{
+	if (!p->connected)
+		return "connect";
+	if (p->spoke == MODE_PLAIN) {
+		if (p->greeting_code != 220)
+			return "greeting";
+		if (p->ehlo_code != 250)
+			return "ehlo";
+		if (!caps_has(&p->ehlo, "STARTTLS") || p->starttls_code != 220 ||
+		    p->end == END_INJECTION)
+			return "starttls";
+	}
+	if (!p->tls.done)
+		return "handshake";
+	if (!v->tls_ok)
+		return "certificate";
+	if (p->spoke == MODE_TLS && p->greeting_code != 220)
+		return "greeting";
+	if (p->ehlo_tls_code != 250)
+		return "ehlo_tls";
+	return NULL;
+}
+
+/* What ended the session after the handshake, in words. */
+static void after_tls_words(const struct probe *p, char *buf, size_t len)
+{
+	bool greeting = p->spoke == MODE_TLS && p->greeting_code != 220;
+	int code = greeting ? p->greeting_code : p->ehlo_tls_code;
+	const char *what = greeting ? "the greeting inside TLS"
+				    : "the EHLO sent inside TLS";
+
+	if (code != 0)
+		snprintf(buf, len, "%s was answered %d%s%s", what, code,
+			 p->detail ? ": " : "", p->detail ? p->detail : "");
+	else if (p->end == END_CLOSED)
+		snprintf(buf, len, "the server closed the connection instead "
+			 "of answering %s", what);
+	else if (p->end == END_TIMEOUT || p->end == END_DEADLINE)
+		snprintf(buf, len, "no answer to %s", what);
+	else
+		snprintf(buf, len, "%s got no valid reply (%s%s%s)", what,
+			 probe_end_name(p->end), p->detail ? ": " : "",
+			 p->detail ? p->detail : "");
+}
+
+/* The mail client's view: usable end to end, and AUTH to log in with. */
+static void judge_client(const struct probe *p, struct verdict *v)
+{
+	struct caps c;
+
+	v->submission = verdict_submission_role(p);
 	v->tls_ok = p->tls.done && p->tls.verified &&
 		    (strcmp(p->tls.version, "TLS1.2") == 0 ||
 		     strcmp(p->tls.version, "TLS1.3") == 0);
+	if (p->connect_only)
+		return;
+	v->failed_step = failed_step(p, v);
+	v->usable = v->failed_step == NULL;
+	caps_from_lines(&p->ehlo_tls, &c);
+	v->auth_tls = p->ehlo_tls_code == 250 && c.auth;
+	caps_free(&c);
+	/* whatever the certificate: the server itself broke the session
+	 * (a 421 or 554 greeting on implicit TLS is a refusal the state
+	 * already names: rate-limited, rejecting) */
+	if (p->tls.done && p->kind == KIND_MAIN &&
+	    ((p->spoke == MODE_TLS && p->greeting_code == 0) ||
+	     (p->greeting_code == 220 && p->ehlo_tls_code != 250))) {
+		char words[200];
+
+		after_tls_words(p, words, sizeof(words));
+		add(v, "session-failed-after-tls", SEV_ERROR,
+		    "the TLS handshake completed, then the session failed: "
+		    "%s; a mail client cannot send here",
+		    words);
+	}
+	if (v->submission && p->ehlo_tls_code == 250 && !v->auth_tls)
+		add(v, "auth-not-offered", SEV_WARNING,
+		    "no AUTH inside TLS%s: a mail client cannot log in on "
+		    "this port",
+		    caps_has(&p->ehlo, "AUTH")
+			    ? " (offered only before TLS, where a password "
+			      "would travel in cleartext)"
+			    : "");
+}
+
+void verdict_judge(const struct probe *p, struct verdict *v)
+{
+	judge_state(p, v);
+	judge_client(p, v);
 }
 
 int verdict_worst(const struct verdict *v)

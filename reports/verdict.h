@@ -33,11 +33,25 @@ struct verdict {
 	const char *reason; /* NULL, or a stable lower-case word */
 	bool downgrade_risk;
 	bool tls_ok;	    /* TLS >= 1.2 negotiated and certificate verified */
+	/* a mail client could use it end to end: TCP, 220, TLS verified for
+	 * the name, 250 to the EHLO inside TLS; else the step that failed
+	 * ("connect", "greeting", "ehlo", "starttls", "handshake",
+	 * "certificate", "ehlo_tls") */
+	bool usable;
+	const char *failed_step;
+	bool auth_tls;	 /* AUTH offered inside TLS */
+	bool submission; /* the port's role is mail submission (not 25/MX) */
 	struct finding findings[VERDICT_MAX_FINDINGS];
 	size_t nfindings;
 };
 
 void verdict_judge(const struct probe *p, struct verdict *v);
+/* The mode the port is meant to speak: 465 implicit TLS; 25, 587 and
+ * 2525 plaintext with STARTTLS (RFC 8314, 6409); any other port what the
+ * plan declared for it (SRV, --tls-ports), never what the user guessed. */
+enum probe_mode verdict_standard_mode(const struct probe *p);
+/* Submission role: 587, 465, 2525, SRV, given ports; not 25 or an MX. */
+bool verdict_submission_role(const struct probe *p);
 /* The worst severity among the findings; -1 when there are none. */
 int verdict_worst(const struct verdict *v);
 bool verdict_has(const struct verdict *v, const char *id);

@@ -1,5 +1,5 @@
 # shellcheck shell=bash
-# shellcheck disable=SC2034 # F, MS and P are for the test that sources this
+# shellcheck disable=SC2034 # F, MS, RC and P are for the test that sources this
 # Helpers for tests/integration/test_hostile.sh: hostile-server instances on
 # loopback, smtpprobe runs, TAP-like assertions (the same lines and summary
 # as tests/integration/lib.sh, so run.sh counts them).  Sourcing this file
@@ -184,6 +184,7 @@ run_smtpprobe() {
 	timeout 30 "$SMTPPROBE" --timeout 2 --deadline 6 --ca-file "$CA_FILE" "$@" \
 		>"$out" 2>"$out.err"
 	rc=$?
+	RC=$rc
 	MS=$((($(date +%s%N) - t0) / 1000000))
 	assert_ran "$name" "$rc" "$out.err"
 }

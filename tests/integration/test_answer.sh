@@ -149,8 +149,15 @@ block 465 "$(drop_mail 465)"
 probe block465 mail.example.test
 blocked_as block465 465 timeout
 route "block465: recommendation" "$F" .recommendation "587 starttls TLS"
-# The only other verified route is 25, which comes last (recommend.c).
-route "block465: alternative" "$F" .recommendation.alternative "25 starttls TLS"
+# The only other verified route is 25, which offers no AUTH: server-to-
+# server delivery, never a mail client's alternative.
+assert_jq "block465: no alternative (25 offers no AUTH)" "$F" .recommendation.alternative null
+for a in "$M4" "$M6"; do
+	assert_jq "block465: $a:587 usable, AUTH inside TLS only" "$F" \
+		"$(p "$a" 587)"' | "\(.usable) \(.failed_step) \(.auth | join(" "))/\(.auth_tls | join(" "))"' "true null /PLAIN LOGIN"
+	assert_jq "block465: $a:25 usable, no AUTH, no auth-not-offered (an MX)" "$F" \
+		"$(p "$a" 25)"' | "\(.usable) \(.auth_tls | length) \(any(.findings[]; .id == "auth-not-offered"))"' "true 0 false"
+done
 why=$(jq -r .recommendation.why "$F")
 says "block465: why" "$why" "mail.example.test:587" "verified"
 says_not "block465: why" "$why" "465" "implicit TLS"
@@ -163,9 +170,28 @@ probe third --ports 25,587,465,2526 mail.example.test
 blocked_as third 465 timeout
 blocked_as third 587 timeout
 route "third: recommendation" "$F" .recommendation "2526 starttls TLS"
-route "third: alternative" "$F" .recommendation.alternative "25 starttls TLS"
+assert_jq "third: no alternative (25 offers no AUTH)" "$F" .recommendation.alternative null
 says "third: why" "$(jq -r .recommendation.why "$F")" "mail.example.test:2526" "verified"
 assert_eq "third: exit status 0 (a verified route, no error finding)" "$RC" 0
+unblock 465_587
+
+# 1c'. 465 and 587 blocked, the default ports: only 25 answers with TLS,
+# and it offers no AUTH.  Nothing to recommend to a mail client; why says
+# so and what to do.
+block 465_587 "$(drop_mail "465, 587")"
+probe no_submission mail.example.test
+blocked_as no_submission 465 timeout
+blocked_as no_submission 587 timeout
+assert_jq "no_submission: recommendation is all null" "$F" \
+	'.recommendation | [.host, .port, .encryption, .label, .alternative] | all(. == null)' true
+says "no_submission: why" "$(jq -r .recommendation.why "$F")" \
+	"no submission port works from here (587 blocked, 465 blocked, 2525 no TLS)" \
+	"mail.example.test:25" "server-to-server delivery" \
+	"port your provider documents" "open outbound 587 and 465" "HTTPS API"
+assert_eq "no_submission: exit status 1" "$RC" 1
+run no_submission-text mail.example.test
+says "no_submission (text)" "$(cat "$T")" "server-to-server delivery"
+says_not "no_submission (text)" "$(grep -i -A1 '^Recommendation' "$T")" "port 25"
 unblock 465_587
 
 # 1d. Only plaintext: no recommendation, and why says so.
@@ -235,6 +261,12 @@ check() {
 }
 
 check ssl587 mail.example.test:587 ssl "false false" 1 "wrong version number" "TLS on port 587"
+# The user's mistake is the check's verdict only: 587 speaks STARTTLS as
+# RFC 6409 asks, so no wrong-port-mode against the server.
+assert_jq "ssl587: no wrong-port-mode on 587" "$F" \
+	'[.probes[] | select(.port == 587) | .findings[].id] | index("wrong-port-mode")' null
+assert_jq "ssl587: 587 probes tried SSL first, then spoke plain" "$F" \
+	'[.probes[] | select(.port == 587) | .spoke] | unique | join(",")' plain
 check tls465 mail.example.test:465 tls "false false" 1 "greeting that never comes" "times out" "SSL on port 465"
 check fw587 fw.example.test:587 tls "false false" 1 "blocked" "times out" "Connection timed out"
 check tls2525 mail.example.test:2525 tls "false false" 1 "does not support STARTTLS"

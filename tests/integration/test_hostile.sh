@@ -398,4 +398,39 @@ assert_eq "slow-steps: the text says it was the deadline" \
 	"$(grep -c 'deadline-reached: the session.s --deadline ran out' "$H_DIR/slow-steps.txt")" 1
 server_stop
 
+# 28. A mail client's view (DESIGN.md "Recommendation"): TLS works, then
+# the EHLO inside TLS gets 554 or the server hangs up.  A session that
+# fails after TLS is a failed session: an error, not usable, nothing to
+# recommend, exit status 1.
+after_tls() {
+	assert_eq "$1: exit status 1" "$RC" 1
+	assert_jq "$1: handshake done" "$F" "$P.tls.handshake" true
+	assert_jq "$1: session-failed-after-tls" "$F" \
+		"[$P.findings[] | select(.id == \"session-failed-after-tls\") | \"\(.severity): \(.message)\"] | join(\",\")" "$2"
+	# by address the certificate cannot name it: a client stops there first
+	assert_jq "$1: not usable, failed at the certificate" "$F" "$P | \"\(.usable) \(.failed_step)\"" "false certificate"
+	assert_jq "$1: no recommendation" "$F" .recommendation.port null
+	assert_jq "$1: why names the failure" "$F" \
+		'.recommendation.why | contains("completes the TLS handshake, then the session fails")' true
+}
+server_start tls-then-554 tls-then-554
+probe tls-then-554 "127.0.0.1:$PORT"
+after_tls tls-then-554 "error: the TLS handshake completed, then the session failed: the EHLO sent inside TLS was answered 554; a mail client cannot send here"
+server_stop
+server_start tls-then-close tls-then-close
+probe tls-then-close "127.0.0.1:$PORT"
+after_tls tls-then-close "error: the TLS handshake completed, then the session failed: the server closed the connection instead of answering the EHLO sent inside TLS; a mail client cannot send here"
+server_stop
+
+# 29. AUTH only before TLS: nothing to log in with inside TLS.
+server_start auth-only-before-tls auth-only-before-tls
+probe auth-only-before-tls "127.0.0.1:$PORT"
+finding auth-only-before-tls plaintext-auth true
+assert_jq "auth-only-before-tls: auth-not-offered says why" "$F" \
+	"[$P.findings[] | select(.id == \"auth-not-offered\") | \"\(.severity): \(.message)\"] | join(\",\")" \
+	"warning: no AUTH inside TLS (offered only before TLS, where a password would travel in cleartext): a mail client cannot log in on this port"
+assert_jq "auth-only-before-tls: .auth and .auth_tls" "$F" "$P | \"\(.auth | join(\" \"))/\(.auth_tls | join(\" \"))\"" "PLAIN LOGIN/"
+assert_jq "auth-only-before-tls: no recommendation" "$F" .recommendation.port null
+server_stop
+
 finish

@@ -61,11 +61,11 @@ assert_jq "odd: recommendation" "$F" \
 	'.recommendation | "\(.host) \(.port) \(.encryption) \(.label)"' "odd.example.test 587 implicit-tls SSL"
 
 # 2. To smtpprobe 2465 is a plaintext submission port; its STARTTLS
-# certificate names wrong.example.test only.
+# certificate names wrong.example.test only, and it offers no AUTH.
 probe odd2465 --ports 2465 odd.example.test
 assert_jq "odd2465: 2 probes" "$F" '.probes | length' 2
 assert_eq "odd2465: exit status 1 (errors found)" "$RC" 1
-expect 2465 starttls plain false false certificate-host-mismatch:error
+expect 2465 starttls plain false false auth-not-offered:warning certificate-host-mismatch:error
 
 # 3. Text: the recommendation is the one port that verified in implicit TLS.
 wait "$text_pid"

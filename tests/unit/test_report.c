@@ -932,6 +932,98 @@ START_TEST(test_dns_unanswered)
 }
 END_TEST
 
+/* Port 25 of an MX: STARTTLS, verified, but no AUTH (server to server). */
+static void relay25(struct probe *p)
+{
+	starttls(p, true);
+	strlist_free(&p->ehlo_tls);
+	ck_assert_int_eq(strlist_add(&p->ehlo_tls, "SIZE 10240000"), 0);
+	free(p->role);
+	p->role = strdup("mx");
+}
+
+/* The issue's case: 465 and 587 filtered, 25 answers with TLS and no
+ * AUTH.  Nothing is recommended to a mail client; why says what 25 is
+ * and what to do. */
+START_TEST(test_recommend_never_relay25)
+{
+	struct recommendation rec;
+
+	relay25(add("198.18.0.2", 25));
+	blocked(add("198.18.0.2", 587), END_TIMEOUT);
+	blocked(add("198.18.0.2", 465), END_TIMEOUT);
+	report_recommend(&R, &rec);
+	ck_assert_ptr_null(rec.probe);
+	ck_assert_ptr_nonnull(strstr(rec.why, "no submission port is "
+					      "reachable from here (587 "
+					      "blocked, 465 blocked)"));
+	ck_assert_ptr_nonnull(strstr(rec.why, "mail.example.test:25"));
+	ck_assert_ptr_nonnull(strstr(rec.why, "server-to-server delivery"));
+	ck_assert_ptr_nonnull(strstr(rec.why, "HTTPS API"));
+	ck_assert_int_eq(report_status(&R), 1);
+	/* the same 25 offering AUTH inside TLS is a client's last resort */
+	ck_assert_int_eq(strlist_add(&R.probes[0]->ehlo_tls, "AUTH PLAIN"), 0);
+	report_recommend(&R, &rec);
+	ck_assert_ptr_eq(rec.probe, R.probes[0]);
+	ck_assert_ptr_nonnull(strstr(rec.why, "AUTH"));
+}
+END_TEST
+
+/* A usable submission port without AUTH is passed over for one with. */
+START_TEST(test_recommend_needs_auth)
+{
+	struct recommendation rec;
+	struct probe *p465 = add("198.18.0.2", 465);
+
+	implicit(p465, true);
+	strlist_free(&p465->ehlo_tls);
+	starttls(add("198.18.0.2", 587), true);
+	report_recommend(&R, &rec);
+	ck_assert_int_eq(rec.probe->port, 587);
+	ck_assert_ptr_null(rec.alt);
+	/* without the 587 nothing qualifies, and why says so */
+	blocked(R.probes[1], END_TIMEOUT);
+	report_recommend(&R, &rec);
+	ck_assert_ptr_null(rec.probe);
+	ck_assert_ptr_nonnull(strstr(rec.why, "no submission port offers a "
+					      "login: mail.example.test:465"));
+}
+END_TEST
+
+/* A session that failed after TLS is never recommended, whatever TLS. */
+START_TEST(test_recommend_skips_failed_after_tls)
+{
+	struct recommendation rec;
+	struct probe *p = add("198.18.0.2", 587);
+
+	starttls(p, true);
+	p->ehlo_tls_code = 554;
+	strlist_free(&p->ehlo_tls);
+	report_recommend(&R, &rec);
+	ck_assert_ptr_null(rec.probe);
+	ck_assert_ptr_nonnull(strstr(rec.why, "mail.example.test:587 "
+					      "completes the TLS handshake, "
+					      "then the session fails"));
+	ck_assert_int_eq(report_status(&R), 1);
+	/* ... and the JSON says which step failed */
+	write_json();
+	ck_assert(!get_bool("probes.0.usable"));
+	ck_assert_str_eq(get_str("probes.0.failed_step"), "ehlo_tls");
+	has_finding(0, "session-failed-after-tls", "error");
+}
+END_TEST
+
+START_TEST(test_json_usable)
+{
+	usual();
+	write_json();
+	ck_assert(get_bool("probes.0.usable"));
+	is_null("probes.0.failed_step");
+	ck_assert(!get_bool("probes.3.usable"));
+	ck_assert_str_eq(get_str("probes.3.failed_step"), "connect");
+}
+END_TEST
+
 START_TEST(test_sort)
 {
 	static const int asked[] = {587, 25, 465};
@@ -979,6 +1071,7 @@ Suite *report_suite(void)
 	tcase_add_test(js, test_json_by_address);
 	tcase_add_test(js, test_json_escapes);
 	tcase_add_test(js, test_json_unicode_target);
+	tcase_add_test(js, test_json_usable);
 	suite_add_tcase(s, js);
 
 	tcase_add_checked_fixture(tx, setup, teardown);
@@ -1004,6 +1097,9 @@ Suite *report_suite(void)
 	tcase_add_test(st, test_recommend_unplanned_port);
 	tcase_add_test(st, test_recommend_address_hint);
 	tcase_add_test(st, test_dns_unanswered);
+	tcase_add_test(st, test_recommend_never_relay25);
+	tcase_add_test(st, test_recommend_needs_auth);
+	tcase_add_test(st, test_recommend_skips_failed_after_tls);
 	tcase_add_test(st, test_sort);
 	suite_add_tcase(s, st);
 	return s;

@@ -723,15 +723,24 @@ START_TEST(test_wrong_port_mode_words)
 {
 	const char *m;
 
+	/* 465 speaking implicit TLS as its standard asks: whatever the
+	 * user tried (--tls-ports without 465), no fault of the server */
 	start(465);
-	P.expect = MODE_PLAIN; /* --tls-ports without 465 */
+	P.expect = MODE_PLAIN;
 	P.retried = true;
 	implicit_ok();
 	judge();
+	must_not("wrong-port-mode");
+
+	/* another port: the words say where the expectation came from */
+	start(10465);
+	P.declared = P.expect = MODE_TLS; /* --tls-ports lists it */
+	P.retried = true;
+	starttls_ok();
+	judge();
 	m = must("wrong-port-mode", SEV_WARNING)->message;
 	ck_assert_msg(strstr(m, "not the usual") == NULL, "%s", m);
-	ck_assert_msg(strstr(m, "--tls-ports") != NULL, "%s", m);
-	ck_assert_msg(strstr(m, "as is usual on it") != NULL, "%s", m);
+	ck_assert_msg(strstr(m, "--tls-ports lists it") != NULL, "%s", m);
 
 	/* the usual expectation keeps the usual words */
 	start(587);
@@ -746,7 +755,7 @@ START_TEST(test_wrong_port_mode_words)
 	start(4465);
 	free(P.role);
 	P.role = strdup("submissions");
-	P.expect = MODE_TLS;
+	P.declared = P.expect = MODE_TLS;
 	P.retried = true;
 	starttls_ok();
 	P.spoke = MODE_PLAIN;
@@ -1068,6 +1077,129 @@ END_TEST
 
 #define NELEM(a) ((int)(sizeof(a) / sizeof((a)[0])))
 
+/* The server is judged by the port's standard, not by the user's
+ * guess: --check :587 --encryption ssl starts with TLS, the server
+ * speaks STARTTLS as RFC 6409 asks: no wrong-port-mode. */
+START_TEST(test_standard_mode_not_the_guess)
+{
+	start(587);
+	P.expect = MODE_TLS; /* the user's "SSL" */
+	starttls_ok();
+	P.retried = true;
+	judge();
+	state_is(ST_STARTTLS, NULL);
+	must_not("wrong-port-mode");
+	ck_assert(V.usable);
+	/* 465 the other way round: the user's "TLS" on an SSL port */
+	start(465);
+	P.expect = MODE_PLAIN;
+	implicit_ok();
+	judge();
+	must_not("wrong-port-mode");
+	/* another port is judged by what the plan declares for it */
+	start(10465);
+	P.declared = MODE_TLS;
+	starttls_ok();
+	judge();
+	must("wrong-port-mode", SEV_WARNING);
+	P.declared = MODE_PLAIN;
+	judge();
+	must_not("wrong-port-mode");
+}
+END_TEST
+
+/* A mail client's view: usable end to end, and the step that failed. */
+START_TEST(test_usable_steps)
+{
+	start(587);
+	starttls_ok();
+	judge();
+	ck_assert(V.usable && V.auth_tls && V.submission);
+	ck_assert_ptr_null(V.failed_step);
+	must_not("session-failed-after-tls");
+	must_not("auth-not-offered");
+	/* 554 to the EHLO inside TLS */
+	P.ehlo_tls_code = 554;
+	strlist_free(&P.ehlo_tls);
+	P.detail = strdup("554 5.7.1 go away");
+	judge();
+	ck_assert(!V.usable);
+	ck_assert_str_eq(V.failed_step, "ehlo_tls");
+	must("session-failed-after-tls", SEV_ERROR);
+	ck_assert_ptr_nonnull(strstr(find("session-failed-after-tls")->message,
+				     "answered 554"));
+	/* closed instead of answering */
+	P.ehlo_tls_code = 0;
+	P.end = END_CLOSED;
+	P.end_phase = PH_EHLO_TLS;
+	judge();
+	ck_assert_str_eq(V.failed_step, "ehlo_tls");
+	ck_assert_ptr_nonnull(strstr(find("session-failed-after-tls")->message,
+				     "closed the connection"));
+	/* the certificate fails first for a client, the finding stays */
+	cert_bad(false, true, false);
+	judge();
+	ck_assert_str_eq(V.failed_step, "certificate");
+	must("session-failed-after-tls", SEV_ERROR);
+	/* implicit TLS whose server hangs up before the greeting */
+	start(465);
+	implicit_ok();
+	P.greeting_code = 0;
+	P.ehlo_tls_code = 0;
+	P.end = END_CLOSED;
+	P.end_phase = PH_GREETING;
+	judge();
+	ck_assert_str_eq(V.failed_step, "greeting");
+	must("session-failed-after-tls", SEV_ERROR);
+	/* ... but a 421 greeting is rate limiting, named by the state */
+	P.greeting_code = 421;
+	judge();
+	state_is(ST_UNUSABLE, "rate-limited");
+	must_not("session-failed-after-tls");
+	/* the earlier steps */
+	start(587);
+	greeted("STARTTLS", NULL);
+	P.starttls_code = 454;
+	judge();
+	ck_assert_str_eq(V.failed_step, "starttls");
+	start(587);
+	greeted("SIZE 1000", NULL);
+	judge();
+	ck_assert_str_eq(V.failed_step, "starttls");
+	start(587);
+	judge();
+	ck_assert_str_eq(V.failed_step, "connect");
+}
+END_TEST
+
+/* AUTH inside TLS, by role: a submission port without it is flagged, an
+ * MX on 25 is server-to-server delivery and is not. */
+START_TEST(test_auth_not_offered)
+{
+	start(587);
+	starttls_ok();
+	strlist_free(&P.ehlo_tls);
+	ck_assert_int_eq(strlist_add(&P.ehlo_tls, "SIZE 1000"), 0);
+	judge();
+	ck_assert(V.usable && !V.auth_tls);
+	must("auth-not-offered", SEV_WARNING);
+	ck_assert_ptr_null(strstr(find("auth-not-offered")->message,
+				  "only before TLS"));
+	ck_assert_int_eq(strlist_add(&P.ehlo, "AUTH PLAIN"), 0);
+	judge();
+	ck_assert_ptr_nonnull(strstr(find("auth-not-offered")->message,
+				     "only before TLS"));
+	start(25);
+	free(P.role);
+	P.role = strdup("mx");
+	starttls_ok();
+	strlist_free(&P.ehlo_tls);
+	judge();
+	ck_assert(!V.submission && V.usable && !V.auth_tls);
+	must_not("auth-not-offered");
+}
+END_TEST
+
 Suite *verdict_suite(void)
 {
 	Suite *s = suite_create("verdict");
@@ -1098,6 +1230,9 @@ Suite *verdict_suite(void)
 	tcase_add_test(st, test_implicit_tls_465);
 	tcase_add_test(st, test_plaintext_on_465);
 	tcase_add_test(st, test_starttls_on_465);
+	tcase_add_test(st, test_standard_mode_not_the_guess);
+	tcase_add_test(st, test_usable_steps);
+	tcase_add_test(st, test_auth_not_offered);
 	suite_add_tcase(s, st);
 
 	tcase_add_checked_fixture(un, setup, teardown);

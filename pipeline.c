@@ -15,6 +15,7 @@
 
 #include "core/loop.h"
 #include "core/sanitize.h"
+#include "probe/hops.h"
 #include "probe/probe.h"
 #include "probe/sched.h"
 #include "resolver/dns.h"
@@ -73,6 +74,7 @@ struct job {
 	bool hinted;   /* a named host without address: MX/SRV asked */
 	int port;      /* from host:port, else 0 */
 	uint64_t t0;
+	bool walked; /* the hop walks were planned */
 	struct host *hosts[MAX_HOSTS];
 	size_t nhosts;
 };
@@ -190,12 +192,51 @@ static void add_error(struct job *job, const char *name, const char *type,
 		job->r.nerrors++;
 }
 
+static void job_check(struct job *job);
+
+static void on_walk_done(void *arg, struct hop_walk *w)
+{
+	struct job *job = arg;
+
+	(void)w;
+	job->pending--;
+	job_check(job);
+}
+
+/* Once every probe has ended: where the SYNs of a filtered port die,
+ * compared with a port that works, all walks at once (one timeout).
+ * Whether any was started. */
+static bool start_walks(struct job *job)
+{
+	const struct pipeline_opts *o = &job->pl->opts;
+	size_t i, max = 2 * (HOPS_MAX_PORTS + 1);
+
+	job->walked = true;
+	if (!o->hop_walk)
+		return false;
+	job->r.walks = calloc(max, sizeof(*job->r.walks));
+	if (job->r.walks == NULL)
+		return false;
+	job->r.nwalks = hops_plan(job->r.probes, job->r.nprobes,
+				  job->r.controls, job->r.ncontrols,
+				  job->r.walks, max);
+	for (i = 0; i < job->r.nwalks; i++) {
+		job->pending++;
+		if (hops_start(job->pl->loop, &job->r.walks[i], o->timeout_ms,
+			       on_walk_done, job) < 0)
+			job->pending--;
+	}
+	return job->pending > 0;
+}
+
 static void job_check(struct job *job)
 {
 	struct pipeline *pl = job->pl;
 	size_t i;
 
 	if (job->pending > 0)
+		return;
+	if (!job->walked && pl->signal == 0 && start_walks(job))
 		return;
 	if (job->r.dns.nspf > 1)
 		report_finding(&job->r, "spf-multiple", SEV_WARNING,

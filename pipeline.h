@@ -28,6 +28,7 @@ struct pipeline_opts {
 	bool hosts_only; /* a name is a host: no MX, SRV or policies */
 	const struct check_request *check; /* handed to every report */
 	bool followups;	 /* TLS 1.0/1.1 and STARTTLS-injection sessions */
+	bool hop_walk; /* where a filtered port's SYNs die (probe/hops.h) */
 	int control_port;     /* TCP-only control beside every address (443) */
 	unsigned dns_timeout_ms;
 	unsigned dns_tries;

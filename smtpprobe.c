@@ -520,6 +520,7 @@ int main(int argc, char **argv)
 		.deadline_ms = DEFAULT_DEADLINE_MS,
 		.control_port = 443,
 		.followups = true,
+		.hop_walk = true,
 		.concurrency = 256,
 		.per_address = 2,
 		.dns_timeout_ms = 2000,
@@ -641,6 +642,7 @@ int main(int argc, char **argv)
 			break;
 		case 'Q':
 			o.followups = false;
+			o.hop_walk = false;
 			break;
 		case 'q':
 			st.quiet = true;
@@ -764,6 +766,9 @@ int main(int argc, char **argv)
 				  clean(input_arg));
 		in.fd = fileno(in.f);
 		in.buf.limit = INPUT_MAX_LINE + 4096;
+		/* bulk answers "what does each domain offer", not "where
+		 * is this host filtered": no hop walks */
+		o.hop_walk = false;
 	} else if (in.shards > 0) {
 		die_usage("--shard goes with --input");
 	}

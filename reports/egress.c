@@ -53,6 +53,26 @@ void egress_add(struct egress *e, const struct report *r)
 			}
 		}
 	}
+	/* where the SYNs of each filtered port die, per address walked */
+	for (i = 0; i < r->nwalks; i++) {
+		struct hops_verdict hv;
+
+		if (!hops_judge(r->walks, r->nwalks, i, &hv))
+			continue;
+		for (k = 0; k < h->nports; k++) {
+			struct egress_port *ep = &h->ports[k];
+			struct egress_hops *eh;
+
+			if (ep->port != hv.walk->port || ep->nhops == 2)
+				continue;
+			eh = &ep->hops[ep->nhops++];
+			snprintf(eh->address, sizeof(eh->address), "%s",
+				 hv.walk->address);
+			eh->where = hv.where;
+			eh->hop = hv.hop;
+			snprintf(eh->words, sizeof(eh->words), "%s", hv.words);
+		}
+	}
 	for (i = 0; i < r->ncontrols; i++) {
 		const struct probe *c = r->controls[i];
 
@@ -229,6 +249,20 @@ static size_t count_where(const struct egress *e,
 	return n;
 }
 
+/* Where the SYNs to port index k die, one line per address walked. */
+static void hops_lines(FILE *out, const struct egress *e, size_t k)
+{
+	size_t i, j;
+
+	for (i = 0; i < e->nhosts; i++)
+		for (j = 0; k < e->hosts[i].nports &&
+			    j < e->hosts[i].ports[k].nhops;
+		     j++)
+			fprintf(out, "  %s: %s.\n",
+				e->hosts[i].ports[k].hops[j].address,
+				e->hosts[i].ports[k].hops[j].words);
+}
+
 int egress_text(FILE *out, const struct egress *e)
 {
 	char ev[400];
@@ -261,6 +295,7 @@ int egress_text(FILE *out, const struct egress *e)
 		else
 			fprintf(out, "Port %d: %s (%s).\n", e->ports[k],
 				verdict_words(v), ev);
+		hops_lines(out, e, k);
 	}
 	n = count_where(e, egress_down);
 	if (n == 1) {
@@ -297,14 +332,41 @@ int egress_json(FILE *out, const struct egress *e)
 	for (k = 0; k < e->nports; k++) {
 		json_object *p = json_object_new_object();
 		enum egress_verdict v = egress_judge(e, k, ev, sizeof(ev));
+		json_object *hops = json_object_new_array();
 		int n = 0, c = 0, a = 0;
+		size_t j;
 
 		for (i = 0; i < e->nhosts; i++) {
+			const struct egress_port *ep = &e->hosts[i].ports[k];
+
 			if (!e->hosts[i].resolved || k >= e->hosts[i].nports)
 				continue;
 			n++;
-			c += e->hosts[i].ports[k].connected > 0;
+			c += ep->connected > 0;
 			a += egress_reachable(e, i);
+			for (j = 0; j < ep->nhops; j++) {
+				json_object *ho = json_object_new_object();
+
+				json_object_object_add(
+					ho, "host",
+					json_object_new_string(e->hosts[i].name));
+				json_object_object_add(
+					ho, "address",
+					json_object_new_string(ep->hops[j].address));
+				json_object_object_add(
+					ho, "where",
+					json_object_new_string(
+						hops_where_name(ep->hops[j].where)));
+				json_object_object_add(
+					ho, "hop",
+					ep->hops[j].hop > 0
+						? json_object_new_int(ep->hops[j].hop)
+						: NULL);
+				json_object_object_add(
+					ho, "summary",
+					json_object_new_string(ep->hops[j].words));
+				json_object_array_add(hops, ho);
+			}
 		}
 		json_object_object_add(p, "port", json_object_new_int(e->ports[k]));
 		json_object_object_add(p, "verdict",
@@ -313,6 +375,7 @@ int egress_json(FILE *out, const struct egress *e)
 		json_object_object_add(p, "providers", json_object_new_int(n));
 		json_object_object_add(p, "connected", json_object_new_int(c));
 		json_object_object_add(p, "reachable", json_object_new_int(a));
+		json_object_object_add(p, "hops", hops);
 		json_object_array_add(ports, p);
 	}
 	for (i = 0; i < e->nhosts; i++) {
@@ -353,8 +416,10 @@ static const char *failure_words(const struct egress *e, size_t k)
 	int timeout = 0, refused = 0, unreachable = 0;
 	size_t i;
 
+	/* a provider that is down is not what the ticket is about */
 	for (i = 0; i < e->nhosts; i++)
-		if (e->hosts[i].resolved && k < e->hosts[i].nports) {
+		if (e->hosts[i].resolved && k < e->hosts[i].nports &&
+		    !egress_down(e, i)) {
 			timeout += e->hosts[i].ports[k].timeout;
 			refused += e->hosts[i].ports[k].refused;
 			unreachable += e->hosts[i].ports[k].unreachable;
@@ -400,6 +465,14 @@ static void ticket(FILE *out, const struct egress *e, size_t k)
 		fprintf(out, "%s443 (HTTPS)", sep);
 	if (strcmp(sep, ", ") == 0 || https > 0)
 		fputc('.', out);
+	for (i = 0; i < e->nhosts; i++)
+		for (j = 0; k < e->hosts[i].nports &&
+			    j < e->hosts[i].ports[k].nhops;
+		     j++) {
+			fputc(' ', out);
+			report_md(out, e->hosts[i].ports[k].hops[j].words);
+			fputc('.', out);
+		}
 	fprintf(out, " Please open outbound TCP port %d for this server, or "
 		     "tell us which port we may use for mail.\n\n",
 		e->ports[k]);

@@ -22,16 +22,27 @@
 #include <time.h>
 
 #include "core/buf.h"
+#include "reports/hops.h"
 #include "resolver/target.h"
 
 struct report;
 
 #define EGRESS_MAX_HOSTS 16
 
+/* Where the SYNs to a filtered port die on the way to one address. */
+struct egress_hops {
+	char address[64];
+	enum hops_where where;
+	int hop;	 /* WHERE_PATH: the last hop that answered */
+	char words[480]; /* the evidence in one sentence, no final stop */
+};
+
 struct egress_port {
 	int port;
 	int connected, timeout, refused, unreachable; /* connections */
 	int icmp_own; /* of unreachable: the ICMP came from the provider */
+	struct egress_hops hops[2]; /* a walk per family, at most */
+	size_t nhops;
 };
 
 struct egress_host {

@@ -8,6 +8,7 @@
 #include <time.h>
 
 #include "probe/caps.h"
+#include "reports/hops.h"
 #include "reports/verdict.h"
 
 int json_write_line(FILE *out, struct json_object *o)
@@ -414,6 +415,68 @@ static json_object *controls_json(const struct report *r)
 	return a;
 }
 
+static json_object *int_or_null(int v)
+{
+	return v > 0 ? json_object_new_int(v) : NULL;
+}
+
+/* The hop walks: every TTL up to the last that answered, and for a
+ * filtered port's walk the verdict on where its SYNs die. */
+static json_object *walks_json(const struct report *r)
+{
+	json_object *a = json_object_new_array();
+	size_t i;
+
+	for (i = 0; i < r->nwalks; i++) {
+		const struct hop_walk *w = &r->walks[i];
+		json_object *e = json_object_new_object();
+		json_object *hops = json_object_new_array();
+		struct hops_verdict v;
+		bool judged = hops_judge(r->walks, r->nwalks, i, &v);
+		int t, top = w->reached;
+
+		for (t = w->max_ttl; t > top; t--)
+			if (w->hops[t - 1].answer != HOP_NONE)
+				top = t;
+		for (t = 1; t <= top; t++) {
+			const struct hop *h = &w->hops[t - 1];
+			json_object *ho = json_object_new_object();
+
+			json_object_object_add(ho, "ttl", json_object_new_int(t));
+			json_object_object_add(
+				ho, "answer",
+				json_object_new_string(hops_answer_name(h->answer)));
+			json_object_object_add(ho, "from",
+					       str_or_null(h->from[0] ? h->from : NULL));
+			json_object_object_add(ho, "ms",
+					       h->ms >= 0 ? json_object_new_int64(h->ms)
+							  : NULL);
+			json_object_array_add(hops, ho);
+		}
+		json_object_object_add(e, "address",
+				       json_object_new_string(w->address));
+		json_object_object_add(e, "port", json_object_new_int(w->port));
+		json_object_object_add(e, "reference",
+				       json_object_new_boolean(w->reference));
+		json_object_object_add(e, "max_ttl", json_object_new_int(w->max_ttl));
+		json_object_object_add(e, "reached", int_or_null(w->reached));
+		json_object_object_add(e, "timed_out",
+				       json_object_new_boolean(w->timed_out));
+		json_object_object_add(e, "ms", json_object_new_int64(w->ms));
+		json_object_object_add(e, "hops", hops);
+		json_object_object_add(
+			e, "where",
+			judged ? json_object_new_string(hops_where_name(v.where))
+			       : NULL);
+		json_object_object_add(e, "hop", judged ? int_or_null(v.hop) : NULL);
+		json_object_object_add(e, "summary",
+				       judged ? json_object_new_string(v.words)
+					      : NULL);
+		json_object_array_add(a, e);
+	}
+	return a;
+}
+
 int report_json(FILE *out, const struct report *r)
 {
 	json_object *o = json_object_new_object();
@@ -456,6 +519,7 @@ int report_json(FILE *out, const struct report *r)
 		json_object_object_add(o, "check", co);
 	}
 	json_object_object_add(o, "controls", controls_json(r));
+	json_object_object_add(o, "walks", walks_json(r));
 	json_object_object_add(o, "recommendation", recommendation_json(r));
 	return json_write_line(out, o);
 }

@@ -449,6 +449,7 @@ void report_free(struct report *r)
 		free(r->controls[i]);
 	}
 	free(r->controls);
+	free(r->walks);
 	for (i = 0; i < r->nerrors; i++)
 		free(r->errors[i].name);
 	for (i = 0; i < r->nhosts; i++) {

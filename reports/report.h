@@ -11,6 +11,7 @@
 #include <stdio.h>
 #include <time.h>
 
+#include "probe/hops.h"
 #include "probe/probe.h"
 #include "reports/check.h"
 #include "reports/verdict.h"
@@ -75,6 +76,8 @@ struct report {
 	size_t nprobes;
 	struct probe **controls; /* TCP connects to 443 when all else failed */
 	size_t ncontrols;
+	struct hop_walk *walks; /* where the SYNs of filtered ports die */
+	size_t nwalks;
 	time_t started; /* wall clock, for the report's reader */
 	struct dns_error *errors;
 	size_t nerrors;

@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "reports/hops.h"
 #include "reports/verdict.h"
 
 #define C_RESET  "\033[0m"
@@ -318,6 +319,25 @@ static void print_controls(FILE *out, const struct report *r)
 	}
 }
 
+/* Where the SYNs of a filtered port die, compared with a working port. */
+static void print_hops(FILE *out, const struct report *r)
+{
+	size_t i;
+	bool any = false;
+
+	for (i = 0; i < r->nwalks; i++) {
+		struct hops_verdict v;
+
+		if (!hops_judge(r->walks, r->nwalks, i, &v))
+			continue;
+		if (!any)
+			fprintf(out, "\nWhere the SYNs stop (a walk with "
+				     "growing TTL):\n");
+		any = true;
+		fprintf(out, "  %s: %s.\n", v.walk->address, v.words);
+	}
+}
+
 int report_text(FILE *out, const struct report *r, bool colour)
 {
 	struct recommendation rec;
@@ -347,6 +367,7 @@ int report_text(FILE *out, const struct report *r, bool colour)
 	print_findings(out, r, colour);
 	report_recommend(r, &rec);
 	print_controls(out, r);
+	print_hops(out, r);
 	if (r->check != NULL) {
 		struct check_result c;
 

@@ -9,6 +9,7 @@
 #include <string.h>
 #include <sys/socket.h>
 
+#include "reports/hops.h"
 #include "reports/verdict.h"
 
 static const char *reason_words(const char *reason)
@@ -112,6 +113,28 @@ static void working_host(FILE *out, const struct report *r, size_t j)
 	fprintf(out, ")");
 }
 
+/* Where the SYNs of the group of p died, for each address walked. */
+static void hop_evidence(FILE *out, const struct report *r,
+			 const struct probe *p, const char *reason)
+{
+	size_t i, j;
+
+	for (i = 0; i < r->nwalks; i++) {
+		struct hops_verdict hv;
+		bool mine = false;
+
+		if (!hops_judge(r->walks, r->nwalks, i, &hv) ||
+		    hv.walk->port != p->port)
+			continue;
+		for (j = 0; j < r->nprobes && !mine; j++)
+			mine = same_group(p, reason, r->probes[j]) &&
+			       strcmp(r->probes[j]->address,
+				      hv.walk->address) == 0;
+		if (mine)
+			fprintf(out, " %s.", hv.words);
+	}
+}
+
 /* Only a port blocked to every address probed on it is called closed:
  * when it connects to some other address, the paragraph says so and
  * asks about those addresses, not the port. */
@@ -137,6 +160,7 @@ static void paragraph(FILE *out, const struct report *r, size_t i,
 			comma = true;
 		}
 	fprintf(out, ") fail: %s.", reason_words(reason));
+	hop_evidence(out, r, p, reason);
 	if (!open_elsewhere) {
 		fprintf(out, " Please open outbound TCP port %d for this "
 			     "server, or tell us which port we may use for "

@@ -329,7 +329,7 @@ bed_odd_up
 egress open
 assert_jq "open: top-level keys" "$F" 'keys | join(",")' "egress,providers"
 assert_jq "open: egress entries" "$F" \
-	'[.egress[] | keys | join(",")] | unique | join(";")' "connected,evidence,port,providers,reachable,verdict"
+	'[.egress[] | keys | join(",")] | unique | join(";")' "connected,evidence,hops,port,providers,reachable,verdict"
 assert_jq "open: providers' fields" "$F" \
 	'[.providers[] | keys | join(",")] | unique | join(";")' "control,host,https,ports,reachable,resolved,unreachable"
 assert_jq "open: three providers, all resolved" "$F" \
@@ -382,7 +382,11 @@ assert_eq "no443 (text): never \"no network\"" "$(grep -c 'no working outbound n
 run no443-md --format markdown --egress "${CONTROLS[@]}"
 says "no443 (Markdown)" "$(cat "$T")" "- Port 25: **filtered between this host and the internet** ("
 # the source address is that of whichever provider answered first
-assert_eq "no443 (Markdown): the ticket" "$(grep -cE '^> From this server \(source address 198\.18\.[123]\.1\), outbound TCP connections to port 25 of independent mail providers \(([a-z]+\.example\.test(, )?){3}\) fail: the connection attempts time out \(the packets are silently dropped\)\. The same providers answer from here on port 587, 465, 2525\. Please open outbound TCP port 25 ' "$T")" 1
+assert_eq "no443 (Markdown): the ticket" "$(grep -cE '^> From this server \(source address 198\.18\.[123]\.1\), outbound TCP connections to port 25 of independent mail providers \(([a-z]+\.example\.test(, )?){3}\) fail: the connection attempts time out \(the packets are silently dropped\)\. The same providers answer from here on port 587, 465, 2525\. .*Please open outbound TCP port 25 ' "$T")" 1
+# The providers are on this host's own links: a silent TTL 1 may be this
+# machine or the provider, and the ticket says just that.
+says "no443 (Markdown)" "$(cat "$T")" \
+	"SYNs to port 25 get no answer from any hop; SYNs to 587 reach 198.18.1.2 in 1 hop (the same link): this machine or the destination itself drops them."
 assert_eq "no443 (Markdown): exit status 1" "$RC" 1
 unblock egress
 

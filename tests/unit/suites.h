@@ -20,5 +20,6 @@ Suite *mtasts_suite(void);
 Suite *markdown_suite(void);
 Suite *egress_suite(void);
 Suite *html_suite(void);
+Suite *hops_suite(void);
 
 #endif

@@ -90,14 +90,16 @@ static void on_io(void *arg, int fd, unsigned events)
 	if (getsockopt(fd, SOL_SOCKET, SO_ERROR, &err, &len) < 0)
 		err = errno;
 	h->ms = (int64_t)(loop_now() - run->t0);
-	if (err == 0 || err == ECONNREFUSED) {
-		h->answer = HOP_REACHED;
-		snprintf(h->from, sizeof(h->from), "%s", w->address);
-	} else if (icmp_error_read(fd, &ie)) {
+	/* the ICMP error first: a router's port-unreachable is also
+	 * ECONNREFUSED, and names the router, not the destination */
+	if (err != 0 && icmp_error_read(fd, &ie)) {
 		h->answer = ie.time_exceeded ? HOP_TIME_EXCEEDED
 			    : strcmp(ie.from, w->address) == 0 ? HOP_REACHED
 								  : HOP_REJECTED;
 		snprintf(h->from, sizeof(h->from), "%s", ie.from);
+	} else if (err == 0 || err == ECONNREFUSED) {
+		h->answer = HOP_REACHED;
+		snprintf(h->from, sizeof(h->from), "%s", w->address);
 	} else {
 		h->answer = HOP_LOCAL;
 	}
@@ -210,8 +212,8 @@ static bool unanswered(const struct probe *p)
 		return false;
 	if (p->end == END_TIMEOUT || p->end == END_DEADLINE)
 		return true;
-	return p->end == END_UNREACHABLE && p->icmp_from[0] != '\0' &&
-	       strcmp(p->icmp_from, p->address) != 0;
+	return (p->end == END_UNREACHABLE || p->end == END_REFUSED) &&
+	       p->icmp_from[0] != '\0' && strcmp(p->icmp_from, p->address) != 0;
 }
 
 static void walk_of(struct hop_walk *w, const struct probe *p, bool ref)

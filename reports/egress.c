@@ -44,7 +44,10 @@ void egress_add(struct egress *e, const struct report *r)
 				ep->connected++;
 			} else if (strcmp(v.reason, "timeout") == 0) {
 				ep->timeout++;
-			} else if (strcmp(v.reason, "refused") == 0) {
+			} else if (strcmp(v.reason, "refused") == 0 &&
+				   (p->icmp_from[0] == '\0' ||
+				    strcmp(p->icmp_from, p->address) == 0)) {
+				/* a reset, or the host's own port-unreachable */
 				ep->refused++;
 			} else {
 				ep->unreachable++;
@@ -78,9 +81,10 @@ void egress_add(struct egress *e, const struct report *r)
 
 		h->https_tried++;
 		h->https_ok += c->connected;
-		h->https_answered += !c->connected &&
-				     (c->end == END_REFUSED ||
-				      strcmp(c->icmp_from, c->address) == 0);
+		h->https_answered +=
+			!c->connected &&
+			((c->end == END_REFUSED && c->icmp_from[0] == '\0') ||
+			 strcmp(c->icmp_from, c->address) == 0);
 	}
 }
 

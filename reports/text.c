@@ -307,8 +307,10 @@ static void print_controls(FILE *out, const struct report *r)
 		/* a reset or the host's own ICMP error: it is reachable */
 		fprintf(out, "  %s: %s%s%s (%lld ms)\n", p->address,
 			p->connected ? "connects" : v.reason,
-			!p->connected && (p->end == END_REFUSED ||
-					  strcmp(p->icmp_from, p->address) == 0)
+			!p->connected &&
+					((p->end == END_REFUSED &&
+					  p->icmp_from[0] == '\0') ||
+					 strcmp(p->icmp_from, p->address) == 0)
 				? ", answers: the host is reachable"
 				: "",
 			!p->connected && p->icmp_from[0] != '\0' &&

@@ -347,7 +347,17 @@ START_TEST(test_add_counts)
 	egress_add(&e, &r);
 	report_free(&r);
 
+	/* a router's port-unreachable (ECONNREFUSED) proves nothing */
+	report_of(&r, "e.example.test", END_REFUSED, "198.18.6.1");
+	control(&r, "198.18.7.2", END_REFUSED, "198.18.6.1");
+	egress_add(&e, &r);
+	report_free(&r);
+
 	ck_assert_str_eq(e.source, "198.18.7.1");
+	ck_assert_int_eq(e.hosts[4].ports[0].refused, 0);
+	ck_assert_int_eq(e.hosts[4].ports[0].unreachable, 1);
+	ck_assert_int_eq(e.hosts[4].https_answered, 0);
+	ck_assert(!egress_reachable(&e, 4));
 	ck_assert_int_eq(e.hosts[0].ports[0].unreachable, 1);
 	ck_assert_int_eq(e.hosts[0].ports[0].icmp_own, 1);
 	ck_assert_int_eq(e.hosts[0].https_answered, 0);

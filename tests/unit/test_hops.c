@@ -110,9 +110,11 @@ START_TEST(test_plan_router_reject_and_control)
 	probe("198.18.0.2", 25, END_UNREACHABLE, "198.18.9.1");
 	probe("198.18.0.2", 587, END_TIMEOUT, "");
 	probe("198.18.0.2", 25, END_TIMEOUT, ""); /* the same port again */
+	probe("198.18.0.2", 2525, END_REFUSED, "198.18.9.1");
 	control("198.18.0.2", END_DONE);
 	ck_assert_str_eq(plan(),
-			 "198.18.0.2:25 198.18.0.2:587 198.18.0.2:443ref");
+			 "198.18.0.2:25 198.18.0.2:587 198.18.0.2:2525 "
+			 "198.18.0.2:443ref");
 }
 END_TEST
 

@@ -92,6 +92,7 @@ hrun() {
 	MS=$((($(date +%s%N) - t0) / 1000000))
 	T=$OUT/$name.out
 	assert_lt "$name: exit status (no crash, no hang)" "$RC" 2
+	assert_eq "$name: nothing on stderr (no sanitizer report)" "$(head -c 300 "$OUT/$name.err")" ""
 	if [[ "$name" == *json* ]]; then
 		local v
 		v=$(tests/validate-json "$T" 2>&1) && v=valid

@@ -65,9 +65,9 @@ static void build(struct egress *e, const struct host_ev *hosts, size_t n)
 	for (i = 0; i < n && hosts[i].ports != NULL; i++) {
 		struct egress_host *h = &e->hosts[e->nhosts++];
 
-		h->name = malloc(32);
+		h->name = malloc(40);
 		ck_assert_ptr_nonnull(h->name);
-		snprintf(h->name, 32, "p%zu.example.test", i);
+		snprintf(h->name, 40, "p%zu.example.test", i);
 		h->resolved = hosts[i].ports[0] != '?';
 		h->nports = NPORTS;
 		for (k = 0; k < NPORTS; k++) {

@@ -805,6 +805,14 @@ int main(int argc, char **argv)
 	}
 	st.out = stdout;
 	if (output_arg != NULL && strcmp(output_arg, "-") != 0) {
+		struct stat so, si;
+
+		/* emptying the --input file would lose the targets */
+		if (in.f != NULL && stat(output_arg, &so) == 0 &&
+		    fstat(in.fd, &si) == 0 && so.st_dev == si.st_dev &&
+		    so.st_ino == si.st_ino && S_ISREG(so.st_mode))
+			die_usage("--output '%s' is the --input file",
+				  clean(output_arg));
 		/* opened before any probe: a bad path costs no waiting */
 		st.out = fopen(output_arg, "w");
 		if (st.out == NULL)

@@ -1,12 +1,55 @@
 /*
  * fuzz_sanitize - core/sanitize: the output is printable ASCII, and it
  * decodes back to exactly the input (the escapes can always be told apart
- * from the text), and has_nonprintable agrees with the escaping.
+ * from the text), and has_nonprintable agrees with the escaping.  And
+ * reports/html's html_esc, on the raw bytes and on the sanitised text:
+ * no markup character and no control byte comes out, every '&' starts
+ * one of its references, and what is left of 8-bit is well-formed UTF-8.
  */
+#include <stdio.h>
 #include <string.h>
 
 #include "core/sanitize.h"
+#include "reports/html.h"
 #include "tests/fuzz/fuzz.h"
+
+static const char *const refs[] = {"&amp;", "&lt;", "&gt;", "&quot;",
+				   "&#39;", "&#xFFFD;"};
+
+/* html_esc(s) is safe in HTML text and quoted attributes. */
+static void check_html(const char *s)
+{
+	char *h = NULL;
+	size_t hlen = 0, i, k;
+	FILE *f = open_memstream(&h, &hlen);
+
+	CHECK(f != NULL);
+	html_esc(f, s);
+	CHECK(fclose(f) == 0);
+	for (i = 0; i < hlen;) {
+		unsigned char c = (unsigned char)h[i];
+		size_t n;
+
+		CHECK(c >= 0x20 && c != 0x7f && strchr("<>\"'", c) == NULL);
+		if (c == '&') {
+			for (k = 0; k < sizeof(refs) / sizeof(refs[0]); k++)
+				if (strncmp(h + i, refs[k], strlen(refs[k])) ==
+				    0)
+					break;
+			CHECK(k < sizeof(refs) / sizeof(refs[0]));
+			i += strlen(refs[k]);
+			continue;
+		}
+		n = c < 0x80 ? 0 : c < 0xe0 ? 1 : c < 0xf0 ? 2 : 3;
+		CHECK(c < 0x80 || c >= 0xc2);
+		CHECK(c <= 0xf4);
+		for (k = 1; k <= n; k++)
+			CHECK(i + k < hlen &&
+			      ((unsigned char)h[i + k] & 0xc0) == 0x80);
+		i += n + 1;
+	}
+	free(h);
+}
 
 static int hex(char c)
 {
@@ -76,6 +119,15 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 
 	/* a clean string is its own sanitised form */
 	CHECK(has_nonprintable(out, len) == false);
+	check_html(out);
+	free(out);
+
+	/* the raw bytes up to the first NUL, as a C string */
+	out = malloc(size + 1);
+	CHECK(out != NULL);
+	memcpy(out, data, size);
+	out[size] = '\0';
+	check_html(out);
 	free(out);
 	return 0;
 }

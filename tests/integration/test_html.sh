@@ -5,7 +5,7 @@
 # rendered by a real headless chromium (no network, a new profile each
 # time): no console message at all (so no script error and no request
 # the Content-Security-Policy blocked), screenshots at desktop and phone
-# widths, and a hostile banner's <script> never runs.  The unit tests'
+# widths, a printed PDF, and a hostile banner's <script> never runs.  The unit tests'
 # golden pages (tests/unit/golden/) go through tidy and the browser too.
 #
 #   UPDATE_GOLDEN=1  rewrite tests/integration/golden/*.html from this run
@@ -98,7 +98,8 @@ png_size() {
 
 # browse NAME FILE TITLE: the page in a real browser: the DOM after load
 # has the title the page was written with (no script changed it), the
-# console is silent, and screenshots at 1280 and 390 pixels wide exist.
+# console is silent, screenshots at 1280 and 390 pixels wide exist, and
+# it prints.
 browse() {
 	local name=$1 file=$2 title=$3 w
 	chrome "$name-dom" --dump-dom "file://$file"
@@ -113,6 +114,11 @@ browse() {
 			"$(stat -c %s "$OUT/$name-$w.png" 2>/dev/null || echo 0)" 20000
 		assert_eq "$name: nothing on the console at $w" "$(console "$name-$w")" ""
 	done
+	# printed (the print style sheet): a PDF of at least one page
+	chrome "$name-pdf" --no-pdf-header-footer --print-to-pdf="$OUT/$name.pdf" "file://$file"
+	assert_eq "$name: printed to PDF" "$(head -c 5 "$OUT/$name.pdf" 2>&1)" "%PDF-"
+	assert_ge "$name: PDF pages" "$(grep -ac '/Type /Page\b' "$OUT/$name.pdf")" 1
+	assert_eq "$name: nothing on the console when printed" "$(console "$name-pdf")" ""
 }
 
 # page NAME GOLDEN ARGS...: an HTML run written with --output, compared
@@ -268,6 +274,9 @@ usage() {
 usage out-nodir "cannot write --output '$OUT/no/such/dir/x.html': No such file or directory" \
 	--format html --output "$OUT/no/such/dir/x.html" mail.example.test
 usage out-quiet "-q writes nothing: no --output with it" -q --output "$OUT/q.txt" mail.example.test
+printf 'mail.example.test\n' >"$OUT/in.txt"
+usage out-input "--output '$OUT/in.txt' is the --input file" --input "$OUT/in.txt" --output "$OUT/in.txt"
+assert_eq "out-input: the input file kept" "$(cat "$OUT/in.txt")" mail.example.test
 assert_eq "out-quiet: no file made" "$([ -e "$OUT/q.txt" ] && echo made || echo none)" none
 usage html-egress "--egress writes text, JSON or Markdown, not HTML" --egress --format html
 

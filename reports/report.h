@@ -97,7 +97,7 @@ struct recommendation {
 	const char *label;	   /* what settings screens call it */
 	const struct probe *alt;   /* the best working route on another port */
 	const char *alt_encryption, *alt_label;
-	char why[480];
+	char why[768]; /* room for every port and the advice */
 };
 
 /* Adds a finding about the target as a whole (not about one probe). */

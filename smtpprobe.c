@@ -842,6 +842,9 @@ int main(int argc, char **argv)
 	}
 	if (pl == NULL) {
 		fprintf(stderr, "smtpprobe: %s\n", err);
+		for (i = 0; i < ntargets; i++)
+			target_free(&targets[i]);
+		free(targets);
 		return 3;
 	}
 	for (i = 0; i < ntargets; i++)

@@ -23,6 +23,8 @@
 #include "pipeline.h"
 #include "reports/egress.h"
 #include "reports/html.h"
+#include "reports/nagios.h"
+#include "reports/openmetrics.h"
 
 #define VERSION "0.1.0"
 #define EXIT_USAGE 2
@@ -31,7 +33,14 @@
 #define MAX_SHARDS 1000000
 #define DEFAULT_DEADLINE_MS 20000
 
-enum format { FMT_TEXT, FMT_JSON, FMT_MARKDOWN, FMT_HTML };
+enum format {
+	FMT_TEXT,
+	FMT_JSON,
+	FMT_MARKDOWN,
+	FMT_HTML,
+	FMT_NAGIOS,
+	FMT_OPENMETRICS
+};
 
 /* Independent, well-known submission services: if none of them is
  * reachable on a port while HTTPS to them works, the filter is here. */
@@ -87,6 +96,7 @@ struct main_state {
 	FILE *out;		/* standard output, or --output FILE */
 	const char *out_name;	/* for messages */
 	struct html_page *html; /* --format html: written at the end */
+	struct openmetrics *om; /* --format openmetrics: gathered, then written */
 	bool colour;
 	int status;   /* worst per-target status so far */
 	size_t count; /* reports written */
@@ -133,8 +143,9 @@ static void usage(FILE *out)
 		"(repeatable)\n"
 		"      --ehlo NAME          EHLO name (our address literal)\n"
 		"  -4, -6                   IPv4 only, IPv6 only\n"
-		"  -f, --format FORMAT      text, json, markdown or html "
-		"(text)\n"
+		"  -f, --format FORMAT      text, json, markdown, html, nagios "
+		"or\n"
+		"                           openmetrics (text)\n"
 		"  -o, --output FILE        write the report to FILE\n"
 		"      --quick              skip the TLS 1.0/1.1 and STARTTLS "
 		"injection\n"
@@ -191,17 +202,51 @@ static const char *option_name(const char *arg)
 	return clean(s);
 }
 
+/* --format nagios: a monitoring system reads standard output and the
+ * exit status only, and takes 3 for UNKNOWN (bad arguments included). */
+static bool nagios_mode;
+
 __attribute__((format(printf, 1, 2), noreturn)) static void
 die_usage(const char *fmt, ...)
 {
 	va_list ap;
 
+	if (nagios_mode) {
+		printf("SMTPPROBE UNKNOWN - ");
+		va_start(ap, fmt);
+		vprintf(fmt, ap);
+		va_end(ap);
+		printf("\n");
+	}
 	fprintf(stderr, "smtpprobe: ");
 	va_start(ap, fmt);
 	vfprintf(stderr, fmt, ap);
 	va_end(ap);
 	fprintf(stderr, "\nTry 'smtpprobe --help'.\n");
-	exit(EXIT_USAGE);
+	exit(nagios_mode ? NAGIOS_UNKNOWN : EXIT_USAGE);
+}
+
+/* Whether argv asks for --format nagios, looked up before the options
+ * are parsed so that a bad one already exits as UNKNOWN. */
+static bool wants_nagios(int argc, char **argv)
+{
+	bool want = false;
+	int i;
+
+	for (i = 1; i < argc && strcmp(argv[i], "--") != 0; i++) {
+		const char *a = argv[i], *v = NULL;
+
+		if (strncmp(a, "--format=", 9) == 0)
+			v = a + 9;
+		else if ((strcmp(a, "--format") == 0 || strcmp(a, "-f") == 0) &&
+			 i + 1 < argc)
+			v = argv[++i];
+		else if (strncmp(a, "-f", 2) == 0 && a[1] != '-')
+			v = a + 2;
+		if (v != NULL)
+			want = strcmp(v, "nagios") == 0; /* the last one wins */
+	}
+	return want;
 }
 
 static unsigned parse_count(const char *opt, const char *s, unsigned max)
@@ -285,8 +330,15 @@ static void emit(void *arg, struct report *r)
 	}
 	if (status != 0)
 		st->problems++;
+	if (st->format == FMT_NAGIOS)
+		status = (int)nagios_state(r);
 	if (st->quiet) {
 		/* nothing on standard output */
+	} else if (st->format == FMT_NAGIOS) {
+		report_nagios(st->out, r);
+	} else if (st->format == FMT_OPENMETRICS) {
+		if (openmetrics_add(st->om, r) < 0)
+			status = 3;
 	} else if (st->format == FMT_JSON) {
 		report_json(st->out, r);
 	} else if (st->format == FMT_MARKDOWN) {
@@ -553,6 +605,7 @@ int main(int argc, char **argv)
 	int c, i, ntargets;
 
 	signal(SIGPIPE, SIG_IGN);
+	nagios_mode = wants_nagios(argc, argv);
 	opterr = 0;
 	while ((c = getopt_long(argc, argv, ":p:t:d:f:o:i:q46hV", longopts,
 				NULL)) != -1) {
@@ -621,9 +674,13 @@ int main(int argc, char **argv)
 				st.format = FMT_MARKDOWN;
 			else if (strcmp(optarg, "html") == 0)
 				st.format = FMT_HTML;
+			else if (strcmp(optarg, "nagios") == 0)
+				st.format = FMT_NAGIOS;
+			else if (strcmp(optarg, "openmetrics") == 0)
+				st.format = FMT_OPENMETRICS;
 			else
 				die_usage("bad --format '%s': want text, json, "
-					  "markdown or html",
+					  "markdown, html, nagios or openmetrics",
 					  clean(optarg));
 			break;
 		case 'o':
@@ -781,6 +838,18 @@ int main(int argc, char **argv)
 		die_usage("--egress writes text, JSON or Markdown, not HTML");
 	if (output_arg != NULL && st.quiet)
 		die_usage("-q writes nothing: no --output with it");
+	if (st.format == FMT_NAGIOS && (ntargets != 1 || in.f != NULL ||
+					egress_mode))
+		die_usage("--format nagios checks one TARGET (one service "
+			  "per target), without --input or --egress");
+	if (st.format == FMT_OPENMETRICS && egress_mode)
+		die_usage("--format openmetrics goes with TARGETs or --input, "
+			  "not --egress");
+	if (st.format == FMT_OPENMETRICS &&
+	    (st.om = openmetrics_new()) == NULL) {
+		fprintf(stderr, "smtpprobe: out of memory\n");
+		return 3;
+	}
 	/* one at least: calloc(0) may return NULL (--input alone) */
 	targets = calloc(ntargets > 0 ? (size_t)ntargets : 1, sizeof(*targets));
 	if (targets == NULL) {
@@ -841,6 +910,8 @@ int main(int argc, char **argv)
 			pipeline_every(pl, 500, progress, &st);
 	}
 	if (pl == NULL) {
+		if (nagios_mode)
+			printf("SMTPPROBE UNKNOWN - %s\n", err);
 		fprintf(stderr, "smtpprobe: %s\n", err);
 		for (i = 0; i < ntargets; i++)
 			target_free(&targets[i]);
@@ -866,6 +937,8 @@ int main(int argc, char **argv)
 			fputs("\r\033[K", stderr);
 		if (st.html != NULL)
 			html_page_write(st.out, st.html);
+		if (st.om != NULL)
+			openmetrics_write(st.out, st.om);
 		fflush(st.out);
 		_exit(128 + sig);
 	}
@@ -885,6 +958,12 @@ int main(int argc, char **argv)
 	}
 	if (in.bad > 0 && st.status < EXIT_USAGE)
 		st.status = EXIT_USAGE;
+	if (st.om != NULL) {
+		/* one exposition for every target, whole or not at all */
+		if (!st.quiet && openmetrics_write(st.out, st.om) < 0)
+			st.status = 3;
+		openmetrics_free(st.om);
+	}
 	if (egress_mode) {
 		if (st.quiet)
 			; /* the exit status says it */

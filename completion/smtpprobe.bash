@@ -45,7 +45,7 @@ _smtpprobe()
 
 	case $opt in
 	-f | --format)
-		mapfile -t COMPREPLY < <(compgen -P "$prefix" -W 'text json markdown html' -- "$cur")
+		mapfile -t COMPREPLY < <(compgen -P "$prefix" -W 'text json markdown html nagios openmetrics' -- "$cur")
 		return
 		;;
 	--encryption)

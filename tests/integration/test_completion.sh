@@ -45,10 +45,10 @@ assert_eq "a target: nothing without bash-completion's host list" \
 
 # --- --format values ---
 
-assert_eq "--format VALUE" "$(comp smtpprobe --format '')" "html json markdown text"
+assert_eq "--format VALUE" "$(comp smtpprobe --format '')" "html json markdown nagios openmetrics text"
 assert_eq "-f j" "$(comp smtpprobe -f j)" "json"
 # with '=' in COMP_WORDBREAKS (the default): "--format" "=" "value"
-assert_eq "--format= (cursor after =)" "$(comp smtpprobe --format =)" "html json markdown text"
+assert_eq "--format= (cursor after =)" "$(comp smtpprobe --format =)" "html json markdown nagios openmetrics text"
 assert_eq "--format=t" "$(comp smtpprobe --format = t)" "text"
 # without: one word, the completion keeps its option
 assert_eq "--format=j as one word" "$(comp smtpprobe --format=j)" "--format=json"
@@ -114,7 +114,7 @@ accepted_values() {
 SMTPPROBE=${SMTPPROBE:-./smtpprobe}
 if [ -x "$SMTPPROBE" ]; then
 	assert_eq "--format: the values $SMTPPROBE accepts" "$(comp smtpprobe --format '')" \
-		"$(accepted_values --format text json markdown md html csv xml)"
+		"$(accepted_values --format text json markdown nagios openmetrics md html csv xml prometheus)"
 	assert_eq "--encryption: the values $SMTPPROBE accepts" "$(comp smtpprobe --encryption '')" \
 		"$(accepted_values --encryption none tls ssl starttls implicit plain no yes)"
 else

@@ -263,6 +263,17 @@ for w in $(enum probeFindingId .enum) $(enum targetFindingId .enum); do
 done
 [ "$n" -gt 0 ] || not_ok "the schema lists finding ids"
 
+# The Nagios table of OUTPUT: a row for every finding, with the state on
+# port 25 and on the other ports.
+out_text=$(section OUTPUT)
+for w in $(enum probeFindingId .enum) $(enum targetFindingId .enum); do
+	if printf '%s\n' "$out_text" | grep -Eq -- "^ +$w +(OK|WARNING|CRITICAL)(, [A-Z]+)? +(OK|WARNING|CRITICAL)"; then
+		ok "finding $w has a row in the Nagios state table"
+	else
+		not_ok "finding $w has a row in the Nagios state table"
+	fi
+done
+
 for w in $(enum severity .enum); do
 	if has_word "$(printf '%s\n' "$findings_text" | flat)" "$w"; then
 		ok "severity $w is named in FINDINGS"

@@ -23,6 +23,7 @@ int main(void)
 	srunner_add_suite(sr, egress_suite());
 	srunner_add_suite(sr, html_suite());
 	srunner_add_suite(sr, hops_suite());
+	srunner_add_suite(sr, monitor_suite());
 	srunner_run_all(sr, CK_ENV);
 	failed = srunner_ntests_failed(sr);
 	srunner_free(sr);

@@ -21,5 +21,6 @@ Suite *markdown_suite(void);
 Suite *egress_suite(void);
 Suite *html_suite(void);
 Suite *hops_suite(void);
+Suite *monitor_suite(void);
 
 #endif

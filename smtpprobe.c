@@ -212,11 +212,15 @@ die_usage(const char *fmt, ...)
 	va_list ap;
 
 	if (nagios_mode) {
-		printf("SMTPPROBE UNKNOWN - ");
+		char msg[600], *bar;
+
 		va_start(ap, fmt);
-		vprintf(fmt, ap);
+		vsnprintf(msg, sizeof(msg), fmt, ap);
 		va_end(ap);
-		printf("\n");
+		/* a '|' would start perfdata */
+		while ((bar = strchr(msg, '|')) != NULL)
+			*bar = '/';
+		printf("SMTPPROBE UNKNOWN - %s\n", msg);
 	}
 	fprintf(stderr, "smtpprobe: ");
 	va_start(ap, fmt);

@@ -186,6 +186,9 @@ assert_eq "om-soon: the expiry is 3 days and under an hour ahead" \
 nagios nagios-usage UNKNOWN 3 --cert-days 7,21 mail.example.test
 assert_eq "nagios-usage: says what is wrong" "$(grep -c "bad --cert-days '7,21'" "$T")" 1
 nagios nagios-two UNKNOWN 3 mail.example.test fw.example.test
+nagios nagios-bar UNKNOWN 3 --ports 'a|b' mail.example.test
+assert_eq "nagios-bar: the '|' of the argument kept out of the status line" \
+	"$(grep -c "^SMTPPROBE UNKNOWN - bad --ports: 'a/b' is not a port" "$T")" 1
 run json-usage --format json --cert-days 7,21 mail.example.test
 assert_eq "json: bad usage stays exit status 2" "$RC" 2
 

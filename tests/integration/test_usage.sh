@@ -42,10 +42,14 @@ done <<'TABLE'
 --egress --check a.example --encryption tls|smtpprobe: --egress and --check are two modes: give one
 --egress --input x|smtpprobe: --egress and --input are two modes: give one
 http://mail.example.test|smtpprobe: bad target 'http://mail.example.test': a URL, not a host: give the host name or HOST:PORT, as in 'mail.example.test'
---format xml a|smtpprobe: bad --format 'xml': want text, json, markdown or html
+--format xml a|smtpprobe: bad --format 'xml': want text, json, markdown, html, nagios or openmetrics
 --output /nonexistent/dir/r.html a|smtpprobe: cannot write --output '/nonexistent/dir/r.html': No such file or directory
 -q --output r.html a|smtpprobe: -q writes nothing: no --output with it
 --egress --format html|smtpprobe: --egress writes text, JSON or Markdown, not HTML
+--format openmetrics --egress|smtpprobe: --format openmetrics goes with TARGETs or --input, not --egress
+--cert-days 7,21 a|smtpprobe: bad --cert-days '7,21': want WARN[,CRIT], days from 0 to 3650 with CRIT at most WARN
+--cert-days 3651 a|smtpprobe: bad --cert-days '3651': want WARN[,CRIT], days from 0 to 3650 with CRIT at most WARN
+--cert-days 21, a|smtpprobe: bad --cert-days '21,': want WARN[,CRIT], days from 0 to 3650 with CRIT at most WARN
 --concurrency 0 a|smtpprobe: bad --concurrency '0': want a number from 1 to 100000
 --per-address 65 a|smtpprobe: bad --per-address '65': want a number from 1 to 64
 --shard 3/3|smtpprobe: bad --shard '3/3': want K/N with 0 <= K < N <= 1000000

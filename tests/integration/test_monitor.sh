@@ -192,6 +192,18 @@ assert_eq "nagios-bar: the '|' of the argument kept out of the status line" \
 run json-usage --format json --cert-days 7,21 mail.example.test
 assert_eq "json: bad usage stays exit status 2" "$RC" 2
 
+# --- --output FILE: the same formats, into the file ---
+run om-output --format openmetrics --output "$OUT/om-output.prom" --ports 465 mail.example.test
+assert_eq "om-output: nothing on standard output" "$(wc -c <"$T")" 0
+g=$(tests/check-openmetrics "$OUT/om-output.prom" 2>&1 >/dev/null) && g=valid
+assert_eq "om-output: the file parses" "$g" valid
+assert_eq "om-output: the file has the target" "$(grep -c '^smtpprobe_target_ok{target="mail.example.test"} 1$' "$OUT/om-output.prom")" 1
+run nagios-output --format nagios --output "$OUT/nagios-output.txt" --ports 465 mail.example.test
+assert_eq "nagios-output: exit status 0 (OK)" "$RC" 0
+assert_eq "nagios-output: the status line in the file" "$(head -n 1 "$OUT/nagios-output.txt" | cut -d ' ' -f 1-3)" "SMTPPROBE OK -"
+g=$(tests/check-nagios "$OUT/nagios-output.txt" 2>&1) && g=valid
+assert_eq "nagios-output: the file has the guidelines' grammar" "$g" valid
+
 # --- bulk: one exposition for every target ---
 printf '%s\n' mail.example.test:465 mail.example.test:3465 fw.example.test:587 \
 	mail.example.test:465 >"$OUT/targets"

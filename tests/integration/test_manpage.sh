@@ -267,7 +267,7 @@ done
 # port 25 and on the other ports.
 out_text=$(section OUTPUT)
 for w in $(enum probeFindingId .enum) $(enum targetFindingId .enum); do
-	if printf '%s\n' "$out_text" | grep -Eq -- "^ +$w +(OK|WARNING|CRITICAL)(, [A-Z]+)? +(OK|WARNING|CRITICAL)"; then
+	if printf '%s\n' "$out_text" | grep -Eq -- "^ +$w +(OK|WARNING|CRITICAL|-)(, [A-Z]+)? +(OK|WARNING|CRITICAL)"; then
 		ok "finding $w has a row in the Nagios state table"
 	else
 		not_ok "finding $w has a row in the Nagios state table"

@@ -23,7 +23,8 @@ GOLDEN=tests/integration/golden
 
 # soon_up: a certificate for mail.example.test from the test CA that
 # expires in 3 days and an hour (3 whole days left while the test runs),
-# on two more listeners of the bed's Postfix.
+# on two more listeners of the bed's Postfix, with AUTH inside TLS as on
+# the bed's submission ports.
 soon_up() {
 	local d=$BED_DIR/tls pf=$BED_DIR/postfix i
 	{
@@ -41,8 +42,10 @@ soon_up() {
 		sed -i '/^pickup /i 3587 inet n - n - - smtpd\n3465 inet n - n - - smtpd' "$pf/master.cf" &&
 			postconf -c "$pf" -P "3587/inet/syslog_name=postfix/soon" \
 				"3587/inet/smtpd_tls_chain_files=$d/server.key,$d/soon.pem" \
+				"3587/inet/smtpd_sasl_auth_enable=yes" \
 				"3465/inet/syslog_name=postfix/soonwrap" "3465/inet/smtpd_tls_wrappermode=yes" \
-				"3465/inet/smtpd_tls_chain_files=$d/server.key,$d/soon.pem" &&
+				"3465/inet/smtpd_tls_chain_files=$d/server.key,$d/soon.pem" \
+				"3465/inet/smtpd_sasl_auth_enable=yes" &&
 			touch -d '-1 min' "$pf/master.cf" &&
 			ns_exec "$MAIL_NS" postfix -c "$pf" reload >/dev/null 2>&1
 	}; then

@@ -44,6 +44,7 @@ struct pipeline {
 	void *tick_arg;
 	bool gave_up;
 	struct loop_timer give_up;
+	struct strlist auth_tried; /* "host port": credentials tried there */
 };
 
 /* A port to probe on a host, and why. */
@@ -94,6 +95,27 @@ struct tlsa_query {
 	bool quiet; /* for a guessed host */
 };
 
+/* Credentials are tried once per host and port, on the first address
+ * whose session gets that far, and with --check on the port checked
+ * only: a wrong password repeated on every address and port is how
+ * accounts get locked (fail2ban and kin). */
+static bool may_auth(void *arg, const struct probe *p)
+{
+	struct pipeline *pl = arg;
+	char key[320];
+	size_t i;
+
+	/* --check: the port checked only, not the ones named instead */
+	if (pl->opts.check != NULL && p->port != pl->opts.check->port)
+		return false;
+	snprintf(key, sizeof(key), "%s %d", p->host ? p->host : p->address,
+		 p->port);
+	for (i = 0; i < pl->auth_tried.n; i++)
+		if (strcmp(pl->auth_tried.v[i], key) == 0)
+			return false;
+	return strlist_add(&pl->auth_tried, key) == 0;
+}
+
 struct pipeline *pipeline_new(const struct pipeline_opts *opts,
                               pipeline_emit emit, void *arg, char *err,
                               size_t errlen)
@@ -136,6 +158,15 @@ struct pipeline *pipeline_new(const struct pipeline_opts *opts,
 	pl->ctx.timeout_ms = opts->timeout_ms;
 	pl->ctx.deadline_ms = opts->deadline_ms;
 	pl->ctx.ehlo_name = opts->ehlo_name;
+	if (opts->credentials != NULL) {
+		if (auth_global_init(err, errlen) < 0) {
+			pipeline_free(pl);
+			return NULL;
+		}
+		pl->ctx.credentials = opts->credentials;
+		pl->ctx.may_auth = may_auth;
+		pl->ctx.auth_arg = pl;
+	}
 	/* a dropped SYN frees its address slot after a quarter of the
 	 * timeout (at most 1 s): politeness must not cost timeouts */
 	pl->sched = sched_new(&pl->ctx, opts->concurrency, opts->per_address,
@@ -158,6 +189,9 @@ void pipeline_free(struct pipeline *pl)
 		close(pl->sigfd);
 	}
 	sched_free(pl->sched);
+	strlist_free(&pl->auth_tried);
+	if (pl->opts.credentials != NULL)
+		auth_global_done();
 	https_free(pl->https);
 	dns_free(pl->dns);
 	gnutls_certificate_free_credentials(pl->creds);
@@ -274,7 +308,12 @@ static void on_followup_done(void *arg, struct probe *p)
 	struct followup *f = arg;
 	struct job *job = f->job;
 
-	if (p->kind == KIND_LEGACY) {
+	if (p->kind == KIND_ENFORCE) {
+		f->parent->enforce_code = p->mail_code;
+		f->parent->enforce_reply = p->mail_reply;
+		f->parent->enforce_pipelined = p->mail_pipelined;
+		p->mail_reply = NULL;
+	} else if (p->kind == KIND_LEGACY) {
 		f->parent->legacy_accepted = p->tls.done;
 		memcpy(f->parent->legacy_version, p->tls.version,
 		       sizeof(p->tls.version));
@@ -347,6 +386,10 @@ static void on_probe_done(void *arg, struct probe *p)
 			followup(job, p, KIND_LEGACY);
 		if (p->spoke == MODE_PLAIN)
 			followup(job, p, KIND_INJECT);
+		/* does a submission port refuse mail before STARTTLS?
+		 * (not 25: opportunistic by design) */
+		if (p->spoke == MODE_PLAIN && verdict_submission_role(p))
+			followup(job, p, KIND_ENFORCE);
 	}
 	job->pending--;
 	job_check(job);
@@ -1102,6 +1145,7 @@ int pipeline_add(struct pipeline *pl, const struct target *t)
 	job->r.check = pl->opts.check;
 	job->r.cert_warn_days = pl->opts.cert_warn_days;
 	job->r.cert_crit_days = pl->opts.cert_crit_days;
+	job->r.user = pl->opts.credentials ? pl->opts.credentials->user : NULL;
 	job->port = t->port;
 	job->r.target = strdup(t->input);
 	job->r.host = strdup(t->host);

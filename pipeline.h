@@ -36,6 +36,8 @@ struct pipeline_opts {
 	const char *dns_servers; /* c-ares CSV; NULL: the system's */
 	const char *ehlo_name;	 /* NULL: our address literal */
 	int cert_warn_days, cert_crit_days; /* --cert-days; 0: not judged */
+	/* --user: tried inside verified TLS, once per host and port */
+	const struct credentials *credentials;
 };
 
 /* Called once per target; the report is freed when it returns. */

@@ -20,6 +20,7 @@
 #include "core/buf.h"
 #include "core/loop.h"
 #include "core/sanitize.h"
+#include "core/secret.h"
 #include "pipeline.h"
 #include "reports/egress.h"
 #include "reports/html.h"
@@ -164,6 +165,11 @@ static void usage(FILE *out)
 		"      --check HOST[:PORT] --encryption none|tls|ssl\n"
 		"                           do these mail settings work from "
 		"here?\n"
+		"      --user NAME          log in as NAME where it is safe "
+		"(password from\n"
+		"                           $SMTPPROBE_PASSWORD, "
+		"--password-file or a prompt)\n"
+		"      --password-file FILE the password is its first line\n"
 		"  -q, --quiet              no output: the exit status only\n"
 		"  -h, --help               this help\n"
 		"  -V, --version            versions of smtpprobe and its "
@@ -542,6 +548,35 @@ static void print_version(void)
 	       json_c_version());
 }
 
+/* "--password" is no option: refused before getopt could take it for an
+ * abbreviation of --password-file, and never echoed (what follows it
+ * may be the password). */
+static void refuse_password(int argc, char **argv)
+{
+	int i;
+
+	for (i = 1; i < argc && strcmp(argv[i], "--") != 0; i++)
+		if (strcmp(argv[i], "--password") == 0 ||
+		    strncmp(argv[i], "--password=", 11) == 0)
+			die_usage("no password on the command line (other "
+				  "users see it in ps): set SMTPPROBE_PASSWORD, "
+				  "give --password-file FILE, or be asked on a "
+				  "terminal");
+}
+
+/* A user name printable as it is: no control bytes, no spaces. */
+static bool user_ok(const char *u)
+{
+	size_t i, n = strlen(u);
+
+	if (n == 0 || n > 256)
+		return false;
+	for (i = 0; i < n; i++)
+		if ((unsigned char)u[i] <= ' ' || u[i] == 0x7f)
+			return false;
+	return true;
+}
+
 int main(int argc, char **argv)
 {
 	static const struct option longopts[] = {
@@ -565,6 +600,8 @@ int main(int argc, char **argv)
 		{"quick", no_argument, NULL, 'Q'},
 		{"quiet", no_argument, NULL, 'q'},
 		{"control", required_argument, NULL, 'k'},
+		{"user", required_argument, NULL, 'u'},
+		{"password-file", required_argument, NULL, 'P'},
 		{"help", no_argument, NULL, 'h'},
 		{"version", no_argument, NULL, 'V'},
 		{NULL, 0, NULL, 0}};
@@ -594,6 +631,9 @@ int main(int argc, char **argv)
 	int sig;
 	static struct check_request check;
 	const char *check_arg = NULL, *enc_arg = NULL;
+	const char *user = NULL, *password_file = NULL;
+	static struct credentials cred;
+	char *password = NULL;
 	const char **names = (const char **)argv;
 	static const char *controls[16];
 	static struct egress egress;
@@ -610,6 +650,7 @@ int main(int argc, char **argv)
 
 	signal(SIGPIPE, SIG_IGN);
 	nagios_mode = wants_nagios(argc, argv);
+	refuse_password(argc, argv);
 	opterr = 0;
 	while ((c = getopt_long(argc, argv, ":p:t:d:f:o:i:q46hV", longopts,
 				NULL)) != -1) {
@@ -737,6 +778,15 @@ int main(int argc, char **argv)
 			in.shards = (unsigned)n;
 			break;
 		}
+		case 'u':
+			if (!user_ok(optarg))
+				die_usage("bad --user: want a user name of 1 to "
+					  "256 printable characters");
+			user = optarg;
+			break;
+		case 'P':
+			password_file = optarg;
+			break;
 		case 'k':
 			if (ncontrols == 16)
 				die_usage("at most 16 --control hosts");
@@ -814,6 +864,14 @@ int main(int argc, char **argv)
 		o.hosts_only = true;
 		st.egress = &egress;
 	}
+	if (password_file != NULL && user == NULL)
+		die_usage("--password-file goes with --user");
+	if (user != NULL && input_arg != NULL)
+		die_usage("--user does not go with --input: credentials are "
+			  "tried on one server you name, never in bulk");
+	if (user != NULL && egress_mode)
+		die_usage("--user does not go with --egress: name the server "
+			  "with --check HOST:PORT or as a TARGET");
 	if (input_arg != NULL) {
 		if (ntargets > 0 || check_arg != NULL || egress_mode)
 			die_usage("--input takes the targets from a file: no "
@@ -903,6 +961,18 @@ int main(int argc, char **argv)
 		    isatty(STDOUT_FILENO) &&
 		    (no_colour == NULL || no_colour[0] == '\0');
 
+	/* last of the checks: nothing below exits before it is wiped */
+	if (user != NULL) {
+		char prompt[320];
+
+		snprintf(prompt, sizeof(prompt), "Password for %s: ", user);
+		password = secret_read(password_file, prompt, err, sizeof(err));
+		if (password == NULL)
+			die_usage("%s", err);
+		cred.user = user;
+		cred.password = password;
+		o.credentials = &cred;
+	}
 	o.concurrency = fit_to_fd_limit(o.concurrency);
 	pl = pipeline_new(&o, emit, &st, err, sizeof(err));
 	st.in = &in;
@@ -920,6 +990,7 @@ int main(int argc, char **argv)
 		for (i = 0; i < ntargets; i++)
 			target_free(&targets[i]);
 		free(targets);
+		secret_free(password);
 		return 3;
 	}
 	for (i = 0; i < ntargets; i++)
@@ -996,6 +1067,7 @@ int main(int argc, char **argv)
 		st.status = 3;
 	}
 	pipeline_free(pl);
+	secret_free(password);
 	for (i = 0; i < ntargets; i++)
 		target_free(&targets[i]);
 	free(targets);

@@ -15,7 +15,8 @@ _smtpprobe()
 	# long options that take a value, and those that do not
 	local with='--ports --tls-ports --timeout --deadline --ca-file
 		--cert-days --dns-server --ehlo --format --output --input
-		--concurrency --per-address --shard --check --encryption --control'
+		--concurrency --per-address --shard --check --encryption --control
+		--user --password-file'
 	local without='--egress --quick --quiet --help --version'
 	local short='-p -t -d -f -o -i -q -4 -6 -h -V'
 
@@ -53,7 +54,7 @@ _smtpprobe()
 		mapfile -t COMPREPLY < <(compgen -P "$prefix" -W 'none tls ssl starttls implicit' -- "$cur")
 		return
 		;;
-	--ca-file | -o | --output)
+	--ca-file | -o | --output | --password-file)
 		compopt -o filenames 2>/dev/null
 		mapfile -t COMPREPLY < <(compgen -P "$prefix" -f -- "$cur")
 		return

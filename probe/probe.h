@@ -24,6 +24,7 @@
 
 #include "core/buf.h"
 #include "core/loop.h"
+#include "probe/auth.h"
 #include "probe/reply.h"
 #include "probe/tls.h"
 
@@ -34,6 +35,30 @@ enum probe_kind {
 	KIND_MAIN,
 	KIND_LEGACY, /* offer only TLS 1.0/1.1: does the server still take it? */
 	KIND_INJECT, /* "STARTTLS\r\nNOOP\r\n" in one write: CVE-2011-0411 */
+	KIND_ENFORCE, /* MAIL FROM:<> and RSET before STARTTLS: RFC 3207 4 */
+};
+
+/* What became of the user's credentials on a main session. */
+enum auth_result {
+	AUTH_NONE,	    /* none given */
+	AUTH_NOT_REACHED,   /* the session ended before the EHLO in TLS */
+	AUTH_NOT_SENT,	    /* withheld: auth_skip says why */
+	AUTH_NOT_OFFERED,   /* no AUTH at all on the port */
+	AUTH_NO_MECHANISM,  /* AUTH, but no mechanism we would use */
+	AUTH_NOT_TRIED,	    /* tried elsewhere: another address of the same
+			     * host and port, or (--check) not the port checked */
+	AUTH_ACCEPTED,	    /* 235 */
+	AUTH_REJECTED,	    /* a 4xx or 5xx to AUTH or a response */
+	AUTH_BROKEN,	    /* the exchange broke: closed, garbage, cancelled */
+};
+
+/* Why credentials were withheld (AUTH_NOT_SENT). */
+enum auth_skip {
+	SKIP_NONE,
+	SKIP_NO_TLS,	  /* no TLS: never in cleartext */
+	SKIP_UNVERIFIED,  /* the certificate did not verify for the name */
+	SKIP_OLD_TLS,	  /* older than TLS 1.2 */
+	SKIP_BEFORE_TLS,  /* AUTH offered only before TLS */
 };
 
 enum probe_phase {
@@ -45,6 +70,8 @@ enum probe_phase {
 	PH_STARTTLS,
 	PH_HANDSHAKE,
 	PH_EHLO_TLS,
+	PH_MAIL, /* KIND_ENFORCE: MAIL FROM:<> and RSET, before STARTTLS */
+	PH_AUTH, /* the credentials, inside TLS */
 	PH_QUIT,
 	PH_COUNT
 };
@@ -117,12 +144,25 @@ struct probe {
 	uint64_t bytes_in;
 	bool tarpit; /* the deadline hit while bytes still trickled in */
 	int injected_code; /* KIND_INJECT: a reply nobody asked for in TLS */
+	int mail_code;	   /* KIND_ENFORCE: the reply to MAIL FROM:<> */
+	char *mail_reply;  /* ... as text, sanitised */
+	bool mail_pipelined; /* ... sent with RSET in one write */
+
+	/* the credentials (ctx->credentials given; main sessions) */
+	enum auth_result auth;
+	enum auth_skip auth_skip;
+	char auth_mech[24]; /* the mechanism used */
+	int auth_code;	    /* the final reply: 235, 535, ... */
+	char *auth_reply;   /* ... as text, sanitised */
 
 	/* the follow-ups' results, on the main probe: -1 not run */
 	bool followed; /* the follow-ups of its host and port started here */
 	int legacy_accepted;	/* TLS 1.0/1.1 still negotiated */
 	char legacy_version[16];
 	int command_injection; /* the NOOP was answered inside TLS */
+	int enforce_code;      /* KIND_ENFORCE's mail_code; -1 not run */
+	char *enforce_reply;
+	bool enforce_pipelined;
 
 	/* set by reports/ from the domain's policy, not by the session */
 	const char *protection; /* "MTA-STS (enforce)", "DANE", or NULL */
@@ -146,6 +186,13 @@ struct probe_ctx {
 	 * ICMP) after ms milliseconds: the round trip to that address */
 	void (*connect_seen)(void *arg, const struct probe *p, int64_t ms);
 	void *connect_arg;
+	/* the user's credentials (NULL: none), tried inside verified TLS
+	 * only, and only where may_auth says this session is the one to
+	 * try them on (once per host and port: a wrong password repeated
+	 * on every address locks accounts) */
+	const struct credentials *credentials;
+	bool (*may_auth)(void *arg, const struct probe *p);
+	void *auth_arg;
 };
 
 typedef void (*probe_done_cb)(void *arg, struct probe *p);

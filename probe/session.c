@@ -22,6 +22,9 @@ enum sstate {
 	S_EHLO,
 	S_HELO,
 	S_STARTTLS,
+	S_MAIL,	  /* KIND_ENFORCE: the reply to MAIL FROM:<> */
+	S_RSET,	  /* ... and to RSET */
+	S_AUTH,	  /* the credentials, inside TLS */
 	S_LISTEN, /* KIND_INJECT: in TLS, waiting for what we did not ask */
 	S_QUIT,
 	S_DONE
@@ -45,7 +48,13 @@ struct session {
 	uint64_t phase_bytes; /* received in the current phase */
 	struct loop_timer timer;
 	char ehlo[80]; /* our address literal, RFC 5321 4.1.4 */
+	uint64_t t_mail;     /* MAIL FROM sent: its phase ends with RSET */
+	struct auth *auth;   /* the SASL exchange while in S_AUTH */
+	unsigned auth_steps; /* challenges answered, bounded */
+	bool wipe_out;	     /* s->out held a secret: wipe once sent */
 };
+
+#define AUTH_MAX_STEPS 8
 
 static void on_io(void *arg, int fd, unsigned events);
 static void on_timer(void *arg);
@@ -79,6 +88,14 @@ static void phase_done(struct session *s)
 	s->p->ms[s->phase] = (int64_t)(loop_now() - s->t_phase);
 }
 
+/* The output buffer held a credential: nothing of it may stay. */
+static void wipe_out(struct session *s)
+{
+	if (s->wipe_out && s->out.data != NULL)
+		explicit_bzero(s->out.data, s->out.cap);
+	s->wipe_out = false;
+}
+
 static void close_conn(struct session *s)
 {
 	if (s->tls != NULL) {
@@ -92,6 +109,7 @@ static void close_conn(struct session *s)
 	}
 	s->in_tls = false;
 	s->in.len = 0;
+	wipe_out(s);
 	s->out.len = 0;
 	reply_reset(&s->rep);
 }
@@ -117,6 +135,10 @@ static void finish(struct session *s, enum probe_end end)
 		return;
 	p->end = end;
 	p->end_phase = s->phase;
+	if (s->st == S_AUTH)
+		p->auth = AUTH_BROKEN; /* closed or broke mid-exchange */
+	auth_free(s->auth);
+	s->auth = NULL;
 	p->spoke = s->tls_first ? MODE_TLS : MODE_PLAIN;
 	p->total_ms = (int64_t)(loop_now() - s->t0);
 	if (s->rep.error != REPLY_OK)
@@ -173,6 +195,8 @@ static void flush_out(struct session *s)
 		}
 		buf_consume(&s->out, (size_t)n);
 	}
+	if (s->out.len == 0)
+		wipe_out(s);
 	update_interest(s);
 }
 
@@ -248,6 +272,149 @@ static size_t pending_after_reply(struct session *s)
 	return recv(s->fd, &c, 1, MSG_PEEK | MSG_DONTWAIT) > 0 ? 1 : 0;
 }
 
+/* "250 text / text" of a reply, sanitised (the parser already was). */
+static char *reply_text(const struct reply *r)
+{
+	char *text = reply_join(r, " / "), *out = NULL;
+
+	if (text != NULL && asprintf(&out, "%d %s", r->code, text) < 0)
+		out = NULL;
+	free(text);
+	return out;
+}
+
+/* KIND_ENFORCE, before STARTTLS (RFC 3207 4: a server that requires TLS
+ * answers 530): MAIL FROM:<> and RSET, in one write only if PIPELINING
+ * was advertised.  Never RCPT, never DATA. */
+static void start_mail(struct session *s, const struct caps *caps)
+{
+	s->p->mail_pipelined = caps->pipelining;
+	s->t_mail = loop_now();
+	expect(s, S_MAIL, PH_MAIL,
+	       caps->pipelining ? "MAIL FROM:<>\r\nRSET\r\n" : "MAIL FROM:<>\r\n");
+}
+
+/* Sends one line of the AUTH exchange that carries a credential. */
+static void send_secret(struct session *s, const char *prefix,
+			const char *b64)
+{
+	size_t need = strlen(prefix) + strlen(b64) + 3;
+
+	/* grown while empty, so no realloc ever copies a secret away */
+	if (s->out.len == 0 && s->out.cap < need + 1) {
+		char *d = realloc(s->out.data, need + 1);
+
+		if (d == NULL) {
+			finish(s, END_LOCAL);
+			return;
+		}
+		s->out.data = d;
+		s->out.cap = need + 1;
+	}
+	s->wipe_out = true;
+	if (buf_append(&s->out, prefix, strlen(prefix)) < 0 ||
+	    buf_append(&s->out, b64, strlen(b64)) < 0 ||
+	    buf_append(&s->out, "\r\n", 2) < 0) {
+		finish(s, END_LOCAL);
+		return;
+	}
+	flush_out(s);
+}
+
+/* After the EHLO inside TLS: try the user's credentials, or record why
+ * they stay here.  Sent only inside TLS whose certificate verified for
+ * the name typed, TLS 1.2 or newer, where AUTH is offered inside TLS. */
+static void start_auth(struct session *s)
+{
+	struct probe *p = s->p;
+	struct caps tls_caps, plain_caps;
+	const char *mech;
+	char *ir = NULL;
+	char cmd[64];
+
+	caps_from_lines(&p->ehlo_tls, &tls_caps);
+	caps_from_lines(&p->ehlo, &plain_caps);
+	mech = auth_choose(&tls_caps.auth_mechs);
+	if (!p->tls.verified) {
+		p->auth = AUTH_NOT_SENT;
+		p->auth_skip = SKIP_UNVERIFIED;
+	} else if (strcmp(p->tls.version, "TLS1.2") != 0 &&
+		   strcmp(p->tls.version, "TLS1.3") != 0) {
+		p->auth = AUTH_NOT_SENT;
+		p->auth_skip = SKIP_OLD_TLS;
+	} else if (!tls_caps.auth && plain_caps.auth) {
+		p->auth = AUTH_NOT_SENT;
+		p->auth_skip = SKIP_BEFORE_TLS;
+	} else if (!tls_caps.auth) {
+		p->auth = AUTH_NOT_OFFERED;
+	} else if (mech == NULL) {
+		p->auth = AUTH_NO_MECHANISM;
+	} else if (s->ctx->may_auth != NULL &&
+		   !s->ctx->may_auth(s->ctx->auth_arg, p)) {
+		p->auth = AUTH_NOT_TRIED;
+	} else {
+		snprintf(p->auth_mech, sizeof(p->auth_mech), "%s", mech);
+		s->auth = auth_new(mech, s->ctx->credentials);
+	}
+	caps_free(&tls_caps);
+	caps_free(&plain_caps);
+	if (p->auth != AUTH_NOT_REACHED) {
+		start_quit(s);
+		return;
+	}
+	if (s->auth == NULL || (auth_client_first(s->auth) &&
+				auth_step(s->auth, NULL, &ir) < 0)) {
+		p->auth = AUTH_BROKEN;
+		start_quit(s);
+		return;
+	}
+	reply_reset(&s->rep);
+	enter_phase(s, S_AUTH, PH_AUTH);
+	if (ir == NULL) {
+		snprintf(cmd, sizeof(cmd), "AUTH %s\r\n", mech);
+		send_cmd(s, cmd);
+		return;
+	}
+	/* RFC 4954 4: "=" is an empty initial response */
+	snprintf(cmd, sizeof(cmd), "AUTH %s ", mech);
+	send_secret(s, cmd, ir[0] ? ir : "=");
+	auth_free_out(ir);
+}
+
+static void on_auth_reply(struct session *s, const struct reply *r)
+{
+	struct probe *p = s->p;
+	char *out = NULL;
+
+	if (r->code == 334 && s->auth != NULL &&
+	    s->auth_steps++ < AUTH_MAX_STEPS) {
+		/* a challenge: its text is the base64 (sanitised is the
+		 * same for base64) */
+		if (auth_step(s->auth, r->lines.n ? r->lines.v[0] : "",
+			      &out) < 0) {
+			p->auth = AUTH_BROKEN;
+			auth_free(s->auth);
+			s->auth = NULL;
+			expect(s, S_AUTH, PH_AUTH, "*\r\n"); /* cancel */
+			return;
+		}
+		reply_reset(&s->rep);
+		send_secret(s, "", out);
+		auth_free_out(out);
+		return;
+	}
+	auth_free(s->auth);
+	s->auth = NULL;
+	p->auth_code = r->code;
+	free(p->auth_reply);
+	p->auth_reply = reply_text(r);
+	if (p->auth != AUTH_BROKEN)
+		p->auth = r->code == 235 ? AUTH_ACCEPTED
+			  : r->code == 334 ? AUTH_BROKEN
+					   : AUTH_REJECTED;
+	start_quit(s);
+}
+
 static void on_reply(struct session *s)
 {
 	struct probe *p = s->p;
@@ -279,7 +446,11 @@ static void on_reply(struct session *s)
 		if (s->in_tls) {
 			p->ehlo_tls_code = r->code;
 			copy_keywords(r, &p->ehlo_tls);
-			start_quit(s);
+			if (r->code == 250 && p->kind == KIND_MAIN &&
+			    s->ctx->credentials != NULL)
+				start_auth(s);
+			else
+				start_quit(s);
 			break;
 		}
 		p->ehlo_code = r->code;
@@ -292,7 +463,17 @@ static void on_reply(struct session *s)
 		}
 		copy_keywords(r, &p->ehlo);
 		caps_parse(r, &caps);
-		if (caps.starttls)
+		if (!caps.starttls && p->kind == KIND_MAIN &&
+		    s->ctx->credentials != NULL && r->code == 250) {
+			/* never in cleartext */
+			p->auth = AUTH_NOT_SENT;
+			p->auth_skip = SKIP_NO_TLS;
+		}
+		if (p->kind == KIND_ENFORCE && caps.starttls)
+			start_mail(s, &caps);
+		else if (p->kind == KIND_ENFORCE)
+			start_quit(s);
+		else if (caps.starttls)
 			expect(s, S_STARTTLS, PH_STARTTLS,
 			       p->kind == KIND_INJECT ? "STARTTLS\r\nNOOP\r\n"
 						      : "STARTTLS\r\n");
@@ -328,6 +509,25 @@ static void on_reply(struct session *s)
 		handshake_start(s, PH_HANDSHAKE);
 		break;
 	}
+	case S_MAIL:
+		p->mail_code = r->code;
+		free(p->mail_reply);
+		p->mail_reply = reply_text(r);
+		if (p->mail_pipelined) {
+			/* RSET went with it: its reply is next */
+			reply_reset(&s->rep);
+			s->st = S_RSET;
+		} else {
+			expect(s, S_RSET, PH_MAIL, "RSET\r\n");
+		}
+		break;
+	case S_RSET:
+		p->ms[PH_MAIL] = (int64_t)(loop_now() - s->t_mail);
+		start_quit(s);
+		break;
+	case S_AUTH:
+		on_auth_reply(s, r);
+		break;
 	case S_LISTEN:
 		p->injected_code = r->code;
 		start_quit(s);
@@ -681,6 +881,7 @@ void probe_init(struct probe *p)
 	p->total_ms = -1;
 	p->legacy_accepted = -1;
 	p->command_injection = -1;
+	p->enforce_code = -1;
 }
 
 int probe_start(const struct probe_ctx *ctx, struct probe *p,
@@ -700,6 +901,9 @@ int probe_start(const struct probe_ctx *ctx, struct probe *p,
 	s->t0 = loop_now();
 	s->deadline = s->t0 + ctx->deadline_ms;
 	s->in.limit = 4 * REPLY_MAX_LINE;
+	if (ctx->credentials != NULL && p->kind == KIND_MAIN &&
+	    !p->connect_only)
+		p->auth = AUTH_NOT_REACHED;
 	attempt_start(s);
 	return 0;
 }
@@ -720,6 +924,9 @@ void probe_free(struct probe *p)
 	free(p->banner);
 	free(p->starttls_reply);
 	free(p->sniff);
+	free(p->mail_reply);
+	free(p->enforce_reply);
+	free(p->auth_reply);
 	strlist_free(&p->ehlo);
 	strlist_free(&p->ehlo_tls);
 	tls_info_free(&p->tls);
@@ -728,8 +935,9 @@ void probe_free(struct probe *p)
 const char *probe_phase_name(enum probe_phase ph)
 {
 	static const char *const names[PH_COUNT] = {
-		"connect",  "handshake", "greeting",  "ehlo", "helo",
-		"starttls", "handshake", "ehlo_tls", "quit"};
+		"connect",  "handshake", "greeting", "ehlo", "helo",
+		"starttls", "handshake", "ehlo_tls", "mail", "auth",
+		"quit"};
 
 	return ph < PH_COUNT ? names[ph] : "?";
 }

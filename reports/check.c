@@ -104,8 +104,57 @@ static void cert_words(const struct probe *p, const char *typed,
 	}
 }
 
+/* --user: what became of the credentials on the port (tried on one of
+ * its addresses, the others say so). */
+static void login_words(const struct probe *p, const char *user,
+			struct check_result *res)
+{
+	switch (p->auth) {
+	case AUTH_ACCEPTED:
+		res->works = res->safe = true;
+		snprintf(res->why, sizeof(res->why),
+			 "These settings work from here, logged in as %s: "
+			 "%s negotiated, the certificate verified, and AUTH "
+			 "%s was accepted (%s).",
+			 user, p->tls.version, p->auth_mech,
+			 p->auth_reply ? p->auth_reply : "235");
+		break;
+	case AUTH_REJECTED:
+		snprintf(res->why, sizeof(res->why),
+			 "The connection and TLS work, but the server refused "
+			 "the user name or password of %s (%s): check them, "
+			 "or whether the account may send by SMTP.",
+			 user, p->auth_reply ? p->auth_reply : "no reply");
+		break;
+	case AUTH_BROKEN:
+		snprintf(res->why, sizeof(res->why),
+			 "The connection and TLS work, but the login "
+			 "exchange (AUTH %s) broke off%s%s.",
+			 p->auth_mech, p->auth_reply ? ": " : "",
+			 p->auth_reply ? p->auth_reply : "");
+		break;
+	case AUTH_NOT_SENT:
+		snprintf(res->why, sizeof(res->why),
+			 "Your credentials were not sent: %s.",
+			 auth_skip_words(p->auth_skip));
+		break;
+	case AUTH_NO_MECHANISM:
+		snprintf(res->why, sizeof(res->why),
+			 "Your credentials were not sent: the server offers "
+			 "no login mechanism smtpprobe uses (SCRAM-SHA-256, "
+			 "SCRAM-SHA-1, PLAIN, LOGIN).");
+		break;
+	default:
+		snprintf(res->why, sizeof(res->why),
+			 "The login could not be tried: the session ended "
+			 "before it.");
+		break;
+	}
+}
+
 static void judge_one(const struct probe *p, const struct check_request *req,
-		      const char *typed, struct check_result *res)
+		      const char *typed, const struct probe *login,
+		      const char *user, struct check_result *res)
 {
 	struct verdict v;
 	bool tls_first = p->spoke == MODE_TLS;
@@ -153,6 +202,18 @@ static void judge_one(const struct probe *p, const struct check_request *req,
 			 "server (%s)%s%s.",
 			 p->port, v.reason, p->banner ? ": " : "",
 			 p->banner ? p->banner : "");
+		return;
+	}
+	if (req->enc == ENC_NONE && user != NULL) {
+		/* the client would log in in cleartext: never tried */
+		snprintf(res->why, sizeof(res->why),
+			 "With no encryption your client would send the "
+			 "password of %s in cleartext: smtpprobe does not, so "
+			 "the login was not tried that way.%s",
+			 user,
+			 v.state == ST_STARTTLS ? " The server offers STARTTLS: "
+						  "choose TLS and check again."
+						: "");
 		return;
 	}
 	if (req->enc == ENC_NONE) {
@@ -215,6 +276,10 @@ static void judge_one(const struct probe *p, const struct check_request *req,
 				       : "");
 		return;
 	}
+	if (user != NULL) {
+		login_words(login ? login : p, user, res);
+		return;
+	}
 	res->works = res->safe = true;
 	snprintf(res->why, sizeof(res->why),
 		 "These settings work from here: %s negotiated and the "
@@ -225,10 +290,18 @@ static void judge_one(const struct probe *p, const struct check_request *req,
 void check_judge(const struct report *r, const struct check_request *req,
 		 struct check_result *res)
 {
+	const struct probe *login = NULL;
 	size_t i;
 	bool seen = false;
 
 	memset(res, 0, sizeof(*res));
+	/* the address the credentials were tried on speaks for the port */
+	for (i = 0; i < r->nprobes && r->user != NULL; i++)
+		if (r->probes[i]->port == req->port &&
+		    r->probes[i]->auth != AUTH_NOT_TRIED &&
+		    r->probes[i]->auth != AUTH_NOT_REACHED &&
+		    (login == NULL || login->auth != AUTH_ACCEPTED))
+			login = r->probes[i];
 	snprintf(res->why, sizeof(res->why),
 		 "Nothing could be probed: %s did not resolve.", r->host);
 	if (r->nprobes == 0 &&
@@ -241,7 +314,7 @@ void check_judge(const struct report *r, const struct check_request *req,
 
 		if (p->port != req->port)
 			continue;
-		judge_one(p, req, r->host, &one);
+		judge_one(p, req, r->host, login, r->user, &one);
 		if (!seen || (res->works && !one.works) ||
 		    (res->safe && !one.safe))
 			*res = one;

@@ -146,6 +146,66 @@ static json_object *dane_json(const struct probe *p)
 	return o;
 }
 
+/* RFC 3207 4: MAIL FROM:<> before STARTTLS, or null when not asked. */
+static json_object *enforcement_json(const struct probe *p)
+{
+	json_object *o;
+
+	if (p->enforce_code < 0)
+		return NULL;
+	o = json_object_new_object();
+	json_object_object_add(
+		o, "enforced",
+		p->enforce_code >= 500 ? json_object_new_boolean(true)
+		: p->enforce_code >= 200 && p->enforce_code < 300
+			? json_object_new_boolean(false)
+			: NULL);
+	json_object_object_add(o, "reply", str_or_null(p->enforce_reply));
+	json_object_object_add(o, "pipelined",
+			       json_object_new_boolean(p->enforce_pipelined));
+	return o;
+}
+
+static const char *auth_result_name(enum auth_result a)
+{
+	static const char *const names[] = {
+		"none",	       "not-reached", "not-sent", "not-offered",
+		"no-mechanism", "not-tried",   "accepted", "rejected",
+		"broken"};
+
+	return (size_t)a < sizeof(names) / sizeof(names[0]) ? names[a] : "?";
+}
+
+static const char *auth_skip_name(enum auth_skip k)
+{
+	static const char *const names[] = {NULL, "no-tls", "unverified",
+					    "old-tls", "auth-before-tls-only"};
+
+	return (size_t)k < sizeof(names) / sizeof(names[0]) ? names[k] : NULL;
+}
+
+/* --user: what became of the credentials here; null without --user. */
+static json_object *credentials_json(const struct probe *p)
+{
+	json_object *o;
+
+	if (p->auth == AUTH_NONE)
+		return NULL;
+	o = json_object_new_object();
+	json_object_object_add(o, "result", json_object_new_string(
+						    auth_result_name(p->auth)));
+	json_object_object_add(o, "reason",
+			       p->auth == AUTH_NOT_SENT
+				       ? str_or_null(auth_skip_name(p->auth_skip))
+				       : NULL);
+	json_object_object_add(o, "mechanism",
+			       p->auth_mech[0] ? json_object_new_string(
+							 p->auth_mech)
+					       : NULL);
+	json_object_object_add(o, "reply", str_or_null(p->auth_reply));
+	return o;
+}
+
 static json_object *probe_json(const struct probe *p)
 {
 	json_object *o = json_object_new_object();
@@ -178,6 +238,8 @@ static json_object *probe_json(const struct probe *p)
 			       json_object_new_boolean(v.downgrade_risk));
 	json_object_object_add(o, "usable", json_object_new_boolean(v.usable));
 	json_object_object_add(o, "failed_step", str_or_null(v.failed_step));
+	json_object_object_add(o, "tls_enforcement", enforcement_json(p));
+	json_object_object_add(o, "credentials", credentials_json(p));
 	json_object_object_add(o, "findings",
 			       findings_json(v.findings, v.nfindings));
 	json_object_object_add(
@@ -384,6 +446,13 @@ static json_object *recommendation_json(const struct report *r)
 			       rec.alt ? route_json(rec.alt, rec.alt_encryption,
 						    rec.alt_label)
 				       : NULL);
+	/* --user: were the credentials accepted there (null without) */
+	json_object_object_add(
+		o, "logged_in",
+		r->user == NULL ? NULL
+				: json_object_new_boolean(
+					  rec.probe != NULL &&
+					  report_logged_in(r, rec.probe)));
 	return o;
 }
 
@@ -517,6 +586,18 @@ int report_json(FILE *out, const struct report *r)
 		json_object_object_add(co, "safe", json_object_new_boolean(c.safe));
 		json_object_object_add(co, "why", json_object_new_string(c.why));
 		json_object_object_add(o, "check", co);
+	}
+	if (r->user != NULL) {
+		json_object *u = json_object_new_object();
+		struct recommendation rec;
+
+		report_recommend(r, &rec);
+		json_object_object_add(u, "user", json_object_new_string(r->user));
+		json_object_object_add(
+			u, "accepted",
+			json_object_new_boolean(rec.probe != NULL &&
+						report_logged_in(r, rec.probe)));
+		json_object_object_add(o, "credentials", u);
 	}
 	json_object_object_add(o, "controls", controls_json(r));
 	json_object_object_add(o, "walks", walks_json(r));

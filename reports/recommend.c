@@ -46,11 +46,31 @@ void report_sort(struct report *r)
  * RFC 8314 3.3: implicit TLS first (nothing to strip), then STARTTLS on
  * the submission port, then the alternative ports; 25 is for relaying
  * between servers and comes last. */
-static int preference(const struct probe *p, const struct verdict *v)
+bool report_logged_in(const struct report *r, const struct probe *p)
+{
+	size_t i;
+
+	for (i = 0; i < r->nprobes; i++) {
+		const struct probe *q = r->probes[i];
+
+		if (q->port == p->port && q->auth == AUTH_ACCEPTED &&
+		    (p->host != NULL && q->host != NULL
+			     ? strcmp(p->host, q->host) == 0
+			     : strcmp(p->address, q->address) == 0))
+			return true;
+	}
+	return false;
+}
+
+static int preference(const struct report *r, const struct probe *p,
+		      const struct verdict *v)
 {
 	/* only where a mail client really gets through and can log in */
 	if (!v->usable || !v->auth_tls)
 		return -1;
+	/* with credentials given, "works" means they were accepted */
+	if (r != NULL && r->user != NULL && report_logged_in(r, p))
+		return 100 + preference(NULL, p, v);
 	if (v->state == ST_IMPLICIT_TLS)
 		return p->port == 465 ? 50 : 40;
 	if (v->state != ST_STARTTLS)
@@ -366,7 +386,7 @@ void report_recommend(const struct report *r, struct recommendation *rec)
 		int pref;
 
 		verdict_judge(p, &v);
-		pref = preference(p, &v);
+		pref = preference(r, p, &v);
 		tally_add(&t, p, &v);
 		if (pref > best) {
 			best = pref;
@@ -386,7 +406,7 @@ void report_recommend(const struct report *r, struct recommendation *rec)
 		if (p->port == rec->probe->port)
 			continue;
 		verdict_judge(p, &v);
-		pref = preference(p, &v);
+		pref = preference(r, p, &v);
 		if (pref >= 0 && pref > alt) {
 			alt = pref;
 			rec->alt = p;
@@ -407,6 +427,16 @@ void report_recommend(const struct report *r, struct recommendation *rec)
 			 ? "; implicit TLS has no plaintext phase to strip "
 			   "(RFC 8314)"
 			 : "");
+	if (r->user != NULL) {
+		size_t len = strlen(rec->why);
+
+		snprintf(rec->why + len, sizeof(rec->why) - len,
+			 report_logged_in(r, rec->probe)
+				 ? " Logged in there as %s."
+				 : " But the credentials of %s were not "
+				   "accepted on any port: see the findings.",
+			 r->user);
+	}
 }
 
 int report_status(const struct report *r)
@@ -423,6 +453,9 @@ int report_status(const struct report *r)
 	report_recommend(r, &rec);
 	if (rec.probe == NULL)
 		return 1;
+	/* --user asks one question: do these credentials work there? */
+	if (r->user != NULL)
+		return report_logged_in(r, rec.probe) ? 0 : 1;
 	for (i = 0; i < r->nfindings; i++)
 		if (r->findings[i].severity == SEV_ERROR)
 			return 1;

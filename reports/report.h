@@ -86,6 +86,7 @@ struct report {
 	size_t nhosts;
 	const struct check_request *check; /* --check: the user's settings */
 	int cert_warn_days, cert_crit_days; /* --cert-days, as on probes */
+	const char *user; /* --user: credentials were tried; else NULL */
 	struct finding findings[VERDICT_MAX_FINDINGS]; /* about the target */
 	size_t nfindings;
 	int64_t duration_ms;
@@ -131,7 +132,12 @@ void report_recommend(const struct report *r, struct recommendation *rec);
 bool report_domain_hint(const struct report *r, int port, char *buf,
 			size_t len);
 
-/* 0 a safe way was found and no error findings; 1 otherwise. */
+/* Whether the credentials were accepted on p's host and port (on any
+ * of its addresses: they are tried on one). */
+bool report_logged_in(const struct report *r, const struct probe *p);
+
+/* 0 a safe way was found and no error findings (with --user: the
+ * credentials were accepted on the recommended port); 1 otherwise. */
 int report_status(const struct report *r);
 
 int report_json(FILE *out, const struct report *r);

@@ -548,10 +548,72 @@ static void judge_client(const struct probe *p, struct verdict *v)
 			    : "");
 }
 
+/* RFC 3207 4: a server that requires TLS answers 530 to MAIL before
+ * STARTTLS.  Asked on submission STARTTLS ports only (not 25). */
+static void judge_enforcement(const struct probe *p, struct verdict *v)
+{
+	if (p->enforce_code >= 200 && p->enforce_code < 300)
+		add(v, "tls-not-enforced", SEV_WARNING,
+		    "MAIL FROM:<> before STARTTLS was accepted (%s): a "
+		    "client set to no encryption or \"auto\" can be "
+		    "stripped to cleartext; the server should answer 530",
+		    p->enforce_reply ? p->enforce_reply : "2xx");
+}
+
+const char *auth_skip_words(enum auth_skip k)
+{
+	switch (k) {
+	case SKIP_NO_TLS:
+		return "no TLS on this port, and credentials never travel in "
+		       "cleartext";
+	case SKIP_UNVERIFIED:
+		return "the certificate did not verify for the name typed, "
+		       "and credentials go only to a server proven to be it";
+	case SKIP_OLD_TLS:
+		return "TLS older than 1.2 was negotiated";
+	case SKIP_BEFORE_TLS:
+		return "AUTH was offered only before TLS, never inside it";
+	default:
+		return "";
+	}
+}
+
+static void judge_credentials(const struct probe *p, struct verdict *v)
+{
+	switch (p->auth) {
+	case AUTH_NOT_SENT:
+		add(v, "credentials-not-sent", SEV_ERROR,
+		    "the credentials were not sent: %s",
+		    auth_skip_words(p->auth_skip));
+		break;
+	case AUTH_NO_MECHANISM:
+		add(v, "credentials-not-sent", SEV_ERROR,
+		    "the credentials were not sent: none of the AUTH "
+		    "mechanisms offered inside TLS is one smtpprobe uses "
+		    "(SCRAM-SHA-256, SCRAM-SHA-1, PLAIN, LOGIN)");
+		break;
+	case AUTH_REJECTED:
+		add(v, "auth-failed", SEV_ERROR,
+		    "the server refused the credentials (%s): %s",
+		    p->auth_mech, p->auth_reply ? p->auth_reply : "");
+		break;
+	case AUTH_BROKEN:
+		add(v, "auth-failed", SEV_ERROR,
+		    "the AUTH %s exchange broke off%s%s", p->auth_mech,
+		    p->auth_reply ? ": " : "",
+		    p->auth_reply ? p->auth_reply : "");
+		break;
+	default:
+		break;
+	}
+}
+
 void verdict_judge(const struct probe *p, struct verdict *v)
 {
 	judge_state(p, v);
 	judge_client(p, v);
+	judge_enforcement(p, v);
+	judge_credentials(p, v);
 }
 
 int verdict_worst(const struct verdict *v)

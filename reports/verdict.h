@@ -63,6 +63,8 @@ long cert_days_left(time_t not_after, time_t seen);
  * warning within warn days; -1 when neither (or warn is 0). */
 int cert_expiry(time_t not_after, time_t seen, int warn, int crit);
 
+/* Why credentials were withheld, in words. */
+const char *auth_skip_words(enum auth_skip k);
 const char *state_name(enum state s);
 const char *severity_name(enum severity s);
 

@@ -34,7 +34,8 @@ die() {
 # --- setup ---
 
 # A CA and a server certificate for localhost only (no IP address), so a
-# probe by address must report a name mismatch and one by name must not.
+# probe by address must report a name mismatch and one by name must not;
+# and ip.pem / ip-selfsigned.pem naming 127.0.0.1 (--cert "$H_DIR/tls/...").
 h_certs() {
 	local d=$H_DIR/tls
 	mkdir -p "$d" || return
@@ -52,13 +53,27 @@ h_certs() {
 		encryption_key
 		expiration_days = 30
 	EOF
+	# For the credentials cases: 127.0.0.1 itself, from the CA (verifies
+	# by address) and self-signed (never gets a password).
+	cat >"$d/ip.tmpl" <<-'EOF'
+		cn = "127.0.0.1"
+		ip_address = "127.0.0.1"
+		tls_www_server
+		signing_key
+		encryption_key
+		expiration_days = 30
+	EOF
 	(
 		cd "$d" &&
 			certtool --generate-privkey --key-type=ecdsa --outfile ca.key &&
 			certtool --generate-self-signed --load-privkey ca.key --template ca.tmpl --outfile ca.pem &&
 			certtool --generate-privkey --key-type=ecdsa --outfile server.key &&
 			certtool --generate-certificate --load-privkey server.key --load-ca-certificate ca.pem \
-				--load-ca-privkey ca.key --template server.tmpl --outfile server.pem
+				--load-ca-privkey ca.key --template server.tmpl --outfile server.pem &&
+			certtool --generate-certificate --load-privkey server.key --load-ca-certificate ca.pem \
+				--load-ca-privkey ca.key --template ip.tmpl --outfile ip.pem &&
+			certtool --generate-self-signed --load-privkey server.key --template ip.tmpl \
+				--outfile ip-selfsigned.pem
 	) >"$d/certtool.log" 2>&1 || {
 		cat "$d/certtool.log" >&2
 		return 1

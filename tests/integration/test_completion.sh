@@ -29,7 +29,7 @@ comp() {
 
 # --- options ---
 
-long="--ca-file --cert-days --check --concurrency --control --deadline --dns-server --egress --ehlo --encryption --format --help --input --output --per-address --ports --quick --quiet --shard --timeout --tls-ports --version"
+long="--ca-file --cert-days --check --concurrency --control --deadline --dns-server --egress --ehlo --encryption --format --help --input --output --password-file --per-address --ports --quick --quiet --shard --timeout --tls-ports --user --version"
 assert_eq "--: every long option" "$(comp smtpprobe --)" "$long"
 assert_eq "-: short and long options" "$(comp smtpprobe -)" \
 	"$long -4 -6 -V -d -f -h -i -o -p -q -t"
@@ -80,6 +80,8 @@ assert_eq "--ca-file=PATH as one word" "$(comp smtpprobe "--ca-file=$d/ot")" \
 assert_eq "--input: file names" "$(comp smtpprobe --input "$d/o")" "$d/other"
 assert_eq "--output: file names" "$(comp smtpprobe --output "$d/o")" "$d/other"
 assert_eq "-o: file names" "$(comp smtpprobe -o "$d/c")" "$d/ca two.pem $d/ca.pem $d/certs"
+assert_eq "--password-file: file names" "$(comp smtpprobe --password-file "$d/o")" "$d/other"
+assert_eq "--user: nothing to offer (a user name)" "$(comp smtpprobe --user "")" ""
 assert_eq "--input: '-' (stdin) among the files" \
 	"$(cd "$d" && comp smtpprobe --input '')" "- ca two.pem ca.pem certs other"
 assert_eq "--input=-" "$(cd "$d" && comp smtpprobe --input = -)" "-"

@@ -266,8 +266,9 @@ kill "$A_PID" 2>/dev/null
 # 22. CVE-2011-0411: after a TLS handshake smtpprobe opens an injection
 # session that sends "STARTTLS\r\nNOOP\r\n" in one write.  A server that
 # keeps the NOOP and answers it inside TLS is vulnerable: an error, and a
-# downgrade risk.  Three connections: the main one, the TLS 1.0/1.1 one
-# (the main handshake was TLS 1.3) and the injection one.
+# downgrade risk.  Four connections: the main one, the TLS 1.0/1.1 one
+# (the main handshake was TLS 1.3), the injection one and the TLS
+# enforcement one.
 server_start command-injection command-injection
 probe command-injection "127.0.0.1:$PORT"
 state_is command-injection starttls/null
@@ -276,8 +277,8 @@ assert_jq "command-injection: finding command-injection, an error" "$F" \
 assert_jq "command-injection: downgrade_risk" "$F" "$P.downgrade_risk" true
 assert_jq "command-injection: tls.version (of the main session)" "$F" "$P.tls.version" TLS1.3
 server_settle
-assert_eq "command-injection: three connections (main, TLS 1.0/1.1, injection)" \
-	"$(grep -c ': accepted from ' "$SRV_LOG")" 3
+assert_eq "command-injection: four connections (main, TLS 1.0/1.1, injection, enforcement)" \
+	"$(grep -c ': accepted from ' "$SRV_LOG")" 4
 assert_eq "command-injection: the server kept the pipelined NOOP" \
 	"$(grep -c 'tls: kept 6 plaintext bytes: NOOP' "$SRV_LOG")" 1
 assert_eq "command-injection: ... and answered it inside TLS" \
@@ -432,5 +433,141 @@ assert_jq "auth-only-before-tls: auth-not-offered says why" "$F" \
 assert_jq "auth-only-before-tls: .auth and .auth_tls" "$F" "$P | \"\(.auth | join(\" \"))/\(.auth_tls | join(\" \"))\"" "PLAIN LOGIN/"
 assert_jq "auth-only-before-tls: no recommendation" "$F" .recommendation.port null
 server_stop
+
+
+# 29. TLS enforcement on a submission STARTTLS port (RFC 3207 4): a
+# follow-up session sends MAIL FROM:<> before STARTTLS, then RSET, never
+# RCPT or DATA.  530 is enforcement; 250 is tls-not-enforced.  Without
+# PIPELINING it waits for the reply before RSET (the scripts' "silent"
+# step logs FAIL otherwise); with it, both go in one write (the script
+# reads both before it answers either, so a client that waited would
+# stall).
+enforcement() {
+	local name=$1 want=$2 finding=$3
+	assert_jq "$name: tls_enforcement" "$F" \
+		"$P.tls_enforcement | \"\(.enforced) \(.pipelined) \(.reply)\"" "$want"
+	finding "$name" tls-not-enforced "$finding"
+	server_settle
+	assert_eq "$name: MAIL FROM:<> once, RSET once, before any STARTTLS on that connection" \
+		"$(grep -E '< (MAIL|RSET)' "$SRV_LOG" | sed 's/.*: < //' | tr '\n' ' ')" "MAIL FROM:<> RSET "
+	assert_eq "$name: never RCPT or DATA" "$(grep -cE '< (RCPT|DATA)' "$SRV_LOG")" 0
+}
+server_start enforce-530 starttls-sound
+probe enforce-530 "127.0.0.1:$PORT"
+enforcement enforce-530 "true false 530 5.7.0 Must issue a STARTTLS command first" false
+server_stop
+server_start enforce-250 auth-before-tls
+probe enforce-250 "127.0.0.1:$PORT"
+enforcement enforce-250 "false false 250 2.1.0 Ok" true
+assert_jq "enforce-250: the finding is a warning that says why" "$F" \
+	"[$P.findings[] | select(.id == \"tls-not-enforced\") | \"\(.severity): \(.message)\"] | join(\"\")" \
+	'warning: MAIL FROM:<> before STARTTLS was accepted (250 2.1.0 Ok): a client set to no encryption or "auto" can be stripped to cleartext; the server should answer 530'
+server_stop
+server_start enforce-pipelined enforce-pipelined
+probe enforce-pipelined "127.0.0.1:$PORT"
+enforcement enforce-pipelined "false true 250 2.1.0 Ok" true
+assert_eq "enforce-pipelined: MAIL and RSET arrived together (one log millisecond)" \
+	"$(grep -E '< (MAIL|RSET)' "$SRV_LOG" | sed 's/.*+\([0-9]*\)ms.*/\1/' | uniq | wc -l)" 1
+assert_lt "enforce-pipelined: no stall (well under --timeout)" "$MS" 1500
+server_stop
+server_start enforce-quick auth-before-tls
+probe enforce-quick --quick "127.0.0.1:$PORT"
+assert_jq "enforce-quick: --quick skips it" "$F" "$P.tls_enforcement" null
+server_settle
+assert_eq "enforce-quick: no MAIL sent" "$(grep -c '< MAIL' "$SRV_LOG")" 0
+server_stop
+
+
+# 30. --user: credentials go only inside TLS verified for the name typed,
+# where AUTH is offered inside TLS.  The password never shows in what
+# smtpprobe writes (stdout, stderr, JSON), however the run ends.
+PW=hostile-secret-42
+IPCERT=(--cert "$H_DIR/tls/ip.pem" --key "$H_DIR/tls/server.key")
+# creds NAME: the credentials object of the probe, in a few words.
+creds() { jq -r "$P.credentials | \"\(.result) \(.reason) \(.mechanism) \(.reply)\"" "$F"; }
+no_password() {
+	local f
+	for f in "$H_DIR/$1".*; do
+		case $f in *.server.log | *.port) continue ;; esac
+		assert_eq "$1: the password is not in $(basename "$f")" "$(grep -c -F "$PW" "$f")" 0
+		assert_eq "$1: nor its base64 in $(basename "$f")" \
+			"$(grep -c -F "$(printf '%s' "$PW" | base64)" "$f")" 0
+	done
+}
+no_auth_sent() {
+	server_settle
+	assert_eq "$1: no AUTH reached the server" "$(grep -c '< AUTH' "$SRV_LOG")" 0
+}
+
+# 535: refused, the server's reply quoted (sanitised), exit status 1.
+server_start auth-535 auth-535 "${IPCERT[@]}"
+SMTPPROBE_PASSWORD=$PW probe auth-535 --user me@example.test "127.0.0.1:$PORT"
+assert_eq "auth-535: exit status 1" "$RC" 1
+assert_eq "auth-535: credentials" "$(creds)" \
+	"rejected null PLAIN 535 5.7.8 Error: authentication failed: bad <secret>"
+assert_jq "auth-535: auth-failed, an error, quoting the reply" "$F" \
+	"[$P.findings[] | select(.id == \"auth-failed\") | \"\(.severity): \(.message)\"] | join(\"\")" \
+	"error: the server refused the credentials (PLAIN): 535 5.7.8 Error: authentication failed: bad <secret>"
+assert_jq "auth-535: credentials.accepted false" "$F" '.credentials | "\(.user) \(.accepted)"' "me@example.test false"
+assert_jq "auth-535: recommendation.logged_in false" "$F" .recommendation.logged_in false
+SMTPPROBE_PASSWORD=$PW run_smtpprobe auth-535 txt --user me@example.test "127.0.0.1:$PORT"
+server_settle
+assert_eq "auth-535: AUTH PLAIN sent once per run (JSON and text runs: 2), inside TLS" \
+	"$(grep -c '< AUTH PLAIN ' "$SRV_LOG")" 2
+assert_eq "auth-535: never before STARTTLS on any connection" \
+	"$(awk '/: < STARTTLS$/ { tls[$3] = 1 } /: < AUTH/ && !tls[$3] { print }' "$SRV_LOG" | wc -l)" 0
+no_password auth-535
+server_stop
+
+# AUTH LOGIN, the server's challenges answered: accepted, exit status 0.
+server_start auth-login auth-login "${IPCERT[@]}"
+SMTPPROBE_PASSWORD=$PW probe auth-login --user me@example.test "127.0.0.1:$PORT"
+assert_eq "auth-login: exit status 0 (accepted on the recommended port)" "$RC" 0
+assert_eq "auth-login: credentials" "$(creds)" "accepted null LOGIN 235 2.7.0 Authentication successful"
+assert_jq "auth-login: recommended, logged in" "$F" \
+	'"\(.recommendation.port) \(.recommendation.logged_in) \(.credentials.accepted)"' "$PORT true true"
+assert_jq "auth-login: why says logged in" "$F" '.recommendation.why | contains("Logged in there as me@example.test")' true
+# --check with the same: "these settings work, logged in"
+SMTPPROBE_PASSWORD=$PW probe auth-login-check --user me@example.test --check "127.0.0.1:$PORT" --encryption tls
+assert_eq "auth-login-check: exit status 0" "$RC" 0
+assert_jq "auth-login-check: works, logged in" "$F" \
+	'.check | "\(.works) \(.safe) \(.why | startswith("These settings work from here, logged in as me@example.test"))"' "true true true"
+no_password auth-login
+no_password auth-login-check
+server_stop
+
+# A self-signed certificate: nothing sent, and the finding says why.
+server_start auth-selfsigned auth-535 --cert "$H_DIR/tls/ip-selfsigned.pem" --key "$H_DIR/tls/server.key"
+SMTPPROBE_PASSWORD=$PW probe auth-selfsigned --user me@example.test "127.0.0.1:$PORT"
+assert_eq "auth-selfsigned: exit status 1" "$RC" 1
+assert_eq "auth-selfsigned: credentials" "$(creds)" "not-sent unverified null null"
+finding auth-selfsigned credentials-not-sent true
+no_auth_sent auth-selfsigned
+no_password auth-selfsigned
+server_stop
+
+# AUTH only before TLS (a verified certificate): nothing sent either.
+server_start auth-before-only auth-only-before-tls "${IPCERT[@]}"
+SMTPPROBE_PASSWORD=$PW probe auth-before-only --user me@example.test "127.0.0.1:$PORT"
+assert_eq "auth-before-only: exit status 1" "$RC" 1
+assert_eq "auth-before-only: credentials" "$(creds)" "not-sent auth-before-tls-only null null"
+assert_jq "auth-before-only: credentials-not-sent says why" "$F" \
+	"[$P.findings[] | select(.id == \"credentials-not-sent\") | .message] | join(\"\")" \
+	"the credentials were not sent: AUTH was offered only before TLS, never inside it"
+no_auth_sent auth-before-only
+no_password auth-before-only
+server_stop
+
+# The password from --password-file, and from nowhere: exit status 2.
+printf '%s\n' "$PW" >"$H_DIR/pwfile"
+server_start auth-pwfile auth-login "${IPCERT[@]}"
+probe auth-pwfile --user me@example.test --password-file "$H_DIR/pwfile" "127.0.0.1:$PORT"
+assert_eq "auth-pwfile: exit status 0" "$RC" 0
+no_password auth-pwfile
+server_stop
+run_smtpprobe auth-nopw txt --user me@example.test 127.0.0.1:1 </dev/null
+assert_eq "auth-nopw: exit status 2" "$RC" 2
+assert_eq "auth-nopw: says where a password comes from" \
+	"$(grep -c 'set SMTPPROBE_PASSWORD, give --password-file FILE, or run on a terminal' "$H_DIR/auth-nopw.txt.err")" 1
 
 finish

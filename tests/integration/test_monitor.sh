@@ -6,7 +6,7 @@
 # golden file for three hosts:
 #   good  mail.example.test on 587 and 465: verified, 364 days left
 #   fw    fw.example.test: every port dropped, reset or rejected
-#   soon  mail.example.test on 3587 (STARTTLS) and 3465 (implicit TLS)
+#   soon  mail.example.test on 3587 (STARTTLS, enforced) and 3465 (implicit TLS)
 #         with a certificate from the test CA that expires in 3 days
 #
 #   UPDATE_GOLDEN=1  rewrite tests/integration/golden/ from this run
@@ -43,6 +43,7 @@ soon_up() {
 			postconf -c "$pf" -P "3587/inet/syslog_name=postfix/soon" \
 				"3587/inet/smtpd_tls_chain_files=$d/server.key,$d/soon.pem" \
 				"3587/inet/smtpd_sasl_auth_enable=yes" \
+				"3587/inet/smtpd_tls_security_level=encrypt" \
 				"3465/inet/syslog_name=postfix/soonwrap" "3465/inet/smtpd_tls_wrappermode=yes" \
 				"3465/inet/smtpd_tls_chain_files=$d/server.key,$d/soon.pem" \
 				"3465/inet/smtpd_sasl_auth_enable=yes" &&

@@ -65,6 +65,13 @@ http://mail.example.test|smtpprobe: bad target 'http://mail.example.test': a URL
 --egress a.example|smtpprobe: --egress takes no TARGET (see --control)
 --input /nonexistent/list|smtpprobe: cannot read --input '/nonexistent/list': No such file or directory
 --ca-file /nonexistent/ca a|smtpprobe: cannot read --ca-file '/nonexistent/ca': No such file or directory
+--user me@example.test --input x|smtpprobe: --user does not go with --input: credentials are tried on one server you name, never in bulk
+--user me@example.test --egress|smtpprobe: --user does not go with --egress: name the server with --check HOST:PORT or as a TARGET
+--password-file /nonexistent/pw a|smtpprobe: --password-file goes with --user
+--password hunter2 --user me a|smtpprobe: no password on the command line (other users see it in ps): set SMTPPROBE_PASSWORD, give --password-file FILE, or be asked on a terminal
+--password=hunter2 --user me a|smtpprobe: no password on the command line (other users see it in ps): set SMTPPROBE_PASSWORD, give --password-file FILE, or be asked on a terminal
+--user x\001y a|smtpprobe: bad --user: want a user name of 1 to 256 printable characters
+--user me --password-file /nonexistent/pw a|smtpprobe: cannot read --password-file: No such file or directory
 host:99999|smtpprobe: bad target 'host:99999': port must be a number from 1 to 65535
 host:port:extra|smtpprobe: bad target 'host:port:extra': not an IPv6 address (with a port, write [ADDRESS]:PORT)
 [fd00::1|smtpprobe: bad target '[fd00::1': missing ']'
@@ -75,6 +82,13 @@ host:port:extra|smtpprobe: bad target 'host:port:extra': not an IPv6 address (wi
 a..b|smtpprobe: bad target 'a..b': empty label in host name
 x\001\033[31my|smtpprobe: bad target 'x\x01\x1b[31my': character not allowed in a host name
 TABLE
+
+# A password typed on the command line is refused without being echoed.
+for a in "--password hunter2" "--password=hunter2"; do
+	# shellcheck disable=SC2086 # two words, on purpose
+	timeout 10 "$SMTPPROBE" $a --user me a >"$T/out" 2>"$T/err"
+	assert_eq "[$a] the password is not echoed" "$(cat "$T/out" "$T/err" | grep -c hunter2)" 0
+done
 
 # No target at all.
 out=$(timeout 10 "$SMTPPROBE" 2>"$T/err")

@@ -1024,6 +1024,45 @@ START_TEST(test_json_usable)
 }
 END_TEST
 
+/* --check with --user: "works" means logged in; the address the
+ * credentials were tried on speaks for the port. */
+START_TEST(test_check_login)
+{
+	static struct check_request req = {587, ENC_STARTTLS};
+	struct check_result c;
+	struct probe *a = add("198.18.0.2", 587), *b = add("fd00::2", 587);
+
+	starttls(a, true);
+	starttls(b, true);
+	R.check = &req;
+	R.user = "me@example.test";
+	a->auth = AUTH_ACCEPTED;
+	snprintf(a->auth_mech, sizeof(a->auth_mech), "PLAIN");
+	b->auth = AUTH_NOT_TRIED;
+	check_judge(&R, &req, &c);
+	ck_assert(c.works && c.safe);
+	ck_assert_msg(strstr(c.why, "logged in as me@example.test") != NULL,
+		      "%s", c.why);
+	ck_assert_int_eq(report_status(&R), 0);
+	a->auth = AUTH_REJECTED;
+	a->auth_reply = strdup("535 5.7.8 no");
+	check_judge(&R, &req, &c);
+	ck_assert(!c.works);
+	ck_assert_msg(strstr(c.why, "refused the user name or password") !=
+			  NULL,
+		      "%s", c.why);
+	ck_assert_int_eq(report_status(&R), 1);
+	/* no encryption: the client would log in in cleartext */
+	req.enc = ENC_NONE;
+	check_judge(&R, &req, &c);
+	ck_assert(!c.works);
+	ck_assert_msg(strstr(c.why, "in cleartext") != NULL, "%s", c.why);
+	req.enc = ENC_STARTTLS;
+	R.check = NULL;
+	R.user = NULL;
+}
+END_TEST
+
 START_TEST(test_sort)
 {
 	static const int asked[] = {587, 25, 465};
@@ -1100,6 +1139,7 @@ Suite *report_suite(void)
 	tcase_add_test(st, test_recommend_never_relay25);
 	tcase_add_test(st, test_recommend_needs_auth);
 	tcase_add_test(st, test_recommend_skips_failed_after_tls);
+	tcase_add_test(st, test_check_login);
 	tcase_add_test(st, test_sort);
 	suite_add_tcase(s, st);
 	return s;

@@ -1200,6 +1200,64 @@ START_TEST(test_auth_not_offered)
 }
 END_TEST
 
+/* TLS enforcement (RFC 3207 4): a 2xx to MAIL before STARTTLS is
+ * tls-not-enforced; a 530 is enforcement; not asked, nothing. */
+START_TEST(test_tls_enforcement)
+{
+	start(587);
+	starttls_ok();
+	judge();
+	must_not("tls-not-enforced");
+	P.enforce_code = 530;
+	P.enforce_reply = strdup("530 5.7.0 Must issue a STARTTLS command first");
+	judge();
+	must_not("tls-not-enforced");
+	P.enforce_code = 250;
+	free(P.enforce_reply);
+	P.enforce_reply = strdup("250 2.1.0 Ok");
+	judge();
+	ck_assert_ptr_nonnull(strstr(must("tls-not-enforced", SEV_WARNING)->message,
+				     "(250 2.1.0 Ok)"));
+	P.enforce_code = 421; /* neither: no claim either way */
+	judge();
+	must_not("tls-not-enforced");
+}
+END_TEST
+
+/* --user: what the session did with the credentials, as findings. */
+START_TEST(test_credentials_findings)
+{
+	start(587);
+	starttls_ok();
+	P.auth = AUTH_ACCEPTED;
+	judge();
+	must_not("auth-failed");
+	must_not("credentials-not-sent");
+	P.auth = AUTH_REJECTED;
+	snprintf(P.auth_mech, sizeof(P.auth_mech), "PLAIN");
+	P.auth_reply = strdup("535 5.7.8 Error: authentication failed");
+	judge();
+	ck_assert_str_eq(must("auth-failed", SEV_ERROR)->message,
+			 "the server refused the credentials (PLAIN): 535 "
+			 "5.7.8 Error: authentication failed");
+	P.auth = AUTH_NOT_SENT;
+	P.auth_skip = SKIP_UNVERIFIED;
+	judge();
+	ck_assert_ptr_nonnull(
+	    strstr(must("credentials-not-sent", SEV_ERROR)->message,
+		   "did not verify for the name typed"));
+	P.auth_skip = SKIP_BEFORE_TLS;
+	judge();
+	ck_assert_ptr_nonnull(
+	    strstr(must("credentials-not-sent", SEV_ERROR)->message,
+		   "only before TLS"));
+	P.auth = AUTH_NOT_TRIED; /* another address carried it */
+	judge();
+	must_not("credentials-not-sent");
+	must_not("auth-failed");
+}
+END_TEST
+
 Suite *verdict_suite(void)
 {
 	Suite *s = suite_create("verdict");
@@ -1233,6 +1291,8 @@ Suite *verdict_suite(void)
 	tcase_add_test(st, test_standard_mode_not_the_guess);
 	tcase_add_test(st, test_usable_steps);
 	tcase_add_test(st, test_auth_not_offered);
+	tcase_add_test(st, test_tls_enforcement);
+	tcase_add_test(st, test_credentials_findings);
 	suite_add_tcase(s, st);
 
 	tcase_add_checked_fixture(un, setup, teardown);

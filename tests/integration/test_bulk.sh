@@ -329,6 +329,18 @@ SLOW=$OUT/slow.txt
 	printf '%s\n' 198.18.1.2:2525 mail.example.test:2525 '[fd00:1::2]:2525'
 	for ((i = 0; i < 50; i++)); do echo fw.example.test; done
 } >"$SLOW"
+# Nothing of fw.example.test answers now, not even its resets and ICMP
+# rejects: its targets wait the whole --timeout, well past the second
+# of grace after the signal, so none of them may be written.
+ip netns exec "$CLIENT_NS" nft -f - <<-'EOF' || die "nft table bulk_slow failed"
+	table inet bulk_slow {
+		chain output {
+			type filter hook output priority 0; policy accept;
+			ip daddr 198.18.2.2 drop
+			ip6 daddr fd00:2::2 drop
+		}
+	}
+EOF
 for s in INT:130 TERM:143; do
 	name=sig${s%:*}
 	start_bg "$name" --timeout 5 --input "$SLOW"
@@ -350,6 +362,7 @@ for s in INT:130 TERM:143; do
 		"$(printf 'fastx3'; [ "$n" -gt 3 ] && printf ' fw8x%d' "$((n - 3))")"
 	assert_eq "$name: nothing on stderr" "$(head -c 300 "$OUT/$name.err")" ""
 done
+ip netns exec "$CLIENT_NS" nft delete table inet bulk_slow || die "nft delete table bulk_slow failed"
 
 # --- 6. the reader leaves: | head -1 -------------------------------------
 

@@ -10,6 +10,7 @@
 #include <string.h>
 #include <sys/socket.h>
 
+#include "reports/hops.h"
 #include "reports/verdict.h"
 
 #define H1 "h\1"
@@ -344,6 +345,33 @@ static void controls(FILE *out, const struct report *r)
 		fprintf(out, " (%lld ms)</li>\n", (long long)p->total_ms);
 	}
 	fputs("</ul>\n", out);
+}
+
+/* Where the SYNs of a filtered port stop, from the hop walks. */
+static void walks(FILE *out, const struct report *r)
+{
+	size_t i;
+	bool any = false;
+
+	for (i = 0; i < r->nwalks; i++) {
+		struct hops_verdict v;
+
+		if (!hops_judge(r->walks, r->nwalks, i, &v))
+			continue;
+		if (!any)
+			fputs("<p>Where the connection attempts stop, from a walk "
+			      "with a growing TTL (as traceroute does):</p>\n"
+			      "<ul>\n",
+			      out);
+		any = true;
+		fputs("<li>", out);
+		html_esc(out, v.walk->address);
+		fputs(": ", out);
+		html_esc(out, v.words);
+		fputs(".</li>\n", out);
+	}
+	if (any)
+		fputs("</ul>\n", out);
 }
 
 static void join(FILE *out, const struct strlist *l, const char *sep)
@@ -872,6 +900,7 @@ int html_target(FILE *out, const struct report *r, const char *id,
 	if (r->nprobes > 0)
 		grid(out, r, id);
 	controls(out, r);
+	walks(out, r);
 	findings(out, r, id);
 	dns(out, r, id);
 	timings(out, r, id);

@@ -6,10 +6,16 @@
 #include <string.h>
 
 static const char *const words[][2] = {
+	{"auth-not-offered",
+	 "a mail program cannot log in here: the server offers no login "
+	 "(AUTH) once the connection is encrypted."},
 	{"bare-lf", "the server ends lines in a way the standard forbids; "
 		    "strict mail programs may fail on it."},
 	{"certificate-expired", "the certificate is out of date: mail "
 				"programs refuse the connection or warn."},
+	{"certificate-expires-soon",
+	 "the certificate runs out soon: once it has, mail programs refuse "
+	 "the connection."},
 	{"certificate-host-mismatch",
 	 "the certificate is made out for another name: a mail program "
 	 "that checks it refuses the connection."},
@@ -22,12 +28,18 @@ static const char *const words[][2] = {
 	{"command-injection",
 	 "an attacker on the way could slip commands into the encrypted "
 	 "session (CVE-2011-0411): the server software needs an update."},
+	{"deadline-reached",
+	 "the server took longer than the whole session may last: mail "
+	 "programs give up on it too."},
 	{"dane-failure", "the certificate does not match what the domain "
 			 "publishes in DNS: senders that check DANE refuse "
 			 "to deliver."},
 	{"dane-unvalidated",
 	 "DANE records exist, but this machine's resolver could not "
 	 "validate them, so they were not checked."},
+	{"dns-unanswered",
+	 "no DNS server answered about this target: nothing else could be "
+	 "looked up or tested."},
 	{"dmarc-multiple", "receivers ignore every DMARC record when there "
 			   "is more than one."},
 	{"downgrade-protected", "a policy stops an attacker from turning "
@@ -70,6 +82,9 @@ static const char *const words[][2] = {
 	{"response-injection",
 	 "data arrived where encryption should have started: a sign of an "
 	 "attack or a broken middlebox."},
+	{"session-failed-after-tls",
+	 "encryption worked, but the server failed right after it: no "
+	 "mail can be sent there."},
 	{"spf-multiple", "with more than one SPF record, receivers treat "
 			 "the domain's SPF as broken."},
 	{"srv-outside-domain", "the domain sends its users to a server of "

@@ -280,6 +280,13 @@ assert_eq "out-input: the input file kept" "$(cat "$OUT/in.txt")" mail.example.t
 assert_eq "out-quiet: no file made" "$([ -e "$OUT/q.txt" ] && echo made || echo none)" none
 usage html-egress "--egress writes text, JSON or Markdown, not HTML" --egress --format html
 
+# Every finding of the JSON schema has its plain words on the page.
+missing=$(jq -r '."$defs" | .probeFindingId.enum[], .targetFindingId.enum[]' docs/smtpprobe.schema.json |
+	sort -u | while read -r id; do
+		grep -qF "{\"$id\"" reports/html_words.c || printf '%s ' "$id"
+	done)
+assert_eq "every finding id of the schema is explained in reports/html_words.c" "$missing" ""
+
 # =====================================================================
 # 5. The unit tests' golden pages (hand-built reports) in tidy and chromium
 # =====================================================================

@@ -724,6 +724,46 @@ START_TEST(test_ticket)
 }
 END_TEST
 
+/* The hop walks of a filtered port: where its SYNs stop, in the grid's
+ * section, in the words the text report uses. */
+START_TEST(test_walks)
+{
+	struct report *r = new_report("fw.example.test");
+	struct hop_walk *w;
+
+	blocked(add(r, "198.18.2.2", 587), END_TIMEOUT, 2000);
+	implicit(add(r, "198.18.2.2", 465), true);
+	r->walks = calloc(2, sizeof(*r->walks));
+	ck_assert_ptr_nonnull(r->walks);
+	r->nwalks = 2;
+	w = &r->walks[0];
+	snprintf(w->address, sizeof(w->address), "198.18.2.2");
+	w->port = 587;
+	w->max_ttl = HOPS_MAX;
+	w->hops[0].answer = HOP_TIME_EXCEEDED;
+	snprintf(w->hops[0].from, sizeof(w->hops[0].from), "198.18.9.1");
+	w->hops[0].ms = 1;
+	w = &r->walks[1];
+	snprintf(w->address, sizeof(w->address), "198.18.2.2");
+	w->port = 465;
+	w->reference = true;
+	w->max_ttl = HOPS_MAX;
+	w->hops[0].answer = HOP_TIME_EXCEEDED;
+	snprintf(w->hops[0].from, sizeof(w->hops[0].from), "198.18.9.1");
+	w->hops[1].answer = HOP_REACHED;
+	snprintf(w->hops[1].from, sizeof(w->hops[1].from), "198.18.2.2");
+	w->reached = 2;
+	write_page();
+	ck_assert_uint_eq(count(out, "<li>198.18.2.2: SYNs to port 587 go no "
+				     "further than hop 1 (198.18.9.1); "),
+			  1);
+	ck_assert_uint_lt(at(">Ports from here</h2>"),
+			  at("Where the connection attempts stop"));
+	ck_assert_uint_lt(at("Where the connection attempts stop"),
+			  at(">Findings</h2>"));
+}
+END_TEST
+
 START_TEST(test_finding_words)
 {
 	ck_assert_ptr_nonnull(html_finding_words("downgrade-risk"));
@@ -756,6 +796,7 @@ Suite *html_suite(void)
 	tcase_add_test(pg, test_no_probes);
 	tcase_add_test(pg, test_empty_page);
 	tcase_add_test(pg, test_ticket);
+	tcase_add_test(pg, test_walks);
 	suite_add_tcase(s, pg);
 	return s;
 }

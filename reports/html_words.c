@@ -6,6 +6,8 @@
 #include <string.h>
 
 static const char *const words[][2] = {
+	{"auth-failed", "the server refused the user name and password given: "
+			"check them with the provider."},
 	{"auth-not-offered",
 	 "a mail program cannot log in here: the server offers no login "
 	 "(AUTH) once the connection is encrypted."},
@@ -31,6 +33,9 @@ static const char *const words[][2] = {
 	{"deadline-reached",
 	 "the server took longer than the whole session may last: mail "
 	 "programs give up on it too."},
+	{"credentials-not-sent",
+	 "the password was not sent, to keep it safe: the connection was "
+	 "not secure enough for it."},
 	{"dane-failure", "the certificate does not match what the domain "
 			 "publishes in DNS: senders that check DANE refuse "
 			 "to deliver."},
@@ -109,6 +114,10 @@ static const char *const words[][2] = {
 	{"tls-legacy-version",
 	 "outdated TLS versions (1.0, 1.1) are accepted; they are "
 	 "deprecated and weaker."},
+	{"tls-not-enforced",
+	 "the server accepts mail before encryption starts: a mail program "
+	 "set to \"auto\" or no encryption sends passwords and mail "
+	 "readable."},
 	{"validation-failure", "the encrypted connection could not be set "
 			       "up on a port that needs it."},
 	{"wrong-port-mode",

@@ -18,9 +18,11 @@
 #include <unistd.h>
 
 #include "core/buf.h"
+#include "core/i18n.h"
 #include "core/loop.h"
 #include "core/sanitize.h"
 #include "core/secret.h"
+#include "core/textout.h"
 #include "pipeline.h"
 #include "reports/egress.h"
 #include "reports/html.h"
@@ -99,6 +101,7 @@ struct main_state {
 	struct html_page *html; /* --format html: written at the end */
 	struct openmetrics *om; /* --format openmetrics: gathered, then written */
 	bool colour;
+	bool to_stdout; /* st.out writes to stdout (escaping or not) */
 	int status;   /* worst per-target status so far */
 	size_t count; /* reports written */
 };
@@ -648,6 +651,7 @@ int main(int argc, char **argv)
 	struct stat sb;
 	int c, i, ntargets;
 
+	i18n_init();
 	signal(SIGPIPE, SIG_IGN);
 	nagios_mode = wants_nagios(argc, argv);
 	refuse_password(argc, argv);
@@ -960,6 +964,14 @@ int main(int argc, char **argv)
 	st.colour = st.format == FMT_TEXT && st.out == stdout &&
 		    isatty(STDOUT_FILENO) &&
 		    (no_colour == NULL || no_colour[0] == '\0');
+	st.to_stdout = st.out == stdout;
+	/* text for people in the locale's character set; the other formats
+	 * are UTF-8 whatever the locale */
+	if ((st.format == FMT_TEXT || st.format == FMT_MARKDOWN) &&
+	    (st.out = textout_stream(st.out, !st.to_stdout)) == NULL) {
+		fprintf(stderr, "smtpprobe: out of memory\n");
+		return 3;
+	}
 
 	/* last of the checks: nothing below exits before it is wiped */
 	if (user != NULL) {
@@ -1055,13 +1067,15 @@ int main(int argc, char **argv)
 		html_page_write(st.out, st.html);
 	html_page_free(st.html);
 	if (fflush(st.out) != 0 || ferror(st.out)) {
-		if (errno == EPIPE && st.out == stdout)
+		if (errno == EPIPE && st.to_stdout)
 			_exit(141);
 		fprintf(stderr, "smtpprobe: writing %s: %s\n",
 			clean(st.out_name), strerror(errno));
 		st.status = 3;
 	}
 	if (st.out != stdout && fclose(st.out) != 0) {
+		if (errno == EPIPE && st.to_stdout)
+			_exit(141);
 		fprintf(stderr, "smtpprobe: writing %s: %s\n",
 			clean(st.out_name), strerror(errno));
 		st.status = 3;

@@ -556,6 +556,9 @@ int report_json(FILE *out, const struct report *r)
 	if (r->unicode != NULL)
 		json_object_object_add(o, "target_unicode",
 				       json_object_new_string(r->unicode));
+	if (r->unicode != NULL)
+		json_object_object_add(o, "target_alabel",
+				       json_object_new_string(r->host));
 	json_object_object_add(o, "duration_ms",
 			       json_object_new_int64(r->duration_ms));
 	json_object_object_add(o, "started", time_json(r->started));

@@ -6,6 +6,8 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "core/sanitize.h"
+#include "core/textout.h"
 #include "reports/hops.h"
 #include "reports/verdict.h"
 
@@ -59,24 +61,13 @@ static void cert_cell(const struct probe *p, char *buf, size_t len)
 		snprintf(buf, len, "UNTRUSTED %s", name);
 	else
 		snprintf(buf, len, "NAME MISMATCH %s", name);
-}
-
-/* Columns a terminal shows: a UTF-8 sequence is one column (peer text
- * is ASCII once sanitised; a name typed by the user may not be). */
-static int display_width(const char *s)
-{
-	int w = 0;
-
-	for (; *s != '\0'; s++)
-		if (((unsigned char)*s & 0xC0) != 0x80)
-			w++;
-	return w;
+	utf8_trim_tail(buf); /* a long name cut short */
 }
 
 /* s, then blanks up to width columns (printf's %-*s counts bytes). */
 static void pad(FILE *out, const char *s, int width)
 {
-	int w = display_width(s);
+	int w = textout_width(s);
 
 	fputs(s, out);
 	for (; w < width; w++)
@@ -92,7 +83,7 @@ static int max_int(int a, int b)
  * stays in line whatever a certificate note or a host name holds. */
 static void print_rows(FILE *out, const struct report *r, bool colour)
 {
-	int hw = 0, aw = display_width("ADDRESS"), sw = 13, tw = 12, cw = 32,
+	int hw = 0, aw = textout_width("ADDRESS"), sw = 13, tw = 12, cw = 32,
 	    mw = 8;
 	char tls[32], cert[300], ms[24];
 	size_t i;
@@ -107,12 +98,12 @@ static void print_rows(FILE *out, const struct report *r, bool colour)
 		snprintf(ms, sizeof(ms), "%lld ms", (long long)p->total_ms);
 		/* several hosts (MX, SRV, guesses): say which row is which */
 		if (r->nhosts > 1 && p->host != NULL)
-			hw = max_int(hw, display_width(p->host) + 1);
-		aw = max_int(aw, display_width(p->address));
-		sw = max_int(sw, display_width(state_name(v.state)));
-		tw = max_int(tw, display_width(tls));
-		cw = max_int(cw, display_width(cert));
-		mw = max_int(mw, display_width(ms));
+			hw = max_int(hw, textout_width(p->host) + 1);
+		aw = max_int(aw, textout_width(p->address));
+		sw = max_int(sw, textout_width(state_name(v.state)));
+		tw = max_int(tw, textout_width(tls));
+		cw = max_int(cw, textout_width(cert));
+		mw = max_int(mw, textout_width(ms));
 	}
 	fputs(colour ? C_BOLD : "", out);
 	pad(out, hw ? "HOST" : "", hw);
@@ -145,13 +136,13 @@ static void print_rows(FILE *out, const struct report *r, bool colour)
 		fputs(colour ? state_colour(&v) : "", out);
 		fputs(state_name(v.state), out);
 		fputs(colour ? C_RESET : "", out);
-		pad(out, "", sw - display_width(state_name(v.state)));
+		pad(out, "", sw - textout_width(state_name(v.state)));
 		fputc(' ', out);
 		pad(out, tls, tw);
 		fputc(' ', out);
 		pad(out, cert, cw);
 		fprintf(out, " %*s\n", mw + (int)strlen(ms) -
-					   display_width(ms), ms);
+					   textout_width(ms), ms);
 	}
 }
 

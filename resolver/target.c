@@ -85,6 +85,7 @@ static int fail(char *err, size_t errlen, const char *input, const char *why)
 	char *clean = sanitize(input, strlen(input) > 80 ? 80 : strlen(input));
 
 	snprintf(err, errlen, "bad target '%s': %s", clean ? clean : "?", why);
+	utf8_trim_tail(err);
 	free(clean);
 	return -1;
 }
@@ -188,6 +189,7 @@ int target_parse(const char *s, struct target *t, char *err, size_t errlen)
 			 "a URL, not a host: give the host name or "
 			 "HOST:PORT, as in '%s'",
 			 c != NULL && *c != '\0' ? c : "mail.example.com");
+		utf8_trim_tail(why);
 		free(c);
 		target_free(t);
 		return fail(err, errlen, s, why);

@@ -1,15 +1,20 @@
 /*
- * fuzz_sanitize - core/sanitize: the output is printable ASCII, and it
- * decodes back to exactly the input (the escapes can always be told apart
- * from the text), and has_nonprintable agrees with the escaping.  And
+ * fuzz_sanitize - core/sanitize: the output is printable ASCII and UTF-8
+ * of visible characters, and it decodes back to exactly the input (the
+ * escapes can always be told apart from the text), and has_nonprintable
+ * agrees with the escaping.  Written for a reader (core/textout) in both
+ * kinds of locale: under C printable ASCII that still decodes back to
+ * the input, under C.UTF-8 the sanitised text unchanged.  And
  * reports/html's html_esc, on the raw bytes and on the sanitised text:
  * no markup character and no control byte comes out, every '&' starts
  * one of its references, and what is left of 8-bit is well-formed UTF-8.
  */
+#include <locale.h>
 #include <stdio.h>
 #include <string.h>
 
 #include "core/sanitize.h"
+#include "core/textout.h"
 #include "reports/html.h"
 #include "tests/fuzz/fuzz.h"
 
@@ -61,8 +66,9 @@ static int hex(char c)
 }
 
 /* Undoes sanitize() into out (at least strlen(s) bytes); the length, or
- * -1 on an escape sanitize() never writes. */
-static long unsanitize(const char *s, unsigned char *out)
+ * -1 on an escape sanitize() never writes.  The escapes are counted in
+ * *escapes. */
+static long unsanitize(const char *s, unsigned char *out, size_t *escapes)
 {
 	long n = 0;
 
@@ -83,6 +89,7 @@ static long unsanitize(const char *s, unsigned char *out)
 				return -1;
 			out[n++] = c;
 			s += 4;
+			(*escapes)++;
 		} else {
 			return -1;
 		}
@@ -90,36 +97,59 @@ static long unsanitize(const char *s, unsigned char *out)
 	return n;
 }
 
+/* s as written for a reader in the locale name (through textout). */
+static char *written(const char *name, const char *s)
+{
+	char *m = NULL;
+	size_t mlen = 0;
+	FILE *under, *f;
+
+	CHECK(setlocale(LC_ALL, name) != NULL);
+	textout_init();
+	under = open_memstream(&m, &mlen);
+	CHECK(under != NULL);
+	f = textout_stream(under, true);
+	CHECK(f != NULL);
+	fputs(s, f);
+	CHECK(fclose(f) == 0);
+	return m;
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	const char *s = (const char *)data;
 	unsigned char *back;
-	size_t i, len, escaped = 0, backslashes = 0;
-	char *out;
-
-	for (i = 0; i < size; i++) {
-		if (data[i] == '\\')
-			backslashes++;
-		else if (data[i] < 0x20 || data[i] >= 0x7f)
-			escaped++;
-	}
-	CHECK(has_nonprintable(s, size) == (escaped > 0));
+	size_t len, escaped = 0, n;
+	char *out, *w;
 
 	out = sanitize(s, size);
 	CHECK(out != NULL);
 	CHECK(fuzz_printable(out));
 	len = strlen(out);
-	CHECK(len == size + backslashes + 3 * escaped);
 
 	back = malloc(len + 1);
 	CHECK(back != NULL);
-	CHECK(unsanitize(out, back) == (long)size);
+	CHECK(unsanitize(out, back, &escaped) == (long)size);
 	CHECK(size == 0 || memcmp(back, data, size) == 0);
-	free(back);
+	CHECK(has_nonprintable(s, size) == (escaped > 0));
 
 	/* a clean string is its own sanitised form */
 	CHECK(has_nonprintable(out, len) == false);
 	check_html(out);
+
+	/* a C locale sees ASCII and the same bytes; a UTF-8 one the text */
+	w = written("C", out);
+	CHECK(fuzz_ascii(w));
+	n = 0;
+	CHECK(unsanitize(w, back, &n) == (long)size);
+	CHECK(size == 0 || memcmp(back, data, size) == 0);
+	CHECK(textout_width(out) == (int)strlen(w));
+	free(w);
+	w = written("C.UTF-8", out);
+	CHECK(strcmp(w, out) == 0);
+	CHECK(textout_width(out) >= 0);
+	free(w);
+	free(back);
 	free(out);
 
 	/* the raw bytes up to the first NUL, as a C string */

@@ -103,6 +103,29 @@ assert_eq "nonprintable: text output shows the banner with \\x1b" \
 	"$(grep -qF -e '\x1b' "$H_DIR/nonprintable.txt" && echo yes)" yes
 server_stop
 
+# 10b. A UTF-8 banner (SMTPUTF8): the Japanese is text in JSON and in a
+# UTF-8 locale's text report, escaped byte by byte under LANG=C; the bidi
+# override, the overlong sequence and the C1 control are escaped in both.
+server_start utf8-banner utf8-banner
+probe utf8-banner "127.0.0.1:$PORT"
+finding utf8-banner nonprintable true
+want_json='220 例え.example ESMTP 受付中 \xe2\x80\xaelmth.exe \xc0\xaf \xc2\x9b2J'
+assert_jq "utf8-banner: JSON banner keeps the text, escapes the rest" "$F" \
+	"$P.banner" "$want_json"
+LANG=C.UTF-8 LC_ALL= run_smtpprobe utf8-banner-u txt --format text "127.0.0.1:$PORT"
+LANG=C LC_ALL= run_smtpprobe utf8-banner-c txt --format text "127.0.0.1:$PORT"
+assert_eq "utf8-banner: C.UTF-8 text shows the banner as text" \
+	"$(grep -cF -e "$want_json" "$H_DIR/utf8-banner-u.txt")" 1
+assert_eq "utf8-banner: C text shows the bytes escaped" \
+	"$(grep -cF -e '220 \xe4\xbe\x8b\xe3\x81\x88.example ESMTP \xe5\x8f\x97\xe4\xbb\x98\xe4\xb8\xad \xe2\x80\xaelmth.exe' "$H_DIR/utf8-banner-c.txt")" 1
+for out in utf8-banner-u utf8-banner-c; do
+	assert_eq "utf8-banner: no raw bidi override, C1 or overlong in $out" \
+		"$(LC_ALL=C grep -caP '\xe2\x80\xae|\xc2\x9b|\xc0\xaf' "$H_DIR/$out.txt")" 0
+done
+assert_eq "utf8-banner: nothing but ASCII under C" \
+	"$(LC_ALL=C grep -c '[^ -~]' "$H_DIR/utf8-banner-c.txt")" 0
+server_stop
+
 # 11. LF without CR.
 server_start bare-lf bare-lf
 probe bare-lf "127.0.0.1:$PORT"

@@ -341,9 +341,23 @@ START_TEST(test_high_bytes_escaped)
 {
 	size_t used;
 
-	ck_assert_int_eq(feed_str("220 caf\xc3\xa9\r\n", &used), REPLY_DONE);
+	/* invalid UTF-8 (a Latin-1 byte) and a bidi override: escaped */
+	ck_assert_int_eq(feed_str("220 caf\xe9 \xe2\x80\xae" "x\r\n", &used),
+	                 REPLY_DONE);
 	ck_assert(r.nonprintable);
-	ck_assert_str_eq(r.lines.v[0], "caf\\xc3\\xa9");
+	ck_assert_str_eq(r.lines.v[0], "caf\\xe9 \\xe2\\x80\\xaex");
+}
+END_TEST
+
+START_TEST(test_utf8_banner_kept)
+{
+	size_t used;
+
+	/* an SMTPUTF8 server's banner is text */
+	ck_assert_int_eq(feed_str("220 caf\xc3\xa9 \xe4\xbe\x8b\r\n", &used),
+	                 REPLY_DONE);
+	ck_assert(!r.nonprintable);
+	ck_assert_str_eq(r.lines.v[0], "caf\xc3\xa9 \xe4\xbe\x8b");
 }
 END_TEST
 
@@ -556,6 +570,7 @@ Suite *reply_suite(void)
 	tcase_add_test(tc, test_empty_bare_line);
 	tcase_add_test(tc, test_nonprintable_escaped);
 	tcase_add_test(tc, test_high_bytes_escaped);
+	tcase_add_test(tc, test_utf8_banner_kept);
 	tcase_add_test(tc, test_backslash_alone_is_printable);
 	tcase_add_test(tc, test_feed_line);
 	tcase_add_test(tc, test_error_sticks);

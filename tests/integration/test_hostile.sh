@@ -112,8 +112,8 @@ finding utf8-banner nonprintable true
 want_json='220 例え.example ESMTP 受付中 \xe2\x80\xaelmth.exe \xc0\xaf \xc2\x9b2J'
 assert_jq "utf8-banner: JSON banner keeps the text, escapes the rest" "$F" \
 	"$P.banner" "$want_json"
-LANG=C.UTF-8 LC_ALL= run_smtpprobe utf8-banner-u txt --format text "127.0.0.1:$PORT"
-LANG=C LC_ALL= run_smtpprobe utf8-banner-c txt --format text "127.0.0.1:$PORT"
+LANG=C.UTF-8 LC_ALL="" run_smtpprobe utf8-banner-u txt --format text "127.0.0.1:$PORT"
+LANG=C LC_ALL="" run_smtpprobe utf8-banner-c txt --format text "127.0.0.1:$PORT"
 assert_eq "utf8-banner: C.UTF-8 text shows the banner as text" \
 	"$(grep -cF -e "$want_json" "$H_DIR/utf8-banner-u.txt")" 1
 assert_eq "utf8-banner: C text shows the bytes escaped" \

@@ -372,25 +372,32 @@ static bool followed_already(const struct job *job, const struct probe *p)
 	return false;
 }
 
+/* TLS worked: does the server also take TLS 1.0/1.1 (RFC 8996), and
+ * does it answer commands smuggled before STARTTLS?  Asked the moment the
+ * main session's handshake has completed, while it goes on. */
+static void on_probe_tls(void *arg, struct probe *p)
+{
+	struct job *job = arg;
+
+	if (!job->pl->opts.followups || followed_already(job, p))
+		return;
+	p->followed = true;
+	if (strcmp(p->tls.version, "TLS1.2") == 0 ||
+	    strcmp(p->tls.version, "TLS1.3") == 0)
+		followup(job, p, KIND_LEGACY);
+	if (p->spoke == MODE_PLAIN)
+		followup(job, p, KIND_INJECT);
+	/* does a submission port refuse mail before STARTTLS? (not 25:
+	 * opportunistic by design) */
+	if (p->spoke == MODE_PLAIN && verdict_submission_role(p))
+		followup(job, p, KIND_ENFORCE);
+}
+
 static void on_probe_done(void *arg, struct probe *p)
 {
 	struct job *job = arg;
 
-	/* TLS worked: does the server also take TLS 1.0/1.1 (RFC 8996),
-	 * and does it answer commands smuggled before STARTTLS? */
-	if (job->pl->opts.followups && p->kind == KIND_MAIN &&
-	    !p->connect_only && p->tls.done && !followed_already(job, p)) {
-		p->followed = true;
-		if (strcmp(p->tls.version, "TLS1.2") == 0 ||
-		    strcmp(p->tls.version, "TLS1.3") == 0)
-			followup(job, p, KIND_LEGACY);
-		if (p->spoke == MODE_PLAIN)
-			followup(job, p, KIND_INJECT);
-		/* does a submission port refuse mail before STARTTLS?
-		 * (not 25: opportunistic by design) */
-		if (p->spoke == MODE_PLAIN && verdict_submission_role(p))
-			followup(job, p, KIND_ENFORCE);
-	}
+	(void)p;
 	job->pending--;
 	job_check(job);
 }
@@ -490,6 +497,8 @@ static void add_probe(struct host *h, const struct sockaddr *sa, socklen_t len,
 	p->expect = first_mode(&job->pl->opts, e->port, e->mode);
 	p->cert_warn_days = job->pl->opts.cert_warn_days;
 	p->cert_crit_days = job->pl->opts.cert_crit_days;
+	p->tls_done = on_probe_tls;
+	p->tls_arg = job;
 	job->r.probes[job->r.nprobes++] = p;
 	job->pending++;
 	if (sched_submit(job->pl->sched, p, on_probe_done, job) < 0)

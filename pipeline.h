@@ -22,13 +22,14 @@ struct pipeline_opts {
 	size_t ntls_ports;
 	bool v4, v6;	      /* address families to probe */
 	unsigned concurrency; /* sessions at once, all targets together */
-	unsigned per_address; /* SMTP sessions at once to one address */
+	unsigned per_address; /* SMTP sessions at once to one address; 0 all */
 	unsigned timeout_ms;  /* connect, and silence in a reply */
 	unsigned deadline_ms; /* one session, start to end */
 	bool hosts_only; /* a name is a host: no MX, SRV or policies */
 	const struct check_request *check; /* handed to every report */
 	bool followups;	 /* TLS 1.0/1.1 and STARTTLS-injection sessions */
 	bool hop_walk; /* where a filtered port's SYNs die (probe/hops.h) */
+	bool bulk;	 /* --input: follow-ups wait for their main session */
 	int control_port;     /* TCP-only control beside every address (443) */
 	unsigned dns_timeout_ms;
 	unsigned dns_tries;

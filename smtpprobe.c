@@ -35,6 +35,7 @@
 #define INPUT_MAX_LINE 1024
 #define MAX_SHARDS 1000000
 #define DEFAULT_DEADLINE_MS 20000
+#define BULK_PER_ADDRESS 2 /* --per-address of --input runs */
 
 enum format {
 	FMT_TEXT,
@@ -160,7 +161,7 @@ static void usage(FILE *out)
 		"  -i, --input FILE|-       targets, one per line (bulk)\n"
 		"      --concurrency N      sessions at once (256)\n"
 		"      --per-address N      SMTP sessions at once per address "
-		"(2)\n"
+		"(all; 2 with --input)\n"
 		"      --shard K/N          with --input: take the K-th of N "
 		"parts\n"
 		"      --egress [--control HOST]...\n"
@@ -621,7 +622,7 @@ int main(int argc, char **argv)
 		.followups = true,
 		.hop_walk = true,
 		.concurrency = 256,
-		.per_address = 2,
+		.per_address = 0, /* by the mode, once the options are read */
 		.dns_timeout_ms = 2000,
 		.dns_tries = 2,
 		.cert_warn_days = 21,
@@ -916,6 +917,12 @@ int main(int argc, char **argv)
 		fprintf(stderr, "smtpprobe: out of memory\n");
 		return 3;
 	}
+	/* DESIGN.md's manners: a diagnosis of the targets given opens every
+	 * session it needs to an address at once; a bulk run keeps two, a
+	 * thousand domains often share one provider's MX */
+	if (o.per_address == 0)
+		o.per_address = in.f != NULL ? BULK_PER_ADDRESS : 0;
+	o.bulk = in.f != NULL;
 	/* one at least: calloc(0) may return NULL (--input alone) */
 	targets = calloc(ntargets > 0 ? (size_t)ntargets : 1, sizeof(*targets));
 	if (targets == NULL) {

@@ -107,6 +107,10 @@ struct probe {
 	bool connect_only;	/* a TCP reachability control: no SMTP */
 	void *session;		/* the running session, else NULL (opaque) */
 	enum probe_kind kind;
+	/* told the moment a handshake completed (tls and spoke are set),
+	 * while the session goes on: what follows from TLS need not wait */
+	void (*tls_done)(void *arg, struct probe *p);
+	void *tls_arg;
 	/* --cert-days: a certificate that expires within warn days is
 	 * reported, within crit days as an error; 0: not judged */
 	int cert_warn_days, cert_crit_days;

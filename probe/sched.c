@@ -1,5 +1,6 @@
 #include "probe/sched.h"
 
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -48,7 +49,7 @@ struct sched *sched_new(struct probe_ctx *ctx, unsigned max_active,
 	ctx->connect_seen = on_connect_seen;
 	ctx->connect_arg = s;
 	s->max_active = max_active ? max_active : 1;
-	s->per_addr = per_addr ? per_addr : 1;
+	s->per_addr = per_addr ? per_addr : UINT_MAX;
 	s->grace_ms = grace_ms;
 	return s;
 }

@@ -1,8 +1,9 @@
 /*
  * sched - when probes may start: at most max_active sessions at once
  * (file descriptors, the --concurrency of bulk runs), and at most per_addr
- * SMTP sessions at once to one address, so a mail server never sees us as
- * a flood (DESIGN.md: manners).  A connect still unanswered after grace_ms
+ * SMTP sessions at once to one address (0: no limit, what a diagnosis of
+ * the targets given uses), so a mail server never sees a bulk run as a
+ * flood (DESIGN.md: manners).  A connect still unanswered after grace_ms
  * gives up its address slot: a silently dropped port is not a connection
  * the server sees, and it must not make the other ports wait a timeout.
  * TCP-only controls (connect_only) take no address slot.  Once an address

@@ -59,6 +59,7 @@ struct session {
 static void on_io(void *arg, int fd, unsigned events);
 static void on_timer(void *arg);
 static void attempt_start(struct session *s);
+static void quit_sent(struct session *s);
 
 static uint64_t min_u64(uint64_t a, uint64_t b)
 {
@@ -197,6 +198,10 @@ static void flush_out(struct session *s)
 	}
 	if (s->out.len == 0)
 		wipe_out(s);
+	if (s->st == S_QUIT && s->out.len == 0) {
+		quit_sent(s);
+		return;
+	}
 	update_interest(s);
 }
 
@@ -231,9 +236,26 @@ static void send_hello(struct session *s, const char *verb, enum sstate st,
 	expect(s, st, ph, cmd);
 }
 
+/* QUIT politely, but the verdict does not wait for the 221: the session
+ * ends once the QUIT has left (flush_out), after the bytes already here
+ * are read, so the close is a FIN and not a reset. */
 static void start_quit(struct session *s)
 {
 	expect(s, S_QUIT, PH_QUIT, "QUIT\r\n");
+}
+
+static void quit_sent(struct session *s)
+{
+	char c[512];
+
+	if (!s->in_tls)
+		while (recv(s->fd, c, sizeof(c), MSG_DONTWAIT) > 0)
+			;
+	else
+		while (gnutls_record_recv(s->tls, c, sizeof(c)) > 0)
+			;
+	phase_done(s);
+	finish(s, END_DONE);
 }
 
 static void copy_keywords(const struct reply *r, struct strlist *out)
@@ -679,6 +701,9 @@ static void handshake_step(struct session *s)
 	phase_done(s);
 	s->in_tls = true;
 	tls_collect(s->tls, p->host ? p->host : p->address, &p->tls);
+	p->spoke = s->tls_first ? MODE_TLS : MODE_PLAIN;
+	if (p->tls_done != NULL)
+		p->tls_done(p->tls_arg, p);
 	if (p->kind == KIND_LEGACY) {
 		start_quit(s); /* the handshake was the question */
 	} else if (p->kind == KIND_INJECT && !s->tls_first) {

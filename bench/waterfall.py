@@ -161,6 +161,8 @@ def bar(s, scale, width, end_all):
                 continue
             fill(at, at + ms, LETTER[ph])
             at += ms
+            if ph == "handshake":
+                s["handshake_end"] = at
         s["phases_end"] = at
     return "".join(cols).rstrip()
 
@@ -211,6 +213,11 @@ def main():
     events += [(s["end"], "TCP %s %s %s closed" % (s["addr"], s["port"],
                                                    s["kind"]))
                for s in sessions if s["end"] is not None]
+    # a main session's handshake, from its JSON phases: the follow-ups of
+    # its port start then
+    events += [(s["handshake_end"], "the TLS handshake of TCP %s %s %s" % (
+        s["addr"], s["port"], s["kind"])) for s in sessions
+        if "handshake_end" in s]
     events.sort()
     print("What each session waited for (the last event at most 15 ms before its")
     print("connect; start in ms):")
@@ -222,6 +229,11 @@ def main():
             "TCP %s " % s["addr"])]
         if same and "closed" in same[-1][1]:
             cause = same[-1][1]
+        if s["kind"].startswith("follow"):
+            tls = [e for e in events if "handshake of TCP %s %s " % (
+                s["addr"], s["port"]) in e[1] and e[0] <= s["start"] + 2]
+            if tls:
+                cause = tls[-1][1] + " (at %.0f ms)" % tls[-1][0]
         line = "- %6.0f  TCP %s %s %s: after %s" % (
             s["start"], s["addr"], s["port"], s["kind"], cause)
         if s.get("probe") is not None and s["end"] is not None:

@@ -270,13 +270,19 @@ static void copy_keywords(const struct reply *r, struct strlist *out)
 static void handshake_start(struct session *s, enum probe_phase ph);
 
 /* How long the injection check listens inside TLS: a vulnerable server
- * answers the smuggled NOOP at once, so a few round trips (the connect
- * took one) are enough; between 150 ms and 1 s, never past --timeout. */
+ * answers the smuggled NOOP as soon as TLS is up, so its reply is here at
+ * most one round trip after our side of the handshake ended.  Two round
+ * trips (the slower of the connect and the STARTTLS exchange, which
+ * includes the server's own time), between 100 ms and 1 s, never past
+ * --timeout: waiting longer tells nothing more. */
 static unsigned listen_ms(const struct session *s)
 {
 	int64_t rtt = s->p->ms[PH_CONNECT] > 0 ? s->p->ms[PH_CONNECT] : 1;
-	unsigned ms = rtt * 4 > 150 ? (unsigned)(rtt * 4) : 150;
+	unsigned ms;
 
+	if (s->p->ms[PH_STARTTLS] > rtt)
+		rtt = s->p->ms[PH_STARTTLS];
+	ms = rtt * 2 > 100 ? (unsigned)(rtt * 2) : 100;
 	if (ms > 1000)
 		ms = 1000;
 	return ms < s->ctx->timeout_ms ? ms : s->ctx->timeout_ms;

@@ -18,11 +18,13 @@
 #include "probe/hops.h"
 #include "probe/probe.h"
 #include "probe/sched.h"
+#include "probe/share.h"
 #include "resolver/dns.h"
 #include "resolver/https.h"
 
 #define MAX_HOSTS   32 /* per target: MX, SRV targets and guesses together */
 #define MAX_ENTRIES 8
+#define SHARE_KEEP  4096 /* ended probes kept for other targets (bulk) */
 
 struct pipeline {
 	struct pipeline_opts opts;
@@ -31,6 +33,7 @@ struct pipeline {
 	struct https *https;
 	struct probe_ctx ctx;
 	struct sched *sched;
+	struct share *share; /* bulk: one probe per address, port and name */
 	gnutls_certificate_credentials_t creds;
 	pipeline_emit emit;
 	void *arg;
@@ -172,7 +175,9 @@ struct pipeline *pipeline_new(const struct pipeline_opts *opts,
 	pl->sched = sched_new(&pl->ctx, opts->concurrency, opts->per_address,
 			      opts->timeout_ms / 4 < 1000 ? opts->timeout_ms / 4
 							  : 1000);
-	if (pl->sched == NULL) {
+	if (opts->bulk)
+		pl->share = share_new(SHARE_KEEP);
+	if (pl->sched == NULL || (opts->bulk && pl->share == NULL)) {
 		snprintf(err, errlen, "out of memory");
 		pipeline_free(pl);
 		return NULL;
@@ -189,6 +194,7 @@ void pipeline_free(struct pipeline *pl)
 		close(pl->sigfd);
 	}
 	sched_free(pl->sched);
+	share_free(pl->share);
 	strlist_free(&pl->auth_tried);
 	if (pl->opts.credentials != NULL)
 		auth_global_done();
@@ -296,17 +302,55 @@ static void job_check(struct job *job)
 	pl->jobs--;
 }
 
+/* A probe this job runs, and what it still waits for: the session and
+ * the follow-ups of its port.  In a bulk run, what it found is then
+ * shared with the other targets that have the same probe. */
+struct run {
+	struct job *job;
+	struct probe *p;
+	int running;
+	bool publish; /* claimed for the run's share */
+};
+
 /* A follow-up session and the main probe it reports to. */
 struct followup {
-	struct job *job;
+	struct run *run;
 	struct probe *parent;
 	struct probe p;
 };
 
+static void free_shared(void *v)
+{
+	probe_free(v);
+	free(v);
+}
+
+/* The probe and its follow-ups have ended: the job's, and in a bulk run
+ * every waiting target's. */
+static void run_release(struct run *run)
+{
+	struct job *job = run->job;
+
+	if (--run->running > 0)
+		return;
+	if (run->publish) {
+		struct probe *v = calloc(1, sizeof(*v));
+
+		if (v != NULL && probe_copy(v, run->p) < 0) {
+			free_shared(v);
+			v = NULL;
+		}
+		share_publish(job->pl->share, run->p, v, free_shared);
+	}
+	free(run);
+	job->pending--;
+	job_check(job);
+}
+
 static void on_followup_done(void *arg, struct probe *p)
 {
 	struct followup *f = arg;
-	struct job *job = f->job;
+	struct run *run = f->run;
 
 	if (p->kind == KIND_ENFORCE) {
 		f->parent->enforce_code = p->mail_code;
@@ -323,18 +367,17 @@ static void on_followup_done(void *arg, struct probe *p)
 	}
 	probe_free(p);
 	free(f);
-	job->pending--;
-	job_check(job);
+	run_release(run);
 }
 
-static void followup(struct job *job, struct probe *parent,
-		     enum probe_kind kind)
+static void followup(struct run *run, enum probe_kind kind)
 {
 	struct followup *f = calloc(1, sizeof(*f));
+	struct probe *parent = run->p;
 
 	if (f == NULL)
 		return;
-	f->job = job;
+	f->run = run;
 	f->parent = parent;
 	probe_init(&f->p);
 	f->p.addr = parent->addr;
@@ -345,9 +388,9 @@ static void followup(struct job *job, struct probe *parent,
 	f->p.declared = parent->declared;
 	f->p.kind = kind;
 	f->p.host = parent->host ? strdup(parent->host) : NULL;
-	job->pending++;
-	if (sched_submit(job->pl->sched, &f->p, on_followup_done, f) < 0) {
-		job->pending--;
+	run->running++;
+	if (sched_submit(run->job->pl->sched, &f->p, on_followup_done, f) < 0) {
+		run->running--;
 		free(f->p.host);
 		free(f);
 	}
@@ -377,29 +420,106 @@ static bool followed_already(const struct job *job, const struct probe *p)
  * main session's handshake has completed, while it goes on. */
 static void on_probe_tls(void *arg, struct probe *p)
 {
-	struct job *job = arg;
+	struct run *run = arg;
 
-	if (!job->pl->opts.followups || followed_already(job, p))
+	if (!run->job->pl->opts.followups || followed_already(run->job, p))
 		return;
 	p->followed = true;
 	if (strcmp(p->tls.version, "TLS1.2") == 0 ||
 	    strcmp(p->tls.version, "TLS1.3") == 0)
-		followup(job, p, KIND_LEGACY);
+		followup(run, KIND_LEGACY);
 	if (p->spoke == MODE_PLAIN)
-		followup(job, p, KIND_INJECT);
+		followup(run, KIND_INJECT);
 	/* does a submission port refuse mail before STARTTLS? (not 25:
 	 * opportunistic by design) */
 	if (p->spoke == MODE_PLAIN && verdict_submission_role(p))
-		followup(job, p, KIND_ENFORCE);
+		followup(run, KIND_ENFORCE);
 }
 
 static void on_probe_done(void *arg, struct probe *p)
 {
-	struct job *job = arg;
-
 	(void)p;
+	run_release(arg);
+}
+
+/* A target waiting for another's probe of the same address, port and
+ * name (bulk). */
+struct waiting {
+	struct job *job;
+	struct probe *p;
+};
+
+static void take_shared(struct probe *p, const struct probe *v)
+{
+	if (v == NULL || probe_copy(p, v) < 0)
+		p->end = END_LOCAL; /* it could not run, or no memory */
+	p->shared = true;
+}
+
+static void on_shared(void *arg, const void *value)
+{
+	struct waiting *w = arg;
+	struct job *job = w->job;
+
+	take_shared(w->p, value);
+	free(w);
 	job->pending--;
 	job_check(job);
+}
+
+/* Runs p for job (done when it and its follow-ups have ended) or, in a
+ * bulk run, takes another target's run of the same probe. */
+static void submit(struct job *job, struct probe *p)
+{
+	struct pipeline *pl = job->pl;
+	struct run *run;
+	bool publish = false;
+
+	if (pl->share != NULL) {
+		struct waiting *w = calloc(1, sizeof(*w));
+		const void *v = NULL;
+
+		if (w == NULL)
+			return;
+		w->job = job;
+		w->p = p;
+		switch (share_claim(pl->share, p, on_shared, w, &v)) {
+		case SHARE_READY:
+			free(w);
+			take_shared(p, v);
+			return;
+		case SHARE_WAIT:
+			job->pending++;
+			return;
+		case SHARE_RUN:
+			publish = true;
+			break;
+		case SHARE_ERROR:
+			break;
+		}
+		free(w);
+	}
+	run = calloc(1, sizeof(*run));
+	if (run == NULL) {
+		if (publish)
+			share_publish(pl->share, p, NULL, NULL);
+		return;
+	}
+	run->job = job;
+	run->p = p;
+	run->running = 1;
+	run->publish = publish;
+	if (!p->connect_only) {
+		p->tls_done = on_probe_tls;
+		p->tls_arg = run;
+	}
+	job->pending++;
+	if (sched_submit(pl->sched, p, on_probe_done, run) < 0) {
+		if (publish)
+			share_publish(pl->share, p, NULL, NULL);
+		free(run);
+		job->pending--;
+	}
 }
 
 /* Sets the port of p's address, and the printable address. */
@@ -459,9 +579,7 @@ static void add_control(struct job *job, const struct sockaddr *sa,
 		return;
 	p->connect_only = true;
 	job->r.controls[job->r.ncontrols++] = p;
-	job->pending++;
-	if (sched_submit(job->pl->sched, p, on_probe_done, job) < 0)
-		job->pending--;
+	submit(job, p);
 }
 
 /* --check: the user's port starts the way their client starts; the
@@ -497,12 +615,8 @@ static void add_probe(struct host *h, const struct sockaddr *sa, socklen_t len,
 	p->expect = first_mode(&job->pl->opts, e->port, e->mode);
 	p->cert_warn_days = job->pl->opts.cert_warn_days;
 	p->cert_crit_days = job->pl->opts.cert_crit_days;
-	p->tls_done = on_probe_tls;
-	p->tls_arg = job;
 	job->r.probes[job->r.nprobes++] = p;
-	job->pending++;
-	if (sched_submit(job->pl->sched, p, on_probe_done, job) < 0)
-		job->pending--;
+	submit(job, p);
 }
 
 /* Whether a control already goes to address a (MX and SRV hosts can

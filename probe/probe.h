@@ -111,6 +111,7 @@ struct probe {
 	 * while the session goes on: what follows from TLS need not wait */
 	void (*tls_done)(void *arg, struct probe *p);
 	void *tls_arg;
+	bool shared; /* copied from another target's probe (bulk), not run */
 	/* --cert-days: a certificate that expires within warn days is
 	 * reported, within crit days as an error; 0: not judged */
 	int cert_warn_days, cert_crit_days;
@@ -208,6 +209,10 @@ void probe_init(struct probe *p);
 int probe_start(const struct probe_ctx *ctx, struct probe *p,
 		probe_done_cb done, void *arg);
 void probe_free(struct probe *p);
+/* What src observed, copied into dst (deep; dst's host, role and the
+ * caller's fields before them stay dst's).  -1 out of memory: dst holds
+ * what was copied, for probe_free. */
+int probe_copy(struct probe *dst, const struct probe *src);
 /* A connect still unanswered at when (loop_now() ms) is given up as a
  * timeout then, if that is sooner than its own timer. */
 void probe_connect_by(struct probe *p, uint64_t when);

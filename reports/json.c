@@ -252,6 +252,7 @@ static json_object *probe_json(const struct probe *p)
 				       probe_phase_name(p->end_phase)));
 	json_object_object_add(o, "error", str_or_null(p->detail));
 	json_object_object_add(o, "timings_ms", timings_json(p));
+	json_object_object_add(o, "shared", json_object_new_boolean(p->shared));
 	return o;
 }
 
@@ -479,6 +480,8 @@ static json_object *controls_json(const struct report *r)
 			e, "icmp_from",
 			str_or_null(p->icmp_from[0] ? p->icmp_from : NULL));
 		json_object_object_add(e, "ms", json_object_new_int64(p->total_ms));
+		json_object_object_add(e, "shared",
+				       json_object_new_boolean(p->shared));
 		json_object_array_add(a, e);
 	}
 	return a;

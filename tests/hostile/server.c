@@ -28,7 +28,7 @@
 
 #include "tests/hostile/script.h"
 
-#define MAX_LISTEN    4
+#define MAX_LISTEN    512 /* test_robust: many loopback addresses */
 #define LINE_MAX_IN   4096  /* longest client line expect accepts */
 #define IN_BUF        8192  /* read ahead per connection: 2 lines */
 #define EXPECT_MS     20000 /* a client silent this long is stuck */

@@ -288,17 +288,18 @@ assert_eq "conc1: one connection at a time (strace)" "$(sessions "$OUT/conc1.str
 
 # --per-address: sessions to 198.18.1.2 (Postfix) counted from smtpprobe's
 # connect and close calls.  The limit must be reached (sessions do overlap)
-# and never passed.
-M60=$OUT/m60.txt
-for ((i = 0; i < 30; i++)); do printf '%s\n' 198.18.1.2:2525 198.18.1.2:465; done >"$M60"
+# and never passed.  Ten different probes of the address (five ports, by
+# address and by name: a bulk run probes each once), and their follow-ups.
+M10=$OUT/m10.txt
+for port in 25 587 465 2525 2526; do printf '%s\n' "198.18.1.2:$port" "mail.example.test:$port"; done >"$M10"
 for pa in 1 default 8; do
 	args=()
 	[ "$pa" = default ] || args=(--per-address "$pa")
 	TRACE=("${STRACE[@]}" -o "$OUT/pa-$pa.strace")
-	bulk "pa-$pa" "${args[@]}" --input "$M60"
+	bulk "pa-$pa" "${args[@]}" --input "$M10"
 	TRACE=()
 	echo "# pa-$pa: $MS ms, $(grep -c '^connect(.*"198\.18\.1\.2"' "$OUT/pa-$pa.strace") connects to 198.18.1.2"
-	assert_eq "pa-$pa: 60 results" "$(wc -l <"$F")" 60
+	assert_eq "pa-$pa: 10 results" "$(wc -l <"$F")" 10
 done
 assert_eq "--per-address 1: at most 1 session at once to 198.18.1.2, and 1 reached" \
 	"$(sessions "$OUT/pa-1.strace" 198.18.1.2)" 1
@@ -307,6 +308,51 @@ assert_eq "default --per-address (2): at most 2 sessions at once, and 2 reached"
 max8=$(sessions "$OUT/pa-8.strace" 198.18.1.2)
 assert_eq "--per-address 8: more than 2 at once, at most 8 (got $max8)" \
 	"$([ "$max8" -gt 2 ] && [ "$max8" -le 8 ] && echo yes)" yes
+
+# A diagnosis of targets on the command line (not --input) opens every
+# session to an address at once: the four ports of 198.18.1.2 together
+# (connected in one turn of the loop, so none can have ended), then the
+# follow-ups of its TLS ports as their handshakes complete.
+TRACE=("${STRACE[@]}" -o "$OUT/pa-cli.strace")
+bulk pa-cli 198.18.1.2
+TRACE=()
+cli_conn=$(grep -c '^connect(.*"198\.18\.1\.2"' "$OUT/pa-cli.strace")
+maxcli=$(sessions "$OUT/pa-cli.strace" 198.18.1.2)
+echo "# pa-cli: $MS ms, $cli_conn connects to 198.18.1.2, at most $maxcli at once"
+assert_eq "pa-cli: the 4 main sessions open at once (got $maxcli), 10 connects (4 ports, 3 TLS 1.0/1.1 and 2 injection follow-ups, the 443 control)" \
+	"$([ "$maxcli" -ge 4 ] && echo ok) $cli_conn" "ok 10"
+TRACE=("${STRACE[@]}" -o "$OUT/pa-cli2.strace")
+bulk pa-cli2 --per-address 2 198.18.1.2
+TRACE=()
+assert_eq "pa-cli2: --per-address 2 limits a diagnosis too" "$(sessions "$OUT/pa-cli2.strace" 198.18.1.2)" 2
+
+# Bulk: one probe per address, port and name in a run, reported in full
+# for every target that has it ("shared": true where it was not run).
+# Four lines of 198.18.1.2:2525 and three of mail.example.test:2525 are
+# three probes (198.18.1.2 by address, and by name on each family):
+# counted at Postfix (its "plain" service is 2525) and in smtpprobe's
+# connects.
+SH=$OUT/share.txt
+printf '%s\n' 198.18.1.2:2525 mail.example.test:2525 198.18.1.2:2525 198.18.1.2:2525 \
+	mail.example.test:2525 198.18.1.2:2525 mail.example.test:2525 >"$SH"
+c0=$(grep -c 'postfix/plain/smtpd.*: connect from' "$BED_DIR/maillog")
+TRACE=("${STRACE[@]}" -o "$OUT/share.strace")
+bulk share --input "$SH"
+TRACE=()
+jsonl share "$F" 7
+sleep 0.3 # Postfix writes its log line as it accepts
+assert_eq "share: Postfix saw 3 sessions on 2525 for 7 targets" \
+	"$(($(grep -c 'postfix/plain/smtpd.*: connect from' "$BED_DIR/maillog") - c0))" 3
+assert_eq "share: smtpprobe connected to 2525 three times" \
+	"$(grep -c '^connect(.*htons(2525)' "$OUT/share.strace")" 3
+assert_eq "share: 10 probes reported, 7 of them shared" \
+	"$(jq -s -r '[.[].probes[]] | "\(length) \([.[] | select(.shared)] | length)"' "$F")" "10 7"
+assert_eq "share: every line of a target reports the same probes (state, banner, EHLO)" \
+	"$(jq -c '[.target, [.probes[] | [.address, .port, .state, .banner, .ehlo]]]' "$F" | sort -u | wc -l)" 2
+assert_eq "share: one line of each target ran its probes, the others took them (count target shared)" \
+	"$(jq -r '[.target, ([.probes[].shared] | unique | map(tostring) | join("/"))] | join(" ")' "$F" |
+		LC_ALL=C sort | uniq -c | awk '{print $1, $2, $3}' | paste -sd ,)" \
+	"1 198.18.1.2:2525 false,3 198.18.1.2:2525 true,1 mail.example.test:2525 false,2 mail.example.test:2525 true"
 
 # A dropped SYN frees its address slot after a quarter of the timeout, so a
 # filtered host costs one timeout, not one per queued session.  Without

@@ -23,8 +23,16 @@ grep -qa __asan_init "$SMTPPROBE" && ASAN=1
 
 declare -A PORTS    # script -> port of its server
 declare -A EXPECTED # script -> state/reason of its probe
+# Each server listens on NADDR loopback addresses: a bulk run probes an
+# (address, port) once and shares it with every target that has it, so
+# thousands of sessions need thousands of different probes.
+NADDR=400
+LISTEN=()
+# loop_addr I: the I-th of them (0-based), 127.0.0.1 first
+loop_addr() { echo "127.0.$(($1 / 250)).$(($1 % 250 + 1))"; }
+for ((i = 0; i < NADDR; i++)); do LISTEN+=(--listen "$(loop_addr "$i")"); done
 start() {
-	server_start "$1" "$1" || die "hostile-server $1 did not start"
+	server_start "$1" "$1" "${LISTEN[@]}" || die "hostile-server $1 did not start"
 	PORTS[$1]=$PORT
 }
 for s in accept-close greet-554 malformed-code http implicit-tls auth-before-tls; do
@@ -35,13 +43,15 @@ EXPECTED=([accept-close]=unusable/early-close [greet-554]=unusable/rejecting
 	[implicit-tls]=implicit-tls/null [auth-before-tls]=starttls/null)
 TLS_PORTS=${PORTS[implicit-tls]}
 
-# mix FILE N SCRIPT...: N lines, 127.0.0.1:PORT of each script in turn.
+# mix FILE N SCRIPT...: N lines, ADDRESS:PORT of each script in turn,
+# A the next of the NADDR addresses once every script had a line: up to
+# NADDR x scripts different probes, then the same ones again (shared).
 mix() {
 	local f=$1 n=$2 i s ports=()
 	shift 2
 	for s; do ports+=("${PORTS[$s]}"); done
 	for ((i = 0; i < n; i++)); do
-		echo "127.0.0.1:${ports[i % ${#ports[@]}]}"
+		echo "$(loop_addr $((i / ${#ports[@]} % NADDR))):${ports[i % ${#ports[@]}]}"
 	done >"$f"
 }
 
@@ -98,6 +108,8 @@ assert_eq "mix: exit status 1 (problems found), no crash" "$rc" 1
 assert_lt "mix: 2400 targets within 60 s (ms)" "$MS" 60000
 assert_eq "mix: nothing on stderr" "$(head -c 300 "$H_DIR/mix.err")" ""
 assert_eq "mix: 2400 results" "$(wc -l <"$H_DIR/mix.json")" 2400
+assert_eq "mix: 2400 sessions run, none shared (2400 different probes)" \
+	"$(jq -r '.probes[] | .shared' "$H_DIR/mix.json" | sort | uniq -c | awk '{print $1, $2}')" "2400 false"
 assert_eq "mix: every result right for its server (port state/reason count)" \
 	"$(results "$H_DIR/mix.json" | paste -sd ',')" "$(want 400 "${ALL[@]}" | paste -sd ',')"
 assert_eq "mix: no local error" \

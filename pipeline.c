@@ -24,7 +24,7 @@
 
 #define MAX_HOSTS   32 /* per target: MX, SRV targets and guesses together */
 #define MAX_ENTRIES 8
-#define SHARE_KEEP  4096 /* ended probes kept for other targets (bulk) */
+#define SHARE_KEEP  1024 /* ended probes kept for other targets (bulk) */
 
 struct pipeline {
 	struct pipeline_opts opts;

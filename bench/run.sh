@@ -310,7 +310,7 @@ echo "$WATERFALL" >&2
 
 BULK_N=1000
 BULK_KEYS=()
-declare -A BLABEL BCMD BTIME BRC BCONN BLINES
+declare -A BLABEL BCMD BTIME BRC BCONN BLINES BUDP
 bulk_setup() {
 	local i dev=sp${RID}mp
 	for ((i = 0; i < BULK_N; i++)); do
@@ -371,12 +371,20 @@ bulk_add() {
 	BCMD[$1]=$3
 }
 
+# UDP datagrams the kernel of namespace $1 dropped for a full receive
+# buffer (DNS answers lost on the client, queries lost at dnsmasq).
+udp_drops() {
+	ip netns exec "$1" nstat -asz UdpRcvbufErrors Udp6RcvbufErrors |
+		awk '/RcvbufErrors/ { s += $2 } END { print s + 0 }'
+}
+
 # bulk_run KEY: one run under /usr/bin/time in the client namespace;
 # Postfix's "connect from" lines before and after count the SMTP sessions
 # it saw (a SYN scan completes none).
 bulk_run() {
-	local key=$1 c0
+	local key=$1 c0 uc0 um0
 	c0=$(grep -c ' connect from ' "$BED_DIR/maillog")
+	uc0=$(udp_drops "$CLIENT_NS") um0=$(udp_drops "$MAIL_NS")
 	echo "# bulk: ${BLABEL[$key]}" >&2
 	in_client env W="$W" /usr/bin/time -o "$W/$key.time" -f '%e %U %S %M' \
 		sh -c "${BCMD[$key]}" >"$LOGS/$key.out" 2>"$LOGS/$key.log"
@@ -384,7 +392,8 @@ bulk_run() {
 	BTIME[$key]=$(tail -n 1 "$W/$key.time")
 	BCONN[$key]=$(($(grep -c ' connect from ' "$BED_DIR/maillog") - c0))
 	BLINES[$key]=$(wc -l <"$LOGS/$key.out")
-	echo "  ${BTIME[$key]} (wall user sys KiB) exit ${BRC[$key]}, ${BCONN[$key]} sessions at Postfix, ${BLINES[$key]} lines out" >&2
+	BUDP[$key]="$(($(udp_drops "$CLIENT_NS") - uc0))/$(($(udp_drops "$MAIL_NS") - um0))"
+	echo "  ${BTIME[$key]} (wall user sys KiB) exit ${BRC[$key]}, ${BCONN[$key]} sessions at Postfix, ${BLINES[$key]} lines out, UDP drops client/mail host ${BUDP[$key]}" >&2
 }
 
 if [ "$BULK" = 1 ]; then
@@ -444,19 +453,21 @@ bulk_checks() {
 	for k in prov-3 prov-1000; do
 		echo "- ${BLABEL[$k]}: $(wc -l <"$l/$k.out") lines, $(jq -r '.target' "$l/$k.out" 2>/dev/null | sort -u | wc -l) distinct targets, $(jq '.probes | length' "$l/$k.out" 2>/dev/null | awk '{ s += $1 } END { print s + 0 }') probes reported, $(jq '[.probes[] | select(.shared == true)] | length' "$l/$k.out" 2>/dev/null | awk '{ s += $1 } END { print s + 0 }') of them shared; exit ${BRC[$k]}$([ "${BRC[$k]}" = 124 ] && echo " (stopped at the ${PROV_CAP} s cap)")"
 	done
+	echo "- DNS errors in the 1,000 domains' reports (count type error): $(jq -r '.dns.errors[]? | "\(.type) \(.error)"' "$l/prov-1000.out" 2>/dev/null | sort | uniq -c | awk '{ $1 = $1; print }' | paste -sd , | sed 's/,/, /g')"
+	echo "- time per domain in its report (duration_ms): $(jq -r .duration_ms "$l/prov-1000.out" 2>/dev/null | sort -n | awk '{ v[NR] = $1 } END { if (NR) printf "min %d, median %d, 90th percentile %d, max %d ms", v[1], v[int((NR + 1) / 2)], v[int(NR * 0.9)], v[NR] }')"
 	echo "- Postfix logged $(grep -c 'too many connections' "$BED_DIR/maillog") \"too many connections\" warnings over the whole run"
 }
 
 bulk_table() {
 	local key wall user sys rss
-	echo "| case | tool | wall s | sessions at Postfix | sessions/s | lines out | CPU s (user+sys) | peak RSS MiB | exit |"
-	echo "|---|---|---:|---:|---:|---:|---:|---:|---|"
+	echo "| case | tool | wall s | sessions at Postfix | sessions/s | lines out | CPU s (user+sys) | peak RSS MiB | UDP drops client/mail host | exit |"
+	echo "|---|---|---:|---:|---:|---:|---:|---:|---:|---|"
 	for key in "${BULK_KEYS[@]}"; do
 		read -r wall user sys rss <<<"${BTIME[$key]}"
 		awk -v k="$key" -v l="${BLABEL[$key]}" -v w="$wall" -v u="$user" -v s="$sys" -v r="$rss" \
-			-v c="${BCONN[$key]}" -v n="${BLINES[$key]}" -v rc="${BRC[$key]}" 'BEGIN {
-			printf "| %s | %s | %.2f | %d | %.0f | %d | %.2f | %.1f | %s |\n",
-				k, l, w, c, (w > 0 ? c / w : 0), n, u + s, r / 1024, rc }'
+			-v c="${BCONN[$key]}" -v n="${BLINES[$key]}" -v d="${BUDP[$key]}" -v rc="${BRC[$key]}" 'BEGIN {
+			printf "| %s | %s | %.2f | %d | %.0f | %d | %.2f | %.1f | %s | %s |\n",
+				k, l, w, c, (w > 0 ? c / w : 0), n, u + s, r / 1024, d, rc }'
 	done
 }
 

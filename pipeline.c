@@ -1005,6 +1005,27 @@ static void plan_build(struct job *job)
 	plan_start(job);
 }
 
+/* The addresses of a host the plan will most likely name, asked now so
+ * that they overlap the MX and SRV queries: the plan's own lookups then
+ * join them on the way or find them cached (resolver/dns.c). */
+static void on_prefetched(void *arg, int family, int status,
+			  const struct dns_addr *addrs, size_t n,
+			  const char *cname)
+{
+	(void)arg, (void)family, (void)status, (void)addrs, (void)n,
+		(void)cname;
+}
+
+static void prefetch(struct job *job, const char *name)
+{
+	const struct pipeline_opts *o = &job->pl->opts;
+
+	if (o->v4)
+		dns_lookup(job->pl->dns, name, AF_INET, on_prefetched, NULL);
+	if (o->v6)
+		dns_lookup(job->pl->dns, name, AF_INET6, on_prefetched, NULL);
+}
+
 static void discovery_done(struct job *job)
 {
 	if (--job->discovery == 0)
@@ -1026,6 +1047,13 @@ static void on_mx(void *arg, int status, const unsigned char *abuf, int alen)
 			add_error(job, job->r.host, "MX", "malformed answer");
 		} else if (d->nmx == 1 && d->mx[0].host[0] == '\0') {
 			d->null_mx = true;
+		} else {
+			int k;
+
+			/* the MX hosts are planned whatever the SRV say */
+			for (k = 0; k < d->nmx; k++)
+				if (d->mx[k].host[0] != '\0')
+					prefetch(job, d->mx[k].host);
 		}
 	} else if (status == ARES_ENOTFOUND) {
 		job->nxdomain = true;
@@ -1210,6 +1238,10 @@ static void discover(struct job *job)
 	job->discovery = 3;
 	job->pending += 3;
 	dns_query(dns, job->r.host, ns_t_mx, on_mx, job);
+	/* without an MX the name is its own mail host (RFC 5321 5.1); a
+	 * bulk run, where most names have an MX, does not ask in advance */
+	if (!job->pl->opts.bulk)
+		prefetch(job, job->r.host);
 	snprintf(name, sizeof(name), "_submission._tcp.%s", job->r.host);
 	dns_query(dns, name, ns_t_srv, on_sub, job);
 	snprintf(name, sizeof(name), "_submissions._tcp.%s", job->r.host);

@@ -404,9 +404,11 @@ if [ "$BULK" = 1 ]; then
 	# shellcheck disable=SC2016
 	bulk_add bulk-nmap "nmap, port scan only" \
 		'timeout 300 nmap -n -Pn -p 25,587,465,2525 -iL "$TARGETS"'
+	# nmap's SYN scan (root's default) completes no session: the
+	# sessions Postfix sees are its script's, SMTP ones like ours
 	# shellcheck disable=SC2016
-	bulk_add bulk-nmap-script "nmap -sT --script smtp-commands" \
-		'timeout 150 nmap -n -Pn -sT -p 25,587,465,2525 --script smtp-commands -iL "$TARGETS"'
+	bulk_add bulk-nmap-script "nmap --script smtp-commands" \
+		'timeout 150 nmap -n -Pn -p 25,587,465,2525 --script smtp-commands -iL "$TARGETS"'
 	# Memory per session in flight: the same list with 200 and 2,000
 	# sessions allowed at once (--per-address 4, or 1,000 addresses could
 	# not hold 2,000); bench/inflight.sh samples the sockets and resident
@@ -445,7 +447,7 @@ bulk_checks() {
 		sed 's/^ */  - /'
 	echo "  - probes with a verified certificate: $(jq '[.probes[] | select(.tls.verified == true)] | length' "$l/bulk-smtpprobe.out" | awk '{ s += $1 } END { print s + 0 }') (by address: the certificate names only mail.example.test)"
 	echo "- nmap port scan: $(grep -c '^Nmap scan report' "$l/bulk-nmap.out") hosts reported, $(grep -c '/tcp  *open' "$l/bulk-nmap.out") open ports"
-	echo "- nmap -sT --script smtp-commands: $(grep -c '^Nmap scan report' "$l/bulk-nmap-script.out") hosts reported, $(grep -c '/tcp  *open' "$l/bulk-nmap-script.out") open ports, smtp-commands output on $(grep -c 'smtp-commands:' "$l/bulk-nmap-script.out")$([ "${BRC[bulk-nmap-script]}" = 124 ] && echo "; stopped at its 150 s cap (its rate still counts)")"
+	echo "- nmap --script smtp-commands: $(grep -c '^Nmap scan report' "$l/bulk-nmap-script.out") hosts reported, $(grep -c '/tcp  *open' "$l/bulk-nmap-script.out") open ports, smtp-commands output on $(grep -c 'smtp-commands:' "$l/bulk-nmap-script.out")$([ "${BRC[bulk-nmap-script]}" = 124 ] && echo "; stopped at its 150 s cap (its rate still counts)")"
 	for k in rss-200 rss-2000; do
 		read -r peak rss hwm n <"$W/$k.peak"
 		echo "- ${BLABEL[$k]}: $(wc -l <"$l/$k.out") lines; at most $peak sockets open at once (sampled $n times), resident $rss KiB then, high-water mark $hwm KiB"
@@ -521,7 +523,7 @@ ratios() {
 		r=$(awk -v c1="${BCONN[bulk-smtpprobe]}" -v w1="$(bwall bulk-smtpprobe)" \
 			-v c2="${BCONN[bulk-nmap-script]}" -v w2="$(bwall bulk-nmap-script)" \
 			'BEGIN { if (c2 > 0) printf "%.2f", (c1 / w1) / (c2 / w2) }')
-		ratio 5a "bulk, 1,000 addresses × 4 ports: sessions/s ÷ nmap -sT --script's" "$r" ">=" 3 \
+		ratio 5a "bulk, 1,000 addresses × 4 ports: SMTP sessions/s ÷ nmap --script smtp-commands'" "$r" ">=" 3 \
 			"$(awk -v c="${BCONN[bulk-smtpprobe]}" -v w="$(bwall bulk-smtpprobe)" 'BEGIN { printf "%d sessions in %s s", c, w }') ÷ $(awk -v c="${BCONN[bulk-nmap-script]}" -v w="$(bwall bulk-nmap-script)" 'BEGIN { printf "%d in %s s", c, w }') (sessions counted at Postfix)"
 		local p1 r1 p2 r2
 		read -r p1 r1 _ <"$W/rss-200.peak"

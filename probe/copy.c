@@ -41,7 +41,8 @@ static int tls_info_copy(struct tls_info *dst, const struct tls_info *src)
 	r |= dup_str(&dst->subject, src->subject);
 	r |= dup_list(&dst->names, &src->names);
 	for (i = 0; i < src->nchain; i++) {
-		dst->chain[i].data = malloc(src->chain[i].size ? src->chain[i].size : 1);
+		dst->chain[i].data =
+			malloc(src->chain[i].size ? src->chain[i].size : 1);
 		if (dst->chain[i].data == NULL) {
 			r = -1;
 			break;
@@ -69,6 +70,9 @@ int probe_copy(struct probe *dst, const struct probe *src)
 	r |= dup_str(&dst->banner, src->banner);
 	r |= dup_str(&dst->starttls_reply, src->starttls_reply);
 	r |= dup_str(&dst->sniff, src->sniff);
+	r |= dup_str(&dst->mail_reply, src->mail_reply);
+	r |= dup_str(&dst->enforce_reply, src->enforce_reply);
+	r |= dup_str(&dst->auth_reply, src->auth_reply);
 	r |= dup_list(&dst->ehlo, &src->ehlo);
 	r |= dup_list(&dst->ehlo_tls, &src->ehlo_tls);
 	r |= tls_info_copy(&dst->tls, &src->tls);

@@ -352,6 +352,42 @@ START_TEST(test_nagios_nothing)
 }
 END_TEST
 
+/* The MTA-STS policy host's certificate looks ahead too: a finding about
+ * the target, and its days in the perfdata. */
+START_TEST(test_policy_host_expiry)
+{
+	good("198.18.0.2", 465, 300);
+	R.dns.sts_seen = 1800000000;
+	R.dns.sts_not_after = R.dns.sts_seen + 10 * 86400 + 3600;
+	report_policies(&R);
+	ck_assert_uint_eq(R.nfindings, 1);
+	ck_assert_str_eq(R.findings[0].id, "certificate-expires-soon");
+	ck_assert_int_eq(R.findings[0].severity, SEV_WARNING);
+	ck_assert_msg(strstr(R.findings[0].message,
+			     "mta-sts.mail.example.test expires on ") != NULL &&
+			      strstr(R.findings[0].message,
+				     ", in 10 days (--cert-days 21,7)") != NULL,
+		      "%s", R.findings[0].message);
+	ck_assert_int_eq(nagios_state(&R), NAGIOS_WARNING);
+	write_nagios();
+	check_grammar();
+	ck_assert_ptr_nonnull(
+		strstr(out, "'mta-sts.mail.example.test:443 cert_days'=10;21:;7:\n"));
+	ck_assert_ptr_nonnull(strstr(out, "certificates: 10 days left at the "
+					  "soonest"));
+	/* within CRIT: an error; past WARN: nothing */
+	R.nfindings = 0;
+	R.dns.sts_not_after = R.dns.sts_seen + 2 * 86400;
+	report_policies(&R);
+	ck_assert_uint_eq(R.nfindings, 1);
+	ck_assert_int_eq(R.findings[0].severity, SEV_ERROR);
+	R.nfindings = 0;
+	R.dns.sts_not_after = R.dns.sts_seen + 40 * 86400;
+	report_policies(&R);
+	ck_assert_uint_eq(R.nfindings, 0);
+}
+END_TEST
+
 /* --- OpenMetrics --- */
 
 static void write_om(struct openmetrics *om)
@@ -533,6 +569,7 @@ Suite *monitor_suite(void)
 	tcase_add_test(n, test_nagios_check);
 	tcase_add_test(n, test_nagios_hostile);
 	tcase_add_test(n, test_nagios_nothing);
+	tcase_add_test(n, test_policy_host_expiry);
 	suite_add_tcase(s, n);
 
 	tcase_add_checked_fixture(o, setup, teardown);

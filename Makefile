@@ -7,6 +7,7 @@
 PREFIX ?= /usr/local
 BINDIR ?= $(PREFIX)/bin
 MANDIR ?= $(PREFIX)/share/man
+LOCALEDIR ?= $(PREFIX)/share/locale
 
 B ?= build
 CC ?= cc
@@ -20,7 +21,7 @@ CHECK_LIBS := $(shell pkg-config --libs check)
 WARN := -Wall -Wextra -Werror -Wshadow -Wformat=2 -Wstrict-prototypes \
 	-Wmissing-prototypes -Wno-missing-field-initializers
 ALL_CFLAGS := -std=gnu11 $(OPT) $(WARN) $(SAN) -D_GNU_SOURCE -I. \
-	$(PKG_CFLAGS) $(CFLAGS)
+	-DLOCALEDIR='"$(LOCALEDIR)"' $(PKG_CFLAGS) $(CFLAGS)
 ALL_LDFLAGS := $(SAN) $(LDFLAGS)
 LIBS := $(PKG_LIBS) -lm
 
@@ -40,9 +41,14 @@ Q := @
 endif
 
 .PHONY: all check unit integration sanitize install uninstall clean lint \
-	format print-shell-scripts
+	format print-shell-scripts pot
 
-all: smtpprobe
+# The message catalogs (po/LINGUAS), built where SMTPPROBE_LOCALEDIR=$(B)/locale
+# finds them before they are installed under LOCALEDIR.
+LINGUAS := $(shell cat po/LINGUAS)
+MO := $(LINGUAS:%=$(B)/locale/%/LC_MESSAGES/smtpprobe.mo)
+
+all: smtpprobe $(MO)
 
 smtpprobe: $(B)/smtpprobe
 	$(Q)rm -f $@ && cp $< $@
@@ -60,6 +66,36 @@ $(B)/%.o: %.c
 	@echo "  CC      $<"
 	$(Q)$(CC) $(ALL_CFLAGS) -MMD -MP -c -o $@ $<
 
+$(B)/locale/%/LC_MESSAGES/smtpprobe.mo: po/%.po
+	@mkdir -p $(dir $@)
+	@echo "  MSGFMT  $<"
+	$(Q)msgfmt --check -o $@ $<
+
+# The sources whose messages are translated: everything but the tests and
+# benchmarks (tests/integration/test_i18n.sh checks the template is current).
+POT_SRC = $(sort $(shell find . -name '*.c' -not -path './tests/*' \
+	-not -path './bench/*' -not -path './build*' -printf '%P\n'))
+XGETTEXT := xgettext --from-code=UTF-8 --language=C --keyword=_ \
+	--keyword=N_ --keyword=ngettext:1,2 --add-comments=TRANSLATORS: \
+	--package-name=smtpprobe --msgid-bugs-address=smtpprobe --sort-by-file \
+	--add-location=file
+
+# A template fresh from the code, for tests/integration/test_i18n.sh.
+.PHONY: $(B)/smtpprobe.pot
+$(B)/smtpprobe.pot:
+	@mkdir -p $(dir $@)
+	$(Q)$(XGETTEXT) -o $@ $(POT_SRC)
+
+# po/smtpprobe.pot from the code, and each catalog merged with it.
+pot:
+	$(XGETTEXT) -o po/smtpprobe.pot $(POT_SRC)
+	sed -i '/^"POT-Creation-Date: /d' po/smtpprobe.pot
+	for l in $(LINGUAS); do \
+		msgmerge --quiet --update --backup=none --no-fuzzy-matching \
+			po/$$l.po po/smtpprobe.pot || exit 1; \
+		sed -i '/^"POT-Creation-Date: /d' po/$$l.po; \
+	done
+
 $(B)/unit-tests: $(UNIT_OBJ) $(B)/libsmtpprobe.a
 	@echo "  LD      $@"
 	$(Q)$(CC) $(ALL_LDFLAGS) -o $@ $^ $(LIBS) $(CHECK_LIBS)
@@ -71,7 +107,7 @@ $(B)/hostile-server: $(HOSTILE_OBJ)
 	@echo "  LD      $@"
 	$(Q)$(CC) $(ALL_LDFLAGS) -o $@ $^ $(LIBS)
 
-integration: $(B)/smtpprobe $(B)/hostile-server
+integration: $(B)/smtpprobe $(B)/hostile-server $(MO)
 	SMTPPROBE=$(B)/smtpprobe HOSTILE=$(B)/hostile-server \
 		tests/integration/run.sh
 
@@ -87,15 +123,22 @@ sanitize:
 # bash-completion loads completions/smtpprobe on first use.
 BASHCOMPDIR ?= $(PREFIX)/share/bash-completion/completions
 
-install: smtpprobe
+install: smtpprobe $(MO)
 	install -D -m 0755 smtpprobe $(DESTDIR)$(BINDIR)/smtpprobe
 	install -D -m 0644 man/smtpprobe.1 $(DESTDIR)$(MANDIR)/man1/smtpprobe.1
 	install -D -m 0644 completion/smtpprobe.bash \
 		$(DESTDIR)$(BASHCOMPDIR)/smtpprobe
+	for l in $(LINGUAS); do \
+		install -D -m 0644 $(B)/locale/$$l/LC_MESSAGES/smtpprobe.mo \
+			$(DESTDIR)$(LOCALEDIR)/$$l/LC_MESSAGES/smtpprobe.mo || exit 1; \
+	done
 
 uninstall:
 	rm -f $(DESTDIR)$(BINDIR)/smtpprobe $(DESTDIR)$(MANDIR)/man1/smtpprobe.1 \
 		$(DESTDIR)$(BASHCOMPDIR)/smtpprobe
+	for l in $(LINGUAS); do \
+		rm -f $(DESTDIR)$(LOCALEDIR)/$$l/LC_MESSAGES/smtpprobe.mo; \
+	done
 
 # make deb: a Debian package (debian/) of the working tree as it is,
 # committed or not.  Built in a copy under $(B)/deb/ so the tree stays
@@ -116,6 +159,7 @@ deb:
 	fi | tar -xf - -C $(B)/deb/src
 	cd $(B)/deb/src && env -u MAKEFLAGS -u MFLAGS -u MAKELEVEL -u B \
 		-u OPT -u SAN -u PREFIX -u BINDIR -u MANDIR -u BASHCOMPDIR \
+		-u LOCALEDIR \
 		-u DESTDIR dpkg-buildpackage -b -us -uc
 	mv $(B)/deb/*.deb $(B)/
 	rm -rf $(B)/deb

@@ -818,6 +818,10 @@ int main(int argc, char **argv)
 				  option_name(argv[optind - 1]));
 		}
 	}
+	/* what programs read speaks the contract's language */
+	if (st.format == FMT_JSON || st.format == FMT_NAGIOS ||
+	    st.format == FMT_OPENMETRICS)
+		i18n_english();
 	if (only4 && only6)
 		die_usage("-4 and -6 exclude each other");
 	o.v4 = !only6;

@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "core/i18n.h"
 #include "core/sanitize.h"
 #include "core/textout.h"
 #include "reports/hops.h"
@@ -39,7 +40,7 @@ static void tls_cell(const struct probe *p, const struct verdict *v, char *buf,
 	else if (p->tls.done)
 		snprintf(buf, len, "%s", p->tls.version);
 	else if (v->state == ST_STARTTLS)
-		snprintf(buf, len, "failed");
+		snprintf(buf, len, "%s", _("failed"));
 	else
 		snprintf(buf, len, "-");
 }
@@ -47,20 +48,20 @@ static void tls_cell(const struct probe *p, const struct verdict *v, char *buf,
 static void cert_cell(const struct probe *p, char *buf, size_t len)
 {
 	const struct tls_info *t = &p->tls;
-	const char *name = t->names.n ? t->names.v[0] : "no name";
+	const char *name = t->names.n ? t->names.v[0] : _("no name");
 
 	if (!t->done)
 		snprintf(buf, len, "-");
 	else if (t->verified)
-		snprintf(buf, len, "ok %s", name);
+		snprintf(buf, len, _("ok %s"), name);
 	else if (t->expired)
-		snprintf(buf, len, "EXPIRED %s", name);
+		snprintf(buf, len, _("EXPIRED %s"), name);
 	else if (t->not_yet_valid)
-		snprintf(buf, len, "NOT YET VALID %s", name);
+		snprintf(buf, len, _("NOT YET VALID %s"), name);
 	else if (!t->trusted)
-		snprintf(buf, len, "UNTRUSTED %s", name);
+		snprintf(buf, len, _("UNTRUSTED %s"), name);
 	else
-		snprintf(buf, len, "NAME MISMATCH %s", name);
+		snprintf(buf, len, _("NAME MISMATCH %s"), name);
 	utf8_trim_tail(buf); /* a long name cut short */
 }
 
@@ -74,6 +75,16 @@ static void pad(FILE *out, const char *s, int width)
 		fputc(' ', out);
 }
 
+/* Blanks, then s, ending at width columns. */
+static void lpad(FILE *out, const char *s, int width)
+{
+	int w = textout_width(s);
+
+	for (; w < width; w++)
+		fputc(' ', out);
+	fputs(s, out);
+}
+
 static int max_int(int a, int b)
 {
 	return a > b ? a : b;
@@ -83,8 +94,16 @@ static int max_int(int a, int b)
  * stays in line whatever a certificate note or a host name holds. */
 static void print_rows(FILE *out, const struct report *r, bool colour)
 {
-	int hw = 0, aw = textout_width("ADDRESS"), sw = 13, tw = 12, cw = 32,
-	    mw = 8;
+	/* TRANSLATORS: the column titles of the text table */
+	const char *h_host = _("HOST"), *h_port = _("PORT"),
+		   *h_addr = _("ADDRESS"), *h_state = _("STATE"),
+		   *h_tls = _("TLS"), *h_cert = _("CERTIFICATE"),
+		   *h_time = _("TIME");
+	int hw = 0, pw = max_int(5, textout_width(h_port)),
+	    aw = textout_width(h_addr), sw = max_int(13, textout_width(h_state)),
+	    tw = max_int(12, textout_width(h_tls)),
+	    cw = max_int(32, textout_width(h_cert)),
+	    mw = max_int(8, textout_width(h_time));
 	char tls[32], cert[300], ms[24];
 	size_t i;
 
@@ -95,10 +114,11 @@ static void print_rows(FILE *out, const struct report *r, bool colour)
 		verdict_judge(p, &v);
 		tls_cell(p, &v, tls, sizeof(tls));
 		cert_cell(p, cert, sizeof(cert));
-		snprintf(ms, sizeof(ms), "%lld ms", (long long)p->total_ms);
+		snprintf(ms, sizeof(ms), _("%lld ms"), (long long)p->total_ms);
 		/* several hosts (MX, SRV, guesses): say which row is which */
 		if (r->nhosts > 1 && p->host != NULL)
-			hw = max_int(hw, textout_width(p->host) + 1);
+			hw = max_int(hw, max_int(textout_width(p->host),
+						 textout_width(h_host)) + 1);
 		aw = max_int(aw, textout_width(p->address));
 		sw = max_int(sw, textout_width(state_name(v.state)));
 		tw = max_int(tw, textout_width(tls));
@@ -106,17 +126,19 @@ static void print_rows(FILE *out, const struct report *r, bool colour)
 		mw = max_int(mw, textout_width(ms));
 	}
 	fputs(colour ? C_BOLD : "", out);
-	pad(out, hw ? "HOST" : "", hw);
-	pad(out, "PORT", 5);
+	pad(out, hw ? h_host : "", hw);
+	pad(out, h_port, pw);
 	fputc(' ', out);
-	pad(out, "ADDRESS", aw);
+	pad(out, h_addr, aw);
 	fputc(' ', out);
-	pad(out, "STATE", sw);
+	pad(out, h_state, sw);
 	fputc(' ', out);
-	pad(out, "TLS", tw);
+	pad(out, h_tls, tw);
 	fputc(' ', out);
-	pad(out, "CERTIFICATE", cw);
-	fprintf(out, " %*s%s\n", mw, "TIME", colour ? C_RESET : "");
+	pad(out, h_cert, cw);
+	fputc(' ', out);
+	lpad(out, h_time, mw);
+	fprintf(out, "%s\n", colour ? C_RESET : "");
 	for (i = 0; i < r->nprobes; i++) {
 		const struct probe *p = r->probes[i];
 		char port[8];
@@ -125,10 +147,10 @@ static void print_rows(FILE *out, const struct report *r, bool colour)
 		verdict_judge(p, &v);
 		tls_cell(p, &v, tls, sizeof(tls));
 		cert_cell(p, cert, sizeof(cert));
-		snprintf(ms, sizeof(ms), "%lld ms", (long long)p->total_ms);
+		snprintf(ms, sizeof(ms), _("%lld ms"), (long long)p->total_ms);
 		snprintf(port, sizeof(port), "%d", p->port);
 		pad(out, hw && p->host ? p->host : "", hw);
-		pad(out, port, 5);
+		pad(out, port, pw);
 		fputc(' ', out);
 		pad(out, p->address, aw);
 		fputc(' ', out);
@@ -141,8 +163,9 @@ static void print_rows(FILE *out, const struct report *r, bool colour)
 		pad(out, tls, tw);
 		fputc(' ', out);
 		pad(out, cert, cw);
-		fprintf(out, " %*s\n", mw + (int)strlen(ms) -
-					   textout_width(ms), ms);
+		fputc(' ', out);
+		lpad(out, ms, mw);
+		fputc('\n', out);
 	}
 }
 
@@ -165,9 +188,9 @@ static void print_banners(FILE *out, const struct report *r)
 		if (seen)
 			continue;
 		if (!any)
-			fprintf(out, "\nBanners:\n");
+			fprintf(out, "\n%s\n", _("Banners:"));
 		any = true;
-		fprintf(out, "  %s\n    on", b);
+		fprintf(out, "  %s\n    %s", b, _("on"));
 		for (j = i; j < r->nprobes; j++)
 			if (r->probes[j]->banner != NULL &&
 			    strcmp(r->probes[j]->banner, b) == 0)
@@ -194,7 +217,7 @@ static void print_findings(FILE *out, const struct report *r, bool colour)
 			                                             : "";
 
 			if (!any)
-				fprintf(out, "\nFindings:\n");
+				fprintf(out, "\n%s\n", _("Findings:"));
 			any = true;
 			fprintf(out, "  %d %s: %s%s%s %s: %s\n", p->port,
 			        p->address, colour ? c : "",
@@ -211,7 +234,7 @@ static void print_srv(FILE *out, const char *service, const struct srv_rec *v,
 
 	for (k = 0; k < n; k++)
 		if (v[k].target[0] == '\0')
-			fprintf(out, "  SRV %s: . (not offered)\n", service);
+			fprintf(out, _("  SRV %s: . (not offered)\n"), service);
 		else
 			fprintf(out, "  SRV %s: %s:%d\n", service, v[k].target,
 			        v[k].port);
@@ -224,15 +247,16 @@ static void print_plan(FILE *out, const struct report *r)
 	int k;
 
 	if (d->null_mx)
-		fprintf(out, "  MX: null (the domain accepts no mail)\n");
+		fprintf(out, "%s", _("  MX: null (the domain accepts no mail)\n"));
 	else if (d->nmx > 0) {
 		fprintf(out, "  MX:");
 		for (k = 0; k < d->nmx; k++)
 			fprintf(out, "%s %d %s", k ? "," : "",
 			        d->mx[k].preference, d->mx[k].host);
-		fprintf(out, "%s\n", d->mx_ad ? " (DNSSEC-validated)" : "");
+		fprintf(out, "%s\n", d->mx_ad ? _(" (DNSSEC-validated)") : "");
 	} else if (d->implicit_mx)
-		fprintf(out, "  MX: none (the host itself receives mail)\n");
+		fprintf(out, "%s",
+			_("  MX: none (the host itself receives mail)\n"));
 	print_srv(out, "submission", d->sub, d->nsub);
 	print_srv(out, "submissions", d->subs, d->nsubs);
 	/* policies matter for a mail domain, not for a bare host */
@@ -240,25 +264,28 @@ static void print_plan(FILE *out, const struct report *r)
 		fprintf(out,
 		        "  MTA-STS: %s\n  TLS-RPT: %s\n  SPF: %s\n  DMARC: "
 		        "%s\n",
-		        d->mta_sts ? d->mta_sts : "none",
-		        d->tls_rpt ? d->tls_rpt : "none",
-		        d->spf ? d->spf : "none", d->dmarc ? d->dmarc : "none");
+		        d->mta_sts ? d->mta_sts : _("none"),
+		        d->tls_rpt ? d->tls_rpt : _("none"),
+		        d->spf ? d->spf : _("none"),
+		        d->dmarc ? d->dmarc : _("none"));
 	if (d->sts_valid) {
-		fprintf(out, "  MTA-STS policy: mode %s, max_age %ld, mx",
+		fprintf(out, _("  MTA-STS policy: mode %s, max_age %ld, mx"),
 			mtasts_mode_name(d->sts.mode), d->sts.max_age);
 		for (i = 0; i < d->sts.mx.n; i++)
 			fprintf(out, " %s", d->sts.mx.v[i]);
 		fputc('\n', out);
 	} else if (d->sts_tried) {
-		fprintf(out, "  MTA-STS policy: unusable (%s)\n",
+		fprintf(out, _("  MTA-STS policy: unusable (%s)\n"),
 			d->sts_error ? d->sts_error : "?");
 	}
 	for (i = 0; i < d->ntlsa; i++)
-		fprintf(out, "  TLSA %s: %d record%s%s\n", d->tlsa[i].name,
-		        d->tlsa[i].n, d->tlsa[i].n == 1 ? "" : "s",
-		        d->tlsa[i].ad ? " (DNSSEC-validated)"
-		                      : " (not validated)");
-	fprintf(out, "  Hosts:\n");
+		fprintf(out,
+		        ngettext("  TLSA %s: %d record%s\n",
+		                 "  TLSA %s: %d records%s\n", d->tlsa[i].n),
+		        d->tlsa[i].name, d->tlsa[i].n,
+		        d->tlsa[i].ad ? _(" (DNSSEC-validated)")
+		                      : _(" (not validated)"));
+	fprintf(out, "%s", _("  Hosts:\n"));
 	for (i = 0; i < r->nhosts; i++) {
 		const struct plan_host *h = &r->hosts[i];
 
@@ -268,7 +295,7 @@ static void print_plan(FILE *out, const struct report *r)
 		for (j = 0; j < h->addresses.n; j++)
 			fprintf(out, " %s", h->addresses.v[j]);
 		if (h->addresses.n == 0)
-			fprintf(out, " %s", h->error ? h->error : "no address");
+			fprintf(out, " %s", h->error ? h->error : _("no address"));
 		fputc('\n', out);
 	}
 }
@@ -276,7 +303,7 @@ static void print_plan(FILE *out, const struct report *r)
 static const char *mode_words(const char *encryption)
 {
 	return strcmp(encryption, "starttls") == 0 ? "STARTTLS"
-						   : "implicit TLS";
+						   : _("implicit TLS");
 }
 
 static void print_controls(FILE *out, const struct report *r)
@@ -288,7 +315,7 @@ static void print_controls(FILE *out, const struct report *r)
 		if (r->probes[i]->connected)
 			return;
 	if (r->ncontrols > 0)
-		fprintf(out, "\nControl (TCP %d, no mail):\n",
+		fprintf(out, _("\nControl (TCP %d, no mail):\n"),
 			r->controls[0]->port);
 	for (i = 0; i < r->ncontrols; i++) {
 		const struct probe *p = r->controls[i];
@@ -297,16 +324,16 @@ static void print_controls(FILE *out, const struct report *r)
 		verdict_judge(p, &v);
 		/* a reset or the host's own ICMP error: it is reachable */
 		fprintf(out, "  %s: %s%s%s (%lld ms)\n", p->address,
-			p->connected ? "connects" : v.reason,
+			p->connected ? _("connects") : v.reason,
 			!p->connected &&
 					((p->end == END_REFUSED &&
 					  p->icmp_from[0] == '\0') ||
 					 strcmp(p->icmp_from, p->address) == 0)
-				? ", answers: the host is reachable"
+				? _(", answers: the host is reachable")
 				: "",
 			!p->connected && p->icmp_from[0] != '\0' &&
 					strcmp(p->icmp_from, p->address) != 0
-				? ", ICMP error from a router on the way"
+				? _(", ICMP error from a router on the way")
 				: "",
 			(long long)p->total_ms);
 	}
@@ -324,8 +351,9 @@ static void print_hops(FILE *out, const struct report *r)
 		if (!hops_judge(r->walks, r->nwalks, i, &v))
 			continue;
 		if (!any)
-			fprintf(out, "\nWhere the SYNs stop (a walk with "
-				     "growing TTL):\n");
+			fprintf(out, "%s",
+				_("\nWhere the SYNs stop (a walk with "
+				  "growing TTL):\n"));
 		any = true;
 		fprintf(out, "  %s: %s.\n", v.walk->address, v.words);
 	}
@@ -340,8 +368,10 @@ int report_text(FILE *out, const struct report *r, bool colour)
 	        colour ? C_RESET : "");
 	if (r->unicode != NULL)
 		fprintf(out, " (%s)", r->host);
-	fprintf(out, ": %zu probe%s in %.2f s\n", r->nprobes,
-	        r->nprobes == 1 ? "" : "s", (double)r->duration_ms / 1000.0);
+	fprintf(out,
+	        ngettext(": %zu probe in %.2f s\n", ": %zu probes in %.2f s\n",
+	                 r->nprobes),
+	        r->nprobes, (double)r->duration_ms / 1000.0);
 	if (r->dns.domain)
 		print_plan(out, r);
 	/* a server that answers nothing: its finding is the one line */
@@ -365,34 +395,34 @@ int report_text(FILE *out, const struct report *r, bool colour)
 		struct check_result c;
 
 		check_judge(r, r->check, &c);
-		fprintf(out, "\nYour settings: server %s, port %d, %s.\n",
+		fprintf(out, _("\nYour settings: server %s, port %d, %s.\n"),
 			r->host, r->check->port,
 			encryption_label(r->check->enc));
 		fprintf(out, "%s%s%s\n  %s\n",
 			colour ? (c.works && c.safe ? C_GREEN : C_RED) : "",
-			c.works && c.safe ? "They work."
-			: c.works	  ? "They work, but not safely."
-					  : "They do NOT work from here.",
+			c.works && c.safe ? _("They work.")
+			: c.works	  ? _("They work, but not safely.")
+					  : _("They do NOT work from here."),
 			colour ? C_RESET : "", c.why);
 	}
 	if (rec.probe != NULL) {
 		fprintf(out,
-			"\n%s: server %s, port %d, encryption "
-			"%s (%s).\n  %s\n",
-			r->check ? "Settings that work" : "Recommendation",
+			_("\n%s: server %s, port %d, encryption "
+			  "%s (%s).\n  %s\n"),
+			r->check ? _("Settings that work") : _("Recommendation"),
 			rec.probe->host ? rec.probe->host : rec.probe->address,
 			rec.probe->port, rec.label, mode_words(rec.encryption),
 			rec.why);
 		if (rec.alt != NULL)
 			fprintf(out,
-				"Alternative: server %s, port %d, encryption "
-				"%s (%s).\n",
+				_("Alternative: server %s, port %d, encryption "
+				  "%s (%s).\n"),
 				rec.alt->host ? rec.alt->host
 					      : rec.alt->address,
 				rec.alt->port, rec.alt_label,
 				mode_words(rec.alt_encryption));
 	} else {
-		fprintf(out, "\nNo safe way to send mail from here: %s.\n",
+		fprintf(out, _("\nNo safe way to send mail from here: %s.\n"),
 			rec.why);
 	}
 	return ferror(out) ? -1 : 0;

@@ -109,7 +109,8 @@ assert_eq "package version is debian/changelog's" "$(dpkg-deb -f "$DEB" Version)
 contents=$(dpkg-deb -c "$DEB" | awk '{print $6}')
 for f in ./usr/bin/smtpprobe ./usr/share/man/man1/smtpprobe.1.gz \
 	./usr/share/bash-completion/completions/smtpprobe \
-	./usr/share/doc/smtpprobe/copyright; do
+	./usr/share/doc/smtpprobe/copyright \
+	./usr/share/locale/ja/LC_MESSAGES/smtpprobe.mo; do
 	assert_eq "package contains $f" "$(grep -cxF "$f" <<<"$contents")" 1
 done
 
@@ -150,6 +151,13 @@ if command -v man >/dev/null; then
 else
 	assert_eq "man is installed (man-db, see tools/install-deps)" missing present
 fi
+
+# The installed catalog, found where the package's binary looks for it
+# (a closed DNS port: nothing to probe, a report at once).
+assert_eq "the installed smtpprobe speaks Japanese under ja_JP.UTF-8" \
+	"$(env -u LC_ALL -u LC_MESSAGES -u LANGUAGE -u SMTPPROBE_LOCALEDIR LANG=ja_JP.UTF-8 \
+		timeout 20 /usr/bin/smtpprobe --dns-server 127.0.0.1:9 --timeout 1 \
+		--deadline 3 example.test 2>&1 | grep -c 'ここから安全にメールを送信する方法はありません')" 1
 
 comp=/usr/share/bash-completion/completions/smtpprobe
 assert_eq "bash completion installed" "$(dpkg -L smtpprobe | grep -cxF "$comp")" 1

@@ -1,36 +1,33 @@
+/*
+ * pipeline - the job of each target: its discovery (resolver/), a probe
+ * per address x port as the addresses arrive (probe/), the follow-ups of
+ * ports that spoke TLS, and the report once the last of them has ended
+ * (reports/).  A job counts what it waits for in one place, job->pending:
+ * job_hold when work starts, job_release when it ends.
+ */
 #include "pipeline.h"
 
-#include <arpa/inet.h>
-#include <arpa/nameser.h>
 #include <signal.h>
 #include <sys/signalfd.h>
 #include <unistd.h>
-#include <ares.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <strings.h>
 #include <time.h>
 
 #include "core/loop.h"
-#include "core/sanitize.h"
 #include "probe/hops.h"
 #include "probe/probe.h"
 #include "probe/sched.h"
 #include "probe/share.h"
-#include "resolver/dns.h"
-#include "resolver/https.h"
+#include "resolver/resolver.h"
 
-#define MAX_HOSTS   32 /* per target: MX, SRV targets and guesses together */
-#define MAX_ENTRIES 8
-#define SHARE_KEEP  1024 /* ended probes kept for other targets (bulk) */
+#define SHARE_KEEP 1024 /* ended probes kept for other targets (bulk) */
 
 struct pipeline {
 	struct pipeline_opts opts;
 	struct loop *loop;
-	struct dns *dns;
-	struct https *https;
+	struct resolver *resolver;
 	struct probe_ctx ctx;
 	struct sched *sched;
 	struct share *share; /* bulk: one probe per address, port and name */
@@ -50,52 +47,13 @@ struct pipeline {
 	struct strlist auth_tried; /* "host port": credentials tried there */
 };
 
-/* A port to probe on a host, and why. */
-struct entry {
-	int port;
-	const char *role;
-	enum probe_mode mode;
-};
-
-struct host {
-	struct job *job;
-	size_t idx; /* its struct plan_host in job->r.hosts */
-	char *name;
-	struct entry e[MAX_ENTRIES];
-	size_t ne;
-	int lookups; /* A and AAAA still to answer */
-	bool quiet;  /* a guess: a failed lookup is no error */
-};
-
 struct job {
 	struct pipeline *pl;
 	struct report r;
-	size_t cap;
-	int pending;   /* queries and probes still running */
-	int discovery; /* MX and SRV answers the plan waits for */
-	bool mx_failed;
-	bool nxdomain; /* the name itself does not exist */
-	bool hinted;   /* a named host without address: MX/SRV asked */
-	int port;      /* from host:port, else 0 */
+	size_t cap;  /* of r.probes */
+	int pending; /* the discovery, probes and follow-ups running */
 	uint64_t t0;
 	bool walked; /* the hop walks were planned */
-	struct host *hosts[MAX_HOSTS];
-	size_t nhosts;
-};
-
-/* A TXT query and where its answer goes. */
-struct txt_query {
-	struct job *job;
-	char name[300];
-	const char *prefix;
-	char **out;
-	int *count;
-};
-
-struct tlsa_query {
-	struct job *job;
-	char *name;
-	bool quiet; /* for a guessed host */
 };
 
 /* Credentials are tried once per host and port, on the first address
@@ -120,11 +78,11 @@ static bool may_auth(void *arg, const struct probe *p)
 }
 
 struct pipeline *pipeline_new(const struct pipeline_opts *opts,
-                              pipeline_emit emit, void *arg, char *err,
-                              size_t errlen)
+			      pipeline_emit emit, void *arg, char *err,
+			      size_t errlen)
 {
 	struct pipeline *pl = calloc(1, sizeof(*pl));
-	struct dns_opts dopts;
+	struct resolver_opts ropts;
 
 	if (pl == NULL) {
 		snprintf(err, errlen, "out of memory");
@@ -145,17 +103,29 @@ struct pipeline *pipeline_new(const struct pipeline_opts *opts,
 		free(pl);
 		return NULL;
 	}
-	dopts.servers = opts->dns_servers;
-	dopts.timeout_ms = opts->dns_timeout_ms;
-	dopts.tries = opts->dns_tries;
-	pl->dns = dns_new(pl->loop, &dopts, err, errlen);
-	if (pl->dns == NULL) {
+	ropts = (struct resolver_opts){
+	    .ports = opts->ports,
+	    .nports = opts->nports,
+	    .ports_given = opts->ports_given,
+	    .tls_ports = opts->tls_ports,
+	    .ntls_ports = opts->ntls_ports,
+	    .v4 = opts->v4,
+	    .v6 = opts->v6,
+	    .hosts_only = opts->hosts_only,
+	    .bulk = opts->bulk,
+	    .timeout_ms = opts->timeout_ms,
+	    .dns_timeout_ms = opts->dns_timeout_ms,
+	    .dns_tries = opts->dns_tries,
+	    .dns_servers = opts->dns_servers,
+	    .ca_file = opts->ca_file,
+	};
+	pl->resolver = resolver_new(pl->loop, &ropts, err, errlen);
+	if (pl->resolver == NULL) {
 		gnutls_certificate_free_credentials(pl->creds);
 		loop_free(pl->loop);
 		free(pl);
 		return NULL;
 	}
-	pl->https = https_new(pl->loop, opts->ca_file);
 	pl->ctx.loop = pl->loop;
 	pl->ctx.creds = pl->creds;
 	pl->ctx.timeout_ms = opts->timeout_ms;
@@ -198,49 +168,50 @@ void pipeline_free(struct pipeline *pl)
 	strlist_free(&pl->auth_tried);
 	if (pl->opts.credentials != NULL)
 		auth_global_done();
-	https_free(pl->https);
-	dns_free(pl->dns);
+	resolver_free(pl->resolver);
 	gnutls_certificate_free_credentials(pl->creds);
 	loop_free(pl->loop);
 	free(pl);
 }
 
-/* Any reply, good or bad, counts: the DNS server answers.  A timeout or
- * a refused port is no reply (reports/ tell a dead server from them). */
-static void dns_heard(struct job *job, int status)
+/* job_finish - nothing is pending: judge, write and forget the target */
+static void job_finish(struct job *job)
 {
-	if (status != ARES_ETIMEOUT && status != ARES_ECONNREFUSED &&
-	    status != ARES_ENOMEM && status != ARES_EDESTRUCTION &&
-	    status != ARES_ECANCELLED)
-		job->r.dns.answered++;
+	struct pipeline *pl = job->pl;
+
+	job->r.duration_ms = (int64_t)(loop_now() - job->t0);
+	report_record_findings(&job->r);
+	report_policies(&job->r);
+	report_target_findings(&job->r);
+	report_sort(&job->r);
+	pl->emit(pl->arg, &job->r);
+	report_free(&job->r);
+	free(job);
+	pl->jobs--;
 }
 
-static void add_error(struct job *job, const char *name, const char *type,
-                      const char *error)
+static void job_hold(struct job *job)
 {
-	struct dns_error *e =
-	    realloc(job->r.errors, (job->r.nerrors + 1) * sizeof(*e));
+	job->pending++;
+}
 
-	if (e == NULL)
+static bool start_walks(struct job *job);
+
+/* job_release - one piece of work less; when none is left, the hop walks
+ * (once), then the report */
+static void job_release(struct job *job)
+{
+	if (--job->pending > 0)
 		return;
-	job->r.errors = e;
-	e += job->r.nerrors;
-	e->name = strdup(name);
-	e->type = type;
-	e->error = error;
-	if (e->name != NULL)
-		job->r.nerrors++;
+	if (!job->walked && job->pl->signal == 0 && start_walks(job))
+		return;
+	job_finish(job);
 }
-
-static void job_check(struct job *job);
 
 static void on_walk_done(void *arg, struct hop_walk *w)
 {
-	struct job *job = arg;
-
 	(void)w;
-	job->pending--;
-	job_check(job);
+	job_release(arg);
 }
 
 /* Once every probe has ended: where the SYNs of a filtered port die,
@@ -261,47 +232,15 @@ static bool start_walks(struct job *job)
 				  job->r.controls, job->r.ncontrols,
 				  job->r.walks, max);
 	for (i = 0; i < job->r.nwalks; i++) {
-		job->pending++;
+		job_hold(job);
 		if (hops_start(job->pl->loop, &job->r.walks[i], o->timeout_ms,
 			       on_walk_done, job) < 0)
-			job->pending--;
+			job->pending--; /* not started: nothing to wait for */
 	}
 	return job->pending > 0;
 }
 
-static void job_check(struct job *job)
-{
-	struct pipeline *pl = job->pl;
-	size_t i;
-
-	if (job->pending > 0)
-		return;
-	if (!job->walked && pl->signal == 0 && start_walks(job))
-		return;
-	if (job->r.dns.nspf > 1)
-		report_finding(&job->r, "spf-multiple", SEV_WARNING,
-		               "%d SPF records: receivers treat that as a "
-		               "permanent error (RFC 7208 4.5)",
-		               job->r.dns.nspf);
-	if (job->r.dns.ndmarc > 1)
-		report_finding(&job->r, "dmarc-multiple", SEV_WARNING,
-		               "%d DMARC records: receivers ignore them all "
-		               "(RFC 7489 6.6.3)",
-		               job->r.dns.ndmarc);
-	job->r.duration_ms = (int64_t)(loop_now() - job->t0);
-	report_policies(&job->r);
-	report_target_findings(&job->r);
-	report_sort(&job->r);
-	pl->emit(pl->arg, &job->r);
-	report_free(&job->r);
-	for (i = 0; i < job->nhosts; i++) {
-		free(job->hosts[i]->name);
-		free(job->hosts[i]);
-	}
-	free(job);
-	pl->jobs--;
-}
-
+/* Hands p to the scheduler; done runs when it has ended. */
 /* A probe this job runs, and what it still waits for: the session and
  * the follow-ups of its port.  In a bulk run, what it found is then
  * shared with the other targets that have the same probe. */
@@ -343,8 +282,7 @@ static void run_release(struct run *run)
 		share_publish(job->pl->share, run->p, v, free_shared);
 	}
 	free(run);
-	job->pending--;
-	job_check(job);
+	job_release(job);
 }
 
 static void on_followup_done(void *arg, struct probe *p)
@@ -463,12 +401,12 @@ static void on_shared(void *arg, const void *value)
 
 	take_shared(w->p, value);
 	free(w);
-	job->pending--;
-	job_check(job);
+	job_release(job);
 }
 
-/* Runs p for job (done when it and its follow-ups have ended) or, in a
- * bulk run, takes another target's run of the same probe. */
+/* submit - runs p for job (released when it and its follow-ups have
+ * ended) or, in a bulk run, takes another target's run of the same
+ * probe. */
 static void submit(struct job *job, struct probe *p)
 {
 	struct pipeline *pl = job->pl;
@@ -489,7 +427,7 @@ static void submit(struct job *job, struct probe *p)
 			take_shared(p, v);
 			return;
 		case SHARE_WAIT:
-			job->pending++;
+			job_hold(job);
 			return;
 		case SHARE_RUN:
 			publish = true;
@@ -513,56 +451,19 @@ static void submit(struct job *job, struct probe *p)
 		p->tls_done = on_probe_tls;
 		p->tls_arg = run;
 	}
-	job->pending++;
+	job_hold(job);
 	if (sched_submit(pl->sched, p, on_probe_done, run) < 0) {
 		if (publish)
 			share_publish(pl->share, p, NULL, NULL);
 		free(run);
-		job->pending--;
+		job_release(job); /* the caller holds the job: not the last */
 	}
-}
-
-/* Sets the port of p's address, and the printable address. */
-static void set_port(struct probe *p, int port)
-{
-	if (p->addr.ss_family == AF_INET6) {
-		struct sockaddr_in6 *s6 = (struct sockaddr_in6 *)&p->addr;
-
-		s6->sin6_port = htons((uint16_t)port);
-		inet_ntop(AF_INET6, &s6->sin6_addr, p->address,
-			  sizeof(p->address));
-	} else {
-		struct sockaddr_in *s4 = (struct sockaddr_in *)&p->addr;
-
-		s4->sin_port = htons((uint16_t)port);
-		inet_ntop(AF_INET, &s4->sin_addr, p->address,
-			  sizeof(p->address));
-	}
-	p->port = port;
-}
-
-/* A probe of sa on port, for host (NULL: an address was given). */
-static struct probe *new_probe(const struct sockaddr *sa, socklen_t len,
-			       int port, const char *host, const char *role)
-{
-	struct probe *p = calloc(1, sizeof(*p));
-
-	if (p == NULL)
-		return NULL;
-	probe_init(p);
-	memcpy(&p->addr, sa, len);
-	p->addrlen = len;
-	set_port(p, port);
-	p->host = host ? strdup(host) : NULL;
-	p->role = strdup(role);
-	return p;
 }
 
 /* A TCP connect to 443 on each address, at the same time as the mail
  * ports so it costs no extra timeout: when no mail port connects, it
  * tells "mail ports filtered here" from "server unreachable". */
-static void add_control(struct job *job, const struct sockaddr *sa,
-			socklen_t len, const char *host)
+static void add_control(struct job *job, const struct resolved_addr *a)
 {
 	const struct pipeline_opts *o = &job->pl->opts;
 	struct probe *p, **v;
@@ -574,7 +475,7 @@ static void add_control(struct job *job, const struct sockaddr *sa,
 	if (v == NULL)
 		return;
 	job->r.controls = v;
-	p = new_probe(sa, len, o->control_port, host, "control");
+	p = probe_new(a->sa, a->len, o->control_port, a->host, "control");
 	if (p == NULL)
 		return;
 	p->connect_only = true;
@@ -592,10 +493,9 @@ static enum probe_mode first_mode(const struct pipeline_opts *o, int port,
 	return declared;
 }
 
-static void add_probe(struct host *h, const struct sockaddr *sa, socklen_t len,
-                      const struct entry *e)
+static void add_probe(struct job *job, const struct resolved_addr *a,
+		      const struct plan_port *e)
 {
-	struct job *job = h->job;
 	struct probe *p;
 
 	if (job->r.nprobes == job->cap) {
@@ -607,12 +507,11 @@ static void add_probe(struct host *h, const struct sockaddr *sa, socklen_t len,
 		job->r.probes = v;
 		job->cap = cap;
 	}
-	p = new_probe(sa, len, e->port, job->r.is_address ? NULL : h->name,
-		      e->role);
+	p = probe_new(a->sa, a->len, e->port, a->host, e->role);
 	if (p == NULL)
 		return;
-	p->declared = e->mode;
-	p->expect = first_mode(&job->pl->opts, e->port, e->mode);
+	p->declared = e->tls ? MODE_TLS : MODE_PLAIN;
+	p->expect = first_mode(&job->pl->opts, e->port, p->declared);
 	p->cert_warn_days = job->pl->opts.cert_warn_days;
 	p->cert_crit_days = job->pl->opts.cert_crit_days;
 	job->r.probes[job->r.nprobes++] = p;
@@ -631,666 +530,43 @@ static bool address_known(const struct job *job, const char *a)
 	return false;
 }
 
-/* A host named with a port (or with --check) that has no address may be
- * a mail domain, as in example.test:587: its MX and SRV records name the
- * hosts to probe, and the report points at them.  Asked only then; no
- * host is added to the plan. */
-static void on_hint_mx(void *arg, int status, const unsigned char *abuf,
-		       int alen)
+/* An address of the plan: probe it on every port planned there. */
+static void on_address(void *arg, const struct resolved_addr *a)
 {
 	struct job *job = arg;
-	int n;
+	size_t i;
 
-	dns_heard(job, status);
-	if (status == ARES_SUCCESS && job->r.dns.mx == NULL) {
-		n = records_mx(abuf, alen, &job->r.dns.mx);
-		job->r.dns.nmx = n > 0 ? n : 0;
-	}
-	job->pending--;
-	job_check(job);
+	for (i = 0; i < a->nports; i++)
+		add_probe(job, a, &a->ports[i]);
+	if (!address_known(job, a->text))
+		add_control(job, a);
 }
 
-static void on_hint_srv(struct job *job, int status, const unsigned char *abuf,
-			int alen, struct srv_rec **out, int *nout)
-{
-	int n;
-
-	dns_heard(job, status);
-	if (status == ARES_SUCCESS && *out == NULL) {
-		n = records_srv(abuf, alen, out);
-		*nout = n > 0 ? n : 0;
-	}
-	job->pending--;
-	job_check(job);
-}
-
-static void on_hint_sub(void *arg, int status, const unsigned char *abuf,
-			int alen)
+/* Discovery has ended: what it found becomes the report's. */
+static void on_resolved(void *arg, struct resolution *res)
 {
 	struct job *job = arg;
-
-	on_hint_srv(job, status, abuf, alen, &job->r.dns.sub, &job->r.dns.nsub);
-}
-
-static void on_hint_subs(void *arg, int status, const unsigned char *abuf,
-			 int alen)
-{
-	struct job *job = arg;
-
-	on_hint_srv(job, status, abuf, alen, &job->r.dns.subs,
-		    &job->r.dns.nsubs);
-}
-
-static void ask_hint(struct job *job)
-{
-	struct dns *dns = job->pl->dns;
-	char name[300];
-
-	job->hinted = true;
-	job->pending += 3;
-	dns_query(dns, job->r.host, ns_t_mx, on_hint_mx, job);
-	snprintf(name, sizeof(name), "_submission._tcp.%s", job->r.host);
-	dns_query(dns, name, ns_t_srv, on_hint_sub, job);
-	snprintf(name, sizeof(name), "_submissions._tcp.%s", job->r.host);
-	dns_query(dns, name, ns_t_srv, on_hint_subs, job);
-}
-
-static void on_addrs(void *arg, int family, int status,
-                     const struct dns_addr *addrs, size_t n, const char *cname)
-{
-	struct host *h = arg;
-	struct job *job = h->job;
-	struct plan_host *ph = &job->r.hosts[h->idx];
-	const char *type = family == AF_INET6 ? "AAAA" : "A";
-	size_t i, k;
-
-	dns_heard(job, status);
-	h->lookups--;
-	if (status == ARES_ENODATA) {
-		/* normal for one family; an error only if both lack */
-		if (h->lookups == 0 && ph->addresses.n == 0 &&
-		    ph->error == NULL) {
-			ph->error = "no address";
-			if (!h->quiet)
-				add_error(job, h->name, "A/AAAA", ph->error);
-			if (!job->r.dns.domain && !job->hinted &&
-			    strcmp(h->name, job->r.host) == 0)
-				ask_hint(job);
-		}
-	} else if (status != ARES_SUCCESS) {
-		ph->error = dns_status_name(status);
-		if (!h->quiet)
-			add_error(job, h->name, type, ph->error);
-	} else {
-		if (cname != NULL && ph->cname == NULL)
-			ph->cname = sanitize(cname, strlen(cname));
-		for (i = 0; i < n; i++) {
-			const struct sockaddr *sa =
-			    (const struct sockaddr *)&addrs[i].sa;
-			char a[INET6_ADDRSTRLEN] = "";
-
-			inet_ntop(sa->sa_family,
-			          sa->sa_family == AF_INET6
-			              ? (const void *)&(
-			                    (const struct sockaddr_in6 *)sa)
-			                    ->sin6_addr
-			              : (const void *)&(
-			                    (const struct sockaddr_in *)sa)
-			                    ->sin_addr,
-			          a, sizeof(a));
-			strlist_add(&ph->addresses, a);
-			for (k = 0; k < h->ne; k++)
-				add_probe(h, sa, addrs[i].len, &h->e[k]);
-			if (!address_known(job, a))
-				add_control(job, sa, addrs[i].len, h->name);
-		}
-	}
-	job->pending--;
-	job_check(job);
-}
-
-static bool port_wanted(const struct pipeline_opts *o, int port)
-{
 	size_t i;
 
-	for (i = 0; i < o->nports; i++)
-		if (o->ports[i] == port)
-			return true;
-	return false;
-}
-
-static enum probe_mode port_mode(const struct pipeline_opts *o, int port)
-{
-	size_t i;
-
-	for (i = 0; i < o->ntls_ports; i++)
-		if (o->tls_ports[i] == port)
-			return MODE_TLS;
-	return MODE_PLAIN;
-}
-
-/* Adds (name, port) to the plan once; the first role given wins. */
-static void plan_add(struct job *job, const char *name, int port,
-                     const char *role, enum probe_mode mode, bool quiet)
-{
-	struct host *h = NULL;
-	size_t i;
-
-	for (i = 0; i < job->nhosts; i++)
-		if (strcasecmp(job->hosts[i]->name, name) == 0)
-			h = job->hosts[i];
-	if (h == NULL) {
-		if (job->nhosts == MAX_HOSTS)
-			return;
-		h = calloc(1, sizeof(*h));
-		if (h == NULL || (h->name = strdup(name)) == NULL) {
-			free(h);
-			return;
-		}
-		h->job = job;
-		h->quiet = quiet;
-		job->hosts[job->nhosts++] = h;
+	job->r.dns = res->dns;
+	job->r.hosts = res->hosts;
+	job->r.nhosts = res->nhosts;
+	job->r.errors = res->errors;
+	job->r.nerrors = res->nerrors;
+	for (i = 0; i < res->nnotes; i++) {
+		report_finding(&job->r, res->notes[i].id,
+			       res->notes[i].warning ? SEV_WARNING : SEV_INFO,
+			       "%s", res->notes[i].message);
+		free(res->notes[i].message);
 	}
-	h->quiet &= quiet;
-	for (i = 0; i < h->ne; i++)
-		if (h->e[i].port == port)
-			return;
-	if (h->ne < MAX_ENTRIES)
-		h->e[h->ne++] = (struct entry){port, role, mode};
-}
-
-static void on_tlsa(void *arg, int status, const unsigned char *abuf, int alen)
-{
-	struct tlsa_query *q = arg;
-	struct job *job = q->job;
-	struct tlsa_rec *recs = NULL;
-	struct tlsa_set *v;
-	int n = 0;
-
-	dns_heard(job, status);
-	if (status == ARES_SUCCESS) {
-		n = records_tlsa(abuf, alen, &recs);
-		if (n < 0 && !q->quiet)
-			add_error(job, q->name, "TLSA", "malformed answer");
-	} else if (status != ARES_ENODATA && status != ARES_ENOTFOUND &&
-	           !q->quiet) {
-		add_error(job, q->name, "TLSA", dns_status_name(status));
-	}
-	if (n > 0 && (v = realloc(job->r.dns.tlsa, (job->r.dns.ntlsa + 1) *
-	                                               sizeof(*v))) != NULL) {
-		job->r.dns.tlsa = v;
-		v += job->r.dns.ntlsa++;
-		v->name = q->name;
-		v->ad = records_ad(abuf, alen);
-		v->recs = recs;
-		v->n = n;
-		q->name = NULL;
-		recs = NULL;
-	}
-	records_tlsa_free(recs, n > 0 ? n : 0);
-	free(q->name);
-	free(q);
-	job->pending--;
-	job_check(job);
-}
-
-static void query_tlsa(struct job *job, const char *host, int port, bool quiet)
-{
-	struct tlsa_query *q = calloc(1, sizeof(*q));
-
-	if (q == NULL || asprintf(&q->name, "_%d._tcp.%s", port, host) < 0) {
-		free(q);
-		return;
-	}
-	q->job = job;
-	q->quiet = quiet;
-	job->pending++;
-	dns_query(job->pl->dns, q->name, T_TLSA, on_tlsa, q);
-}
-
-static void roles_text(const struct host *h, char *buf, size_t len)
-{
-	size_t i, used = 0;
-
-	buf[0] = '\0';
-	for (i = 0; i < h->ne && used < len; i++) {
-		bool same =
-		    i > 0 && strcmp(h->e[i - 1].role, h->e[i].role) == 0;
-
-		used += (size_t)snprintf(buf + used, len - used, "%s%s%s%d",
-		                         i == 0 ? ""
-		                         : same ? ","
-		                                : " ",
-		                         same ? "" : h->e[i].role,
-		                         same ? "" : ":", h->e[i].port);
-	}
-}
-
-/* Every host is known: record the plan, then resolve and probe. */
-static void plan_start(struct job *job)
-{
-	const struct pipeline_opts *o = &job->pl->opts;
-	size_t i, k;
-
-	job->r.hosts =
-	    calloc(job->nhosts ? job->nhosts : 1, sizeof(*job->r.hosts));
-	if (job->r.hosts == NULL)
-		return;
-	for (i = 0; i < job->nhosts; i++) {
-		char roles[256];
-
-		roles_text(job->hosts[i], roles, sizeof(roles));
-		job->hosts[i]->idx = i;
-		job->r.hosts[i].name = strdup(job->hosts[i]->name);
-		job->r.hosts[i].roles = strdup(roles);
-	}
-	job->r.nhosts = job->nhosts;
-	/* counted before any lookup starts: one may answer at once */
-	for (i = 0; i < job->nhosts; i++) {
-		job->hosts[i]->lookups = (o->v4 ? 1 : 0) + (o->v6 ? 1 : 0);
-		job->pending += job->hosts[i]->lookups;
-	}
-	for (i = 0; i < job->nhosts; i++) {
-		struct host *h = job->hosts[i];
-
-		if (job->r.dns.domain)
-			for (k = 0; k < h->ne; k++)
-				query_tlsa(job, h->name, h->e[k].port,
-				           h->quiet);
-		if (o->v4)
-			dns_lookup(job->pl->dns, h->name, AF_INET, on_addrs, h);
-		if (o->v6)
-			dns_lookup(job->pl->dns, h->name, AF_INET6, on_addrs,
-			           h);
-	}
-}
-
-static bool in_domain(const char *host, const char *domain)
-{
-	size_t hl = strlen(host), dl = strlen(domain);
-
-	return hl == dl ? strcasecmp(host, domain) == 0
-	                : hl > dl && host[hl - dl - 1] == '.' &&
-	                      strcasecmp(host + hl - dl, domain) == 0;
-}
-
-static void plan_srv(struct job *job, const struct srv_rec *v, int n,
-                     const char *role, enum probe_mode mode)
-{
-	const struct pipeline_opts *o = &job->pl->opts;
-	int i;
-
-	for (i = 0; i < n; i++) {
-		if (v[i].target[0] == '\0')
-			continue; /* "." : not offered */
-		if (o->ports_given && !port_wanted(o, v[i].port))
-			continue;
-		if (!in_domain(v[i].target, job->r.host))
-			report_finding(&job->r, "srv-outside-domain", SEV_INFO,
-			               "the SRV records point outside the "
-			               "domain, to %s",
-			               v[i].target);
-		plan_add(job, v[i].target, v[i].port, role, mode, false);
-	}
-}
-
-/* RFC 5321 5.1 and RFC 6186: who receives mail, who takes submissions. */
-static void plan_build(struct job *job)
-{
-	const struct pipeline_opts *o = &job->pl->opts;
-	const struct dns_info *d = &job->r.dns;
-	const char *name = job->r.host;
-	bool srv = false;
-	size_t i;
-	int k;
-
-	if (d->null_mx) {
-		report_finding(&job->r, "null-mx", SEV_INFO,
-		               "%s publishes a null MX (RFC 7505): it accepts "
-		               "no mail",
-		               name);
-	} else if (d->nmx > 0) {
-		for (k = 0; k < d->nmx; k++) {
-			if (d->mx[k].host[0] == '\0') {
-				report_finding(&job->r, "null-mx-mixed",
-				               SEV_WARNING,
-				               "a null MX (RFC 7505) among "
-				               "other MX records: ignored");
-				continue;
-			}
-			if (port_wanted(o, 25))
-				plan_add(job, d->mx[k].host, 25, "mx",
-				         port_mode(o, 25), false);
-		}
-	} else if (job->nxdomain) {
-		/* NXDOMAIN: nothing to probe; dns.errors says so */
-	} else {
-		/* no MX: the name is a host; port 25 on it is its implicit
-		 * MX, the other ports are what the user asked about */
-		job->r.dns.implicit_mx = !job->mx_failed;
-		for (i = 0; i < o->nports; i++)
-			plan_add(job, name, o->ports[i],
-			         o->ports[i] == 25 ? "mx" : "given",
-			         port_mode(o, o->ports[i]), false);
-	}
-	/* an SRV record, even one saying "not offered", ends the guessing */
-	srv = d->nsub > 0 || d->nsubs > 0;
-	plan_srv(job, d->sub, d->nsub, "submission", MODE_PLAIN);
-	plan_srv(job, d->subs, d->nsubs, "submissions", MODE_TLS);
-	if (!srv && d->nmx > 0 && !d->null_mx) {
-		char guess[300];
-
-		report_finding(&job->r, "no-srv", SEV_INFO,
-		               "no RFC 6186 SRV records for %s: probing the "
-		               "names users try (smtp., mail., the MX hosts)",
-		               name);
-		for (i = 0; i < o->nports; i++) {
-			int port = o->ports[i];
-
-			if (port == 25)
-				continue;
-			snprintf(guess, sizeof(guess), "smtp.%s", name);
-			plan_add(job, guess, port, "guess", port_mode(o, port),
-			         true);
-			snprintf(guess, sizeof(guess), "mail.%s", name);
-			plan_add(job, guess, port, "guess", port_mode(o, port),
-			         true);
-			for (k = 0; k < d->nmx; k++)
-				if (d->mx[k].host[0] != '\0')
-					plan_add(job, d->mx[k].host, port,
-					         "guess", port_mode(o, port),
-					         true);
-		}
-	}
-	plan_start(job);
-}
-
-/* The addresses of a host the plan will most likely name, asked now so
- * that they overlap the MX and SRV queries: the plan's own lookups then
- * join them on the way or find them cached (resolver/dns.c). */
-static void on_prefetched(void *arg, int family, int status,
-			  const struct dns_addr *addrs, size_t n,
-			  const char *cname)
-{
-	(void)arg, (void)family, (void)status, (void)addrs, (void)n,
-		(void)cname;
-}
-
-static void prefetch(struct job *job, const char *name)
-{
-	const struct pipeline_opts *o = &job->pl->opts;
-
-	if (o->v4)
-		dns_lookup(job->pl->dns, name, AF_INET, on_prefetched, NULL);
-	if (o->v6)
-		dns_lookup(job->pl->dns, name, AF_INET6, on_prefetched, NULL);
-}
-
-static void discovery_done(struct job *job)
-{
-	if (--job->discovery == 0)
-		plan_build(job);
-}
-
-static void on_mx(void *arg, int status, const unsigned char *abuf, int alen)
-{
-	struct job *job = arg;
-	struct dns_info *d = &job->r.dns;
-
-	dns_heard(job, status);
-	if (status == ARES_SUCCESS) {
-		d->nmx = records_mx(abuf, alen, &d->mx);
-		d->mx_ad = records_ad(abuf, alen);
-		if (d->nmx < 0) {
-			d->nmx = 0;
-			job->mx_failed = true;
-			add_error(job, job->r.host, "MX", "malformed answer");
-		} else if (d->nmx == 1 && d->mx[0].host[0] == '\0') {
-			d->null_mx = true;
-		} else {
-			int k;
-
-			/* the MX hosts are planned whatever the SRV say */
-			for (k = 0; k < d->nmx; k++)
-				if (d->mx[k].host[0] != '\0')
-					prefetch(job, d->mx[k].host);
-		}
-	} else if (status == ARES_ENOTFOUND) {
-		job->nxdomain = true;
-		add_error(job, job->r.host, "MX", dns_status_name(status));
-	} else if (status != ARES_ENODATA) {
-		job->mx_failed = true;
-		add_error(job, job->r.host, "MX", dns_status_name(status));
-	}
-	job->pending--;
-	discovery_done(job);
-	job_check(job);
-}
-
-static void on_srv(struct job *job, int status, const unsigned char *abuf,
-                   int alen, struct srv_rec **out, int *n, const char *label)
-{
-	char name[300];
-
-	snprintf(name, sizeof(name), "%s.%s", label, job->r.host);
-	dns_heard(job, status);
-	if (status == ARES_SUCCESS) {
-		*n = records_srv(abuf, alen, out);
-		if (*n < 0) {
-			*n = 0;
-			add_error(job, name, "SRV", "malformed answer");
-		}
-	} else if (status != ARES_ENODATA && status != ARES_ENOTFOUND) {
-		add_error(job, name, "SRV", dns_status_name(status));
-	}
-	job->pending--;
-	discovery_done(job);
-	job_check(job);
-}
-
-static void on_sub(void *arg, int status, const unsigned char *abuf, int alen)
-{
-	struct job *job = arg;
-
-	on_srv(job, status, abuf, alen, &job->r.dns.sub, &job->r.dns.nsub,
-	       "_submission._tcp");
-}
-
-static void on_subs(void *arg, int status, const unsigned char *abuf, int alen)
-{
-	struct job *job = arg;
-
-	on_srv(job, status, abuf, alen, &job->r.dns.subs, &job->r.dns.nsubs,
-	       "_submissions._tcp");
-}
-
-static void on_txt(void *arg, int status, const unsigned char *abuf, int alen)
-{
-	struct txt_query *q = arg;
-	struct job *job = q->job;
-
-	dns_heard(job, status);
-	if (status == ARES_SUCCESS) {
-		if (records_txt(abuf, alen, q->prefix, q->out, q->count) < 0)
-			add_error(job, q->name, "TXT", "malformed answer");
-	} else if (status != ARES_ENODATA && status != ARES_ENOTFOUND) {
-		add_error(job, q->name, "TXT", dns_status_name(status));
-	}
-	free(q);
-	job->pending--;
-	job_check(job);
-}
-
-static void query_txt(struct job *job, const char *label, const char *prefix,
-                      char **out, int *count)
-{
-	struct txt_query *q = calloc(1, sizeof(*q));
-
-	if (q == NULL)
-		return;
-	q->job = job;
-	q->prefix = prefix;
-	q->out = out;
-	q->count = count;
-	snprintf(q->name, sizeof(q->name), "%s%s", label, job->r.host);
-	job->pending++;
-	dns_query(job->pl->dns, q->name, ns_t_txt, on_txt, q);
-}
-
-/* The MTA-STS policy: mta-sts.DOMAIN's addresses, then one HTTPS GET. */
-struct sts_fetch {
-	struct job *job;
-	struct dns_addr addrs[8];
-	size_t n;
-	int lookups;
-	char host[300];
-};
-
-static void on_policy(void *arg, long status, const char *ctype,
-		      const char *body, size_t len, const char *error,
-		      time_t not_after)
-{
-	struct sts_fetch *f = arg;
-	struct job *job = f->job;
-	struct dns_info *d = &job->r.dns;
-	char why[300] = "";
-
-	d->sts_status = status;
-	d->sts_not_after = not_after;
-	d->sts_seen = time(NULL);
-	if (error != NULL)
-		snprintf(why, sizeof(why), "%s", error);
-	else if (status != 200)
-		snprintf(why, sizeof(why), "HTTP status %ld%s", status,
-			 status >= 300 && status < 400
-				 ? " (redirects are not followed, RFC 8461 "
-				   "3.3)"
-				 : "");
-	else if (ctype == NULL || strncasecmp(ctype, "text/plain", 10) != 0 ||
-		 (ctype[10] != '\0' && ctype[10] != ';' && ctype[10] != ' '))
-		snprintf(why, sizeof(why),
-			 "the policy is served as %s, not text/plain",
-			 ctype ? ctype : "no content type");
-	else if (mtasts_parse(body, len, &d->sts, why, sizeof(why)) == 0)
-		d->sts_valid = true;
-	if (!d->sts_valid)
-		d->sts_error = sanitize(why, strlen(why));
-	free(f);
-	job->pending--;
-	job_check(job);
-}
-
-static void on_sts_addrs(void *arg, int family, int status,
-			 const struct dns_addr *addrs, size_t n,
-			 const char *cname)
-{
-	struct sts_fetch *f = arg;
-	struct job *job = f->job;
-	size_t i;
-
-	dns_heard(job, status);
-	(void)family;
-	(void)cname;
-	for (i = 0; status == ARES_SUCCESS && i < n && f->n < 8; i++)
-		f->addrs[f->n++] = addrs[i];
-	if (--f->lookups > 0) {
-		job->pending--;
-		return;
-	}
-	if (f->n > 0 && job->pl->https != NULL) {
-		job->r.dns.sts_tried = true;
-		/* the policy has its own deadline: twice the timeout */
-		if (https_get(job->pl->https, f->host,
-			      "/.well-known/mta-sts.txt", f->addrs, f->n,
-			      job->pl->opts.timeout_ms * 2, MTASTS_MAX_BYTES,
-			      on_policy, f) == 0)
-			return; /* this lookup's pending count goes on */
-		job->r.dns.sts_error = strdup("the HTTPS fetch did not start");
-	}
-	free(f);
-	job->pending--;
-	job_check(job);
-}
-
-static void fetch_policy(struct job *job)
-{
-	struct sts_fetch *f = calloc(1, sizeof(*f));
-
-	if (f == NULL)
-		return;
-	f->job = job;
-	f->lookups = 2;
-	snprintf(f->host, sizeof(f->host), "mta-sts.%s", job->r.host);
-	job->pending += 2;
-	dns_lookup(job->pl->dns, f->host, AF_INET, on_sts_addrs, f);
-	dns_lookup(job->pl->dns, f->host, AF_INET6, on_sts_addrs, f);
-}
-
-/* A name with no port: ask for its mail routing and policies; the plan
- * is built when MX and both SRV answers are in. */
-static void discover(struct job *job)
-{
-	struct dns_info *d = &job->r.dns;
-	struct dns *dns = job->pl->dns;
-	char name[300];
-
-	d->domain = true;
-	job->discovery = 3;
-	job->pending += 3;
-	dns_query(dns, job->r.host, ns_t_mx, on_mx, job);
-	/* without an MX the name is its own mail host (RFC 5321 5.1); a
-	 * bulk run, where most names have an MX, does not ask in advance */
-	if (!job->pl->opts.bulk)
-		prefetch(job, job->r.host);
-	snprintf(name, sizeof(name), "_submission._tcp.%s", job->r.host);
-	dns_query(dns, name, ns_t_srv, on_sub, job);
-	snprintf(name, sizeof(name), "_submissions._tcp.%s", job->r.host);
-	dns_query(dns, name, ns_t_srv, on_subs, job);
-	query_txt(job, "_mta-sts.", "v=STSv1", &d->mta_sts, &d->nmta_sts);
-	query_txt(job, "_smtp._tls.", "v=TLSRPTv1", &d->tls_rpt, &d->ntls_rpt);
-	query_txt(job, "", "v=spf1", &d->spf, &d->nspf);
-	query_txt(job, "_dmarc.", "v=DMARC1", &d->dmarc, &d->ndmarc);
-	fetch_policy(job);
-}
-
-static void probe_address(struct job *job, const struct target *t)
-{
-	const struct pipeline_opts *o = &job->pl->opts;
-	struct sockaddr_storage ss;
-	struct host h = {.job = job, .name = t->host};
-	socklen_t len;
-	size_t i;
-
-	memset(&ss, 0, sizeof(ss));
-	if (t->family == AF_INET6) {
-		struct sockaddr_in6 *s6 = (struct sockaddr_in6 *)&ss;
-
-		s6->sin6_family = AF_INET6;
-		inet_pton(AF_INET6, t->host, &s6->sin6_addr);
-		len = sizeof(*s6);
-	} else {
-		struct sockaddr_in *s4 = (struct sockaddr_in *)&ss;
-
-		s4->sin_family = AF_INET;
-		inet_pton(AF_INET, t->host, &s4->sin_addr);
-		len = sizeof(*s4);
-	}
-	if (t->port)
-		h.e[h.ne++] =
-		    (struct entry){t->port, "given", port_mode(o, t->port)};
-	else
-		for (i = 0; i < o->nports; i++)
-			h.e[h.ne++] = (struct entry){o->ports[i], "given",
-			                             port_mode(o, o->ports[i])};
-	for (i = 0; i < h.ne; i++)
-		add_probe(&h, (struct sockaddr *)&ss, len, &h.e[i]);
-	add_control(job, (struct sockaddr *)&ss, len, NULL);
+	free(res->notes);
+	memset(res, 0, sizeof(*res));
+	job_release(job);
 }
 
 int pipeline_add(struct pipeline *pl, const struct target *t)
 {
 	struct job *job = calloc(1, sizeof(*job));
-	size_t i;
 
 	if (job == NULL)
 		return -1;
@@ -1301,7 +577,6 @@ int pipeline_add(struct pipeline *pl, const struct target *t)
 	job->r.cert_warn_days = pl->opts.cert_warn_days;
 	job->r.cert_crit_days = pl->opts.cert_crit_days;
 	job->r.user = pl->opts.credentials ? pl->opts.credentials->user : NULL;
-	job->port = t->port;
 	job->r.target = strdup(t->input);
 	job->r.host = strdup(t->host);
 	job->r.unicode = t->unicode ? strdup(t->unicode) : NULL;
@@ -1320,27 +595,13 @@ int pipeline_add(struct pipeline *pl, const struct target *t)
 		memcpy(job->r.ports, pl->opts.ports,
 		       pl->opts.nports * sizeof(int));
 	pl->jobs++;
-	/* held while starting, so a query that answers at once cannot
-	 * finish the job under our feet */
-	job->pending = 1;
-	if (job->r.is_address) {
-		probe_address(job, t);
-	} else if (t->port) {
-		/* host:port asks about that one service, nothing else */
-		plan_add(job, t->host, t->port, "given",
-		         port_mode(&pl->opts, t->port), false);
-		plan_start(job);
-	} else if (pl->opts.hosts_only) {
-		for (i = 0; i < pl->opts.nports; i++)
-			plan_add(job, t->host, pl->opts.ports[i], "given",
-				 port_mode(&pl->opts, pl->opts.ports[i]),
-				 false);
-		plan_start(job);
-	} else {
-		discover(job);
-	}
-	job->pending--;
-	job_check(job);
+	/* held while starting, so work that ends at once cannot finish
+	 * the job under our feet */
+	job_hold(job);
+	job_hold(job); /* the discovery's */
+	if (resolver_start(pl->resolver, t, on_address, on_resolved, job) < 0)
+		job_release(job);
+	job_release(job);
 	return 0;
 }
 

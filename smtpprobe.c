@@ -1,6 +1,5 @@
 /* smtpprobe - which SMTP port and encryption work from here, and are
  * they safe.  The thin main: options, the pipeline, the exit status. */
-#include <ares.h>
 #include <errno.h>
 #include <getopt.h>
 #include <gnutls/gnutls.h>
@@ -28,6 +27,7 @@
 #include "reports/html.h"
 #include "reports/nagios.h"
 #include "reports/openmetrics.h"
+#include "resolver/resolver.h"
 
 #define VERSION "0.1.0"
 #define EXIT_USAGE 2
@@ -548,7 +548,7 @@ static unsigned fit_to_fd_limit(unsigned want)
 static void print_version(void)
 {
 	printf("smtpprobe %s (GnuTLS %s, c-ares %s, json-c %s)\n", VERSION,
-	       gnutls_check_version(NULL), ares_version(NULL),
+	       gnutls_check_version(NULL), resolver_library_version(),
 	       json_c_version());
 }
 
@@ -1096,6 +1096,6 @@ int main(int argc, char **argv)
 	for (i = 0; i < ntargets; i++)
 		target_free(&targets[i]);
 	free(targets);
-	ares_library_cleanup();
+	resolver_library_cleanup();
 	return st.status;
 }

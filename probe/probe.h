@@ -204,6 +204,10 @@ typedef void (*probe_done_cb)(void *arg, struct probe *p);
 
 /* Initialise the observation fields of p (the caller's are kept). */
 void probe_init(struct probe *p);
+/* A new probe of sa on port, for host (NULL: an address was given) in
+ * role; NULL when out of memory.  Free with probe_free, then free. */
+struct probe *probe_new(const struct sockaddr *sa, socklen_t len, int port,
+			const char *host, const char *role);
 /* Start probing p; done runs once, from the loop, when it has ended.
  * p must live until then.  -1 if nothing could be started. */
 int probe_start(const struct probe_ctx *ctx, struct probe *p,

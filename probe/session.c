@@ -903,18 +903,6 @@ static void attempt_start(struct session *s)
 	update_interest(s);
 }
 
-void probe_init(struct probe *p)
-{
-	int i;
-
-	for (i = 0; i < PH_COUNT; i++)
-		p->ms[i] = -1;
-	p->total_ms = -1;
-	p->legacy_accepted = -1;
-	p->command_injection = -1;
-	p->enforce_code = -1;
-}
-
 int probe_start(const struct probe_ctx *ctx, struct probe *p,
 		probe_done_cb done, void *arg)
 {
@@ -945,40 +933,4 @@ void probe_connect_by(struct probe *p, uint64_t when)
 
 	if (s != NULL && s->st == S_CONNECT && when < s->timer.when)
 		loop_timer_arm(s->ctx->loop, &s->timer, when, on_timer, s);
-}
-
-void probe_free(struct probe *p)
-{
-	free(p->host);
-	free(p->role);
-	free(p->detail);
-	free(p->banner);
-	free(p->starttls_reply);
-	free(p->sniff);
-	free(p->mail_reply);
-	free(p->enforce_reply);
-	free(p->auth_reply);
-	strlist_free(&p->ehlo);
-	strlist_free(&p->ehlo_tls);
-	tls_info_free(&p->tls);
-}
-
-const char *probe_phase_name(enum probe_phase ph)
-{
-	static const char *const names[PH_COUNT] = {
-		"connect",  "handshake", "greeting", "ehlo", "helo",
-		"starttls", "handshake", "ehlo_tls", "mail", "auth",
-		"quit"};
-
-	return ph < PH_COUNT ? names[ph] : "?";
-}
-
-const char *probe_end_name(enum probe_end e)
-{
-	static const char *const names[] = {
-		"none",	   "done",	    "timeout",	  "deadline",
-		"refused", "unreachable", "connect-error", "closed",
-		"protocol", "tls-failed",  "injection",	  "local"};
-
-	return (size_t)e < sizeof(names) / sizeof(names[0]) ? names[e] : "?";
 }

@@ -135,3 +135,17 @@ void report_policies(struct report *r)
 	}
 	check_policy(r);
 }
+
+void report_record_findings(struct report *r)
+{
+	if (r->dns.nspf > 1)
+		report_finding(r, "spf-multiple", SEV_WARNING,
+			       "%d SPF records: receivers treat that as a "
+			       "permanent error (RFC 7208 4.5)",
+			       r->dns.nspf);
+	if (r->dns.ndmarc > 1)
+		report_finding(r, "dmarc-multiple", SEV_WARNING,
+			       "%d DMARC records: receivers ignore them all "
+			       "(RFC 7489 6.6.3)",
+			       r->dns.ndmarc);
+}

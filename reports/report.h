@@ -15,55 +15,7 @@
 #include "probe/probe.h"
 #include "reports/check.h"
 #include "reports/verdict.h"
-#include "resolver/mtasts.h"
-#include "resolver/records.h"
-
-struct dns_error {
-	char *name;
-	const char *type; /* "A", "AAAA" */
-	const char *error;
-};
-
-/* One host of the plan: what it is probed for and where it lives. */
-struct plan_host {
-	char *name;
-	char *roles;	/* "mx:25 guess:587,465,2525" */
-	char *cname;	/* "a -> b" when an alias, else NULL */
-	struct strlist addresses;
-	const char *error; /* the lookup failed: "NXDOMAIN", ... */
-};
-
-struct tlsa_set {
-	char *name; /* _25._tcp.mx1.example.test */
-	bool ad;    /* the answer was DNSSEC-validated */
-	struct tlsa_rec *recs;
-	int n;
-};
-
-/* The policy and routing records of a domain (the JSON "dns" section). */
-struct dns_info {
-	bool domain;	  /* MX, SRV and policies were asked for */
-	bool null_mx;	  /* "0 ." : the domain accepts no mail */
-	bool implicit_mx; /* no MX: the name itself receives mail */
-	bool mx_ad;	  /* the MX answer was DNSSEC-validated */
-	struct mx_rec *mx;
-	int nmx;
-	struct srv_rec *sub, *subs; /* _submission / _submissions */
-	int nsub, nsubs;
-	char *mta_sts, *tls_rpt, *spf, *dmarc;
-	int nspf, ndmarc, nmta_sts, ntls_rpt; /* how many records matched */
-	struct tlsa_set *tlsa;
-	size_t ntlsa;
-	/* the MTA-STS policy at https://mta-sts.DOMAIN/ (RFC 8461 3.3) */
-	bool sts_tried;	       /* mta-sts.DOMAIN resolved: fetched */
-	bool sts_valid;	       /* fetched, 200, text/plain, parsed */
-	long sts_status;       /* HTTP status, 0 if none */
-	char *sts_error;       /* why not valid, sanitised */
-	time_t sts_not_after;  /* the policy host's certificate, 0: unseen */
-	time_t sts_seen;       /* wall clock of the fetch */
-	struct mtasts_policy sts;
-	unsigned answered; /* DNS replies of any kind for this target */
-};
+#include "resolver/resolver.h"
 
 struct report {
 	char *target;  /* as typed, sanitised */
@@ -115,6 +67,9 @@ bool report_dns_unanswered(const struct report *r);
 /* Adds finding dns-unanswered when that is so; report_target_findings
  * calls it. */
 void report_dns_findings(struct report *r);
+/* Findings from the domain's records alone (more than one SPF or DMARC
+ * record); call once, when the records are in. */
+void report_record_findings(struct report *r);
 
 /* Judges the domain's downgrade protection (MTA-STS) against the
  * probes; marks the port-25 probes it protects.  Once, before writing. */

@@ -557,6 +557,13 @@ void dns_query(struct dns *dns, const char *name, int type, dns_raw_cb cb,
 	schedule(dns);
 }
 
+bool dns_status_answered(int status)
+{
+	return status != ARES_ETIMEOUT && status != ARES_ECONNREFUSED &&
+	       status != ARES_ENOMEM && status != ARES_EDESTRUCTION &&
+	       status != ARES_ECANCELLED;
+}
+
 const char *dns_status_name(int status)
 {
 	switch (status) {

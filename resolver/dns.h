@@ -6,6 +6,7 @@
 #ifndef RESOLVER_DNS_H
 #define RESOLVER_DNS_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <sys/socket.h>
 
@@ -49,6 +50,10 @@ typedef void (*dns_raw_cb)(void *arg, int status, const unsigned char *abuf,
  * domains: these names are absolute. */
 void dns_query(struct dns *dns, const char *name, int type, dns_raw_cb cb,
 	       void *arg);
+
+/* Whether status means the server replied, good or bad: a timeout or a
+ * refused port is no reply (reports/ tell a dead server from them). */
+bool dns_status_answered(int status);
 
 /* "NXDOMAIN", "SERVFAIL", "timeout", ... for an ARES_ status. */
 const char *dns_status_name(int status);

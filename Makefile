@@ -25,7 +25,8 @@ ALL_CFLAGS := -std=gnu11 $(OPT) $(WARN) $(SAN) -D_GNU_SOURCE -I. \
 ALL_LDFLAGS := $(SAN) $(LDFLAGS)
 LIBS := $(PKG_LIBS) -lm
 
-LIB_SRC := $(wildcard core/*.c resolver/*.c probe/*.c reports/*.c) pipeline.c
+LIB_SRC := $(wildcard core/*.c resolver/*.c probe/*.c reports/*.c) pipeline.c \
+	input.c
 LIB_OBJ := $(LIB_SRC:%.c=$(B)/%.o)
 UNIT_SRC := $(wildcard tests/unit/*.c)
 UNIT_OBJ := $(UNIT_SRC:%.c=$(B)/%.o)
@@ -182,7 +183,7 @@ print-shell-scripts:
 
 format:
 	clang-format -i $(LIB_SRC) $(UNIT_SRC) smtpprobe.c \
-		$(wildcard */*.h) pipeline.h
+		$(wildcard */*.h) pipeline.h input.h
 
 clean:
 	rm -rf build build-san smtpprobe

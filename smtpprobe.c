@@ -22,6 +22,7 @@
 #include "core/sanitize.h"
 #include "core/secret.h"
 #include "core/textout.h"
+#include "input.h"
 #include "pipeline.h"
 #include "reports/egress.h"
 #include "reports/html.h"
@@ -30,12 +31,22 @@
 #include "resolver/resolver.h"
 
 #define VERSION "0.1.0"
-#define EXIT_USAGE 2
 #define MAX_DNS_CSV 1024
-#define INPUT_MAX_LINE 1024
 #define MAX_SHARDS 1000000
+#define MAX_CONTROLS 16
 #define DEFAULT_DEADLINE_MS 20000
+#define PROGRESS_MS 500 /* the progress line's refresh */
 #define BULK_PER_ADDRESS 2 /* --per-address of --input runs */
+
+/* The exit statuses smtpprobe(1) promises. */
+enum {
+	EXIT_SAFE = 0,	   /* a safe way was found, no error findings */
+	EXIT_PROBLEMS = 1, /* problems found */
+	EXIT_USAGE = 2,	   /* bad usage or input */
+	EXIT_LOCAL = 3,	   /* a local failure: memory, the event loop */
+	EXIT_SIGNAL = 128, /* + the number of the signal that ended it */
+	EXIT_PIPE = 141,   /* the reader of the output left (128 + SIGPIPE) */
+};
 
 enum format {
 	FMT_TEXT,
@@ -52,42 +63,6 @@ static const char *const default_controls[] = {
 	"smtp.gmail.com", "smtp.office365.com", "smtp.mailgun.org",
 	"smtp.sendgrid.net"};
 
-/* --input: one target per line, read as the run has room for them. */
-struct input {
-	FILE *f;
-	const char *name;
-	unsigned long line;
-	unsigned long bad; /* lines refused */
-	unsigned long targets; /* lines that named a target, any shard */
-	unsigned shard, shards; /* --shard K/N: this run takes K of N */
-	unsigned long total;	/* targets in a regular file, for the ETA */
-	int fd;
-	struct buf buf; /* read, not yet a whole line */
-	bool eof, skip;
-};
-
-/* Counts the targets of a regular file up front (cheap, and the progress
- * line can then say how far along it is); pipes stay unknown. */
-static void count_targets(struct input *in)
-{
-	char buf[1024];
-	struct stat sb;
-	long pos;
-
-	if (fstat(fileno(in->f), &sb) < 0 || !S_ISREG(sb.st_mode) ||
-	    (pos = ftell(in->f)) < 0)
-		return;
-	while (fgets(buf, sizeof(buf), in->f) != NULL) {
-		char *s = buf + strspn(buf, " \t");
-
-		if (*s != '\0' && *s != '\n' && *s != '\r' && *s != '#')
-			in->total++;
-	}
-	if (in->shards > 0)
-		in->total = (in->total + in->shards - 1) / in->shards;
-	fseek(in->f, pos, SEEK_SET);
-}
-
 
 struct main_state {
 	struct egress *egress; /* --egress: gather, conclude at the end */
@@ -103,25 +78,16 @@ struct main_state {
 	struct openmetrics *om; /* --format openmetrics: gathered, then written */
 	bool colour;
 	bool to_stdout; /* st.out writes to stdout (escaping or not) */
-	int status;   /* worst per-target status so far */
+	int status;   /* worst exit status so far */
 	size_t count; /* reports written */
 };
 
-/* done/total, rate, problems, bad lines, ETA: on a terminal only. */
+/* The progress line: on a terminal only. */
 static void progress(void *arg)
 {
-	struct main_state *st = arg;
-	double secs = (double)(loop_now() - st->t0) / 1000.0;
-	double rate = secs > 0 ? (double)st->count / secs : 0;
+	const struct main_state *st = arg;
 
-	fprintf(stderr, "\r\033[K%zu", st->count);
-	if (st->in->total > 0)
-		fprintf(stderr, "/%lu", st->in->total);
-	fprintf(stderr, " done, %.1f/s, %zu with problems, %lu bad lines",
-		rate, st->problems, st->in->bad);
-	if (st->in->total > st->count && rate > 0)
-		fprintf(stderr, ", ETA %.0f s",
-			(double)(st->in->total - st->count) / rate);
+	input_progress(st->in, st->t0, st->count, st->problems);
 }
 
 static void usage(FILE *out)
@@ -352,7 +318,7 @@ static void emit(void *arg, struct report *r)
 		report_nagios(st->out, r);
 	} else if (st->format == FMT_OPENMETRICS) {
 		if (openmetrics_add(st->om, r) < 0)
-			status = 3;
+			status = EXIT_LOCAL;
 	} else if (st->format == FMT_JSON) {
 		report_json(st->out, r);
 	} else if (st->format == FMT_MARKDOWN) {
@@ -363,7 +329,7 @@ static void emit(void *arg, struct report *r)
 		/* one page for every target: written at the end */
 		if (html_page_add(st->html, r) < 0) {
 			fprintf(stderr, "smtpprobe: out of memory\n");
-			st->status = 3;
+			st->status = EXIT_LOCAL;
 		}
 	} else {
 		if (st->count > 0)
@@ -371,7 +337,7 @@ static void emit(void *arg, struct report *r)
 		report_text(st->out, r, st->colour);
 	}
 	if (fflush(st->out) != 0 && errno == EPIPE)
-		_exit(141); /* the reader left (| head): end quietly */
+		_exit(EXIT_PIPE); /* the reader left (| head): quietly */
 	st->count++;
 	if (status > st->status)
 		st->status = status;
@@ -402,123 +368,6 @@ static void setup_check(struct pipeline_opts *o, struct check_request *req,
 	 * pipeline reads that from o->check */
 	o->hosts_only = true;
 	o->check = req;
-}
-
-/* A stable hash of the target, so N runs with --shard k/N (k = 0..N-1)
- * together take every line exactly once, on any machine. */
-static unsigned long long shard_hash(const char *s)
-{
-	unsigned long long h = 1469598103934665603ull;
-
-	for (; *s != '\0'; s++)
-		h = (h ^ (unsigned char)*s) * 1099511628211ull;
-	return h;
-}
-
-/* One line of the input, as the target it names. */
-static void take_line(struct input *in, struct pipeline *pl, char *line,
-		      size_t len)
-{
-	char err[512];
-	struct target t;
-	char *s;
-
-	in->line++;
-	if (len > INPUT_MAX_LINE) {
-		fprintf(stderr, "smtpprobe: %s:%lu: line longer than %d "
-				"bytes, skipped\n",
-			in->name, in->line, INPUT_MAX_LINE);
-		in->bad++;
-		return;
-	}
-	if (memchr(line, '\0', len) != NULL) {
-		fprintf(stderr, "smtpprobe: %s:%lu: a NUL byte in the line, "
-				"skipped\n",
-			in->name, in->line);
-		in->bad++;
-		return;
-	}
-	line[len] = '\0';
-	for (s = line; *s == ' ' || *s == '\t'; s++)
-		;
-	len = strcspn(s, "\r\n#");
-	while (len > 0 && (s[len - 1] == ' ' || s[len - 1] == '\t'))
-		len--;
-	s[len] = '\0';
-	if (len == 0)
-		return; /* blank or comment */
-	if (target_parse(s, &t, err, sizeof(err)) < 0) {
-		fprintf(stderr, "smtpprobe: %s:%lu: %s\n", in->name, in->line,
-			err);
-		in->bad++;
-		return;
-	}
-	in->targets++;
-	if (in->shards == 0 ||
-	    shard_hash(t.host) % in->shards == in->shard)
-		if (pipeline_add(pl, &t) < 0)
-			fprintf(stderr, "smtpprobe: out of memory\n");
-	target_free(&t);
-}
-
-/* Feeds the pipeline one line at a time without ever blocking the loop:
- * a pipe or a FIFO that has nothing yet answers -1, and the pipeline
- * waits for it on the loop, so results stream and signals work. */
-static int feed(void *arg, struct pipeline *pl)
-{
-	struct input *in = arg;
-	char chunk[4096];
-
-	for (;;) {
-		char *nl = in->buf.len ? memchr(in->buf.data, '\n',
-						in->buf.len)
-				       : NULL;
-		struct pollfd pfd = {.fd = in->fd, .events = POLLIN};
-		ssize_t n;
-
-		if (nl != NULL) {
-			size_t len = (size_t)(nl - in->buf.data);
-
-			if (in->skip)
-				in->skip = false; /* the overlong line ends */
-			else
-				take_line(in, pl, in->buf.data, len);
-			buf_consume(&in->buf, len + 1);
-			return 1;
-		}
-		if (in->buf.len >= INPUT_MAX_LINE) {
-			if (!in->skip) {
-				in->line++;
-				fprintf(stderr,
-					"smtpprobe: %s:%lu: line longer than "
-					"%d bytes, skipped\n",
-					in->name, in->line, INPUT_MAX_LINE);
-				in->bad++;
-				in->skip = true;
-			}
-			in->buf.len = 0;
-		}
-		if (in->eof) {
-			if (in->buf.len > 0 && !in->skip)
-				take_line(in, pl, in->buf.data, in->buf.len);
-			in->buf.len = 0;
-			return 0;
-		}
-		if (poll(&pfd, 1, 0) == 0)
-			return -1;
-		n = read(in->fd, chunk, sizeof(chunk));
-		if (n < 0 && (errno == EAGAIN || errno == EINTR))
-			return -1;
-		if (n < 0) {
-			fprintf(stderr, "smtpprobe: reading %s: %s\n",
-				in->name, strerror(errno));
-			in->bad++; /* the rest of the input is lost */
-		}
-		if (n <= 0)
-			in->eof = true;
-		else
-			buf_append(&in->buf, chunk, (size_t)n);
-	}
 }
 
 /* Sessions need a descriptor each: fit the concurrency to the limit. */
@@ -581,7 +430,76 @@ static bool user_ok(const char *u)
 	return true;
 }
 
-int main(int argc, char **argv)
+/* Everything the command line says. */
+struct options {
+	struct pipeline_opts o;
+	enum format format;
+	bool quiet;
+	const char *output_arg; /* --output FILE, "-": standard output */
+	const char *input_arg;	/* --input FILE, "-": standard input */
+	unsigned shard, shards; /* --shard K/N; N 0: no sharding */
+	struct check_request check;
+	const char *check_arg, *enc_arg;
+	const char *user, *password_file; /* --user, --password-file */
+	const char *controls[MAX_CONTROLS];
+	size_t ncontrols;
+	bool egress;
+	bool only4, only6, deadline_given;
+	char dns_csv[MAX_DNS_CSV];
+	const char **names; /* the targets to parse */
+	int ntargets;
+};
+
+/* --shard K/N */
+static void parse_shard(const char *arg, struct options *op)
+{
+	char *end;
+	unsigned long k = strtoul(arg, &end, 10), n = 0;
+
+	if (end != arg && *end == '/')
+		n = strtoul(end + 1, &end, 10);
+	if (n == 0 || n > MAX_SHARDS || k >= n || *end != '\0' ||
+	    arg[0] == '-')
+		die_usage("bad --shard '%s': want K/N with 0 <= K < N <= %d",
+			  clean(arg), MAX_SHARDS);
+	op->shard = (unsigned)k;
+	op->shards = (unsigned)n;
+}
+
+/* --ca-file FILE: a readable file */
+static void parse_ca_file(const char *arg, struct options *op)
+{
+	struct stat sb;
+
+	if (access(arg, R_OK) != 0 || stat(arg, &sb) != 0)
+		die_usage("cannot read --ca-file '%s': %s", clean(arg),
+			  strerror(errno));
+	if (S_ISDIR(sb.st_mode))
+		die_usage("--ca-file '%s' is a directory: want a file of PEM "
+			  "certificates",
+			  clean(arg));
+	op->o.ca_file = arg;
+}
+
+/* --ehlo NAME: a host name */
+static void parse_ehlo(const char *arg, struct options *op)
+{
+	char err[512];
+	struct target t;
+
+	if (target_parse(arg, &t, err, sizeof(err)) < 0 || t.port != 0 ||
+	    t.family != 0 || t.unicode) {
+		if (t.host)
+			target_free(&t);
+		die_usage("bad --ehlo '%s': want a host name", clean(arg));
+	}
+	target_free(&t);
+	op->o.ehlo_name = arg;
+}
+
+/* parse_options - the options, one at a time; each bad one ends the run
+ * with its message.  -h and -V answer and exit here. */
+static void parse_options(int argc, char **argv, struct options *op)
 {
 	static const struct option longopts[] = {
 		{"ports", required_argument, NULL, 'p'},
@@ -609,206 +527,134 @@ int main(int argc, char **argv)
 		{"help", no_argument, NULL, 'h'},
 		{"version", no_argument, NULL, 'V'},
 		{NULL, 0, NULL, 0}};
-	struct pipeline_opts o = {
-		.ports = {25, 587, 465, 2525},
-		.nports = 4,
-		.tls_ports = {465},
-		.ntls_ports = 1,
-		.v4 = true,
-		.v6 = true,
-		.timeout_ms = 5000,
-		.deadline_ms = DEFAULT_DEADLINE_MS,
-		.control_port = 443,
-		.followups = true,
-		.hop_walk = true,
-		.concurrency = 256,
-		.per_address = 0, /* by the mode, once the options are read */
-		.dns_timeout_ms = 2000,
-		.dns_tries = 2,
-		.cert_warn_days = 21,
-		.cert_crit_days = 7,
-	};
-	struct main_state st = {.format = FMT_TEXT, .out_name = "stdout"};
-	const char *output_arg = NULL;
-	struct input in = {0};
-	const char *input_arg = NULL;
-	int sig;
-	static struct check_request check;
-	const char *check_arg = NULL, *enc_arg = NULL;
-	const char *user = NULL, *password_file = NULL;
-	static struct credentials cred;
-	char *password = NULL;
-	const char **names = (const char **)argv;
-	static const char *controls[16];
-	static struct egress egress;
-	size_t ncontrols = 0;
-	bool egress_mode = false;
-	static char dns_csv[MAX_DNS_CSV];
-	struct target *targets;
-	struct pipeline *pl;
-	bool only4 = false, only6 = false, deadline_given = false;
+	struct pipeline_opts *o = &op->o;
 	char err[512];
-	const char *no_colour;
-	struct stat sb;
-	int c, i, ntargets;
+	int c;
 
-	i18n_init();
-	signal(SIGPIPE, SIG_IGN);
-	nagios_mode = wants_nagios(argc, argv);
-	refuse_password(argc, argv);
 	opterr = 0;
 	while ((c = getopt_long(argc, argv, ":p:t:d:f:o:i:q46hV", longopts,
 				NULL)) != -1) {
 		switch (c) {
 		case 'p':
-			if (ports_parse(optarg, o.ports, &o.nports, err,
+			if (ports_parse(optarg, o->ports, &o->nports, err,
 					sizeof(err)) < 0)
 				die_usage("%s", err);
-			o.ports_given = true;
+			o->ports_given = true;
 			break;
 		case 'T':
-			if (ports_parse(optarg, o.tls_ports, &o.ntls_ports, err,
-					sizeof(err)) < 0)
+			if (ports_parse(optarg, o->tls_ports, &o->ntls_ports,
+					err, sizeof(err)) < 0)
 				/* the parser names --ports; this is --tls-ports */
 				die_usage("bad --tls-ports%s",
 					  err + strlen("bad --ports"));
 			break;
 		case 't':
-			o.timeout_ms = parse_seconds("--timeout", optarg);
+			o->timeout_ms = parse_seconds("--timeout", optarg);
 			break;
 		case 'd':
-			o.deadline_ms = parse_seconds("--deadline", optarg);
-			deadline_given = true;
+			o->deadline_ms = parse_seconds("--deadline", optarg);
+			op->deadline_given = true;
 			break;
 		case 'C':
-			if (access(optarg, R_OK) != 0 ||
-			    stat(optarg, &sb) != 0)
-				die_usage("cannot read --ca-file '%s': %s",
-					  clean(optarg), strerror(errno));
-			if (S_ISDIR(sb.st_mode))
-				die_usage("--ca-file '%s' is a directory: want "
-					  "a file of PEM certificates",
-					  clean(optarg));
-			o.ca_file = optarg;
+			parse_ca_file(optarg, op);
 			break;
 		case 'X':
-			parse_cert_days(optarg, &o.cert_warn_days,
-					&o.cert_crit_days);
+			parse_cert_days(optarg, &o->cert_warn_days,
+					&o->cert_crit_days);
 			break;
 		case 'D':
-			if (dns_server_parse(optarg, dns_csv, sizeof(dns_csv),
-					     err, sizeof(err)) < 0)
+			if (dns_server_parse(optarg, op->dns_csv,
+					     sizeof(op->dns_csv), err,
+					     sizeof(err)) < 0)
 				die_usage("%s", err);
-			o.dns_servers = dns_csv;
+			o->dns_servers = op->dns_csv;
 			break;
-		case 'E': {
-			struct target t;
-
-			if (target_parse(optarg, &t, err, sizeof(err)) < 0 ||
-			    t.port != 0 || t.family != 0 || t.unicode) {
-				if (t.host)
-					target_free(&t);
-				die_usage("bad --ehlo '%s': want a host name",
-					  clean(optarg));
-			}
-			target_free(&t);
-			o.ehlo_name = optarg;
+		case 'E':
+			parse_ehlo(optarg, op);
 			break;
-		}
 		case 'f':
 			if (strcmp(optarg, "text") == 0)
-				st.format = FMT_TEXT;
+				op->format = FMT_TEXT;
 			else if (strcmp(optarg, "json") == 0)
-				st.format = FMT_JSON;
+				op->format = FMT_JSON;
 			else if (strcmp(optarg, "markdown") == 0)
-				st.format = FMT_MARKDOWN;
+				op->format = FMT_MARKDOWN;
 			else if (strcmp(optarg, "html") == 0)
-				st.format = FMT_HTML;
+				op->format = FMT_HTML;
 			else if (strcmp(optarg, "nagios") == 0)
-				st.format = FMT_NAGIOS;
+				op->format = FMT_NAGIOS;
 			else if (strcmp(optarg, "openmetrics") == 0)
-				st.format = FMT_OPENMETRICS;
+				op->format = FMT_OPENMETRICS;
 			else
 				die_usage("bad --format '%s': want text, json, "
 					  "markdown, html, nagios or openmetrics",
 					  clean(optarg));
 			break;
 		case 'o':
-			output_arg = optarg;
+			op->output_arg = optarg;
 			break;
 		case 'c':
-			check_arg = optarg;
+			op->check_arg = optarg;
 			break;
 		case 'e':
-			enc_arg = optarg;
-			if (encryption_parse(optarg, &check.enc) < 0)
+			op->enc_arg = optarg;
+			if (encryption_parse(optarg, &op->check.enc) < 0)
 				die_usage("bad --encryption '%s': want none, "
 					  "tls (STARTTLS), ssl (implicit TLS), "
 					  "starttls or implicit",
 					  clean(optarg));
 			break;
 		case 'g':
-			egress_mode = true;
+			op->egress = true;
 			break;
 		case 'Q':
-			o.followups = false;
-			o.hop_walk = false;
+			o->followups = false;
+			o->hop_walk = false;
 			break;
 		case 'q':
-			st.quiet = true;
+			op->quiet = true;
 			break;
 		case 'i':
-			input_arg = optarg;
+			op->input_arg = optarg;
 			break;
 		case 'n':
-			o.concurrency = parse_count("--concurrency", optarg,
-						    100000);
+			o->concurrency = parse_count("--concurrency", optarg,
+						     100000);
 			break;
 		case 'a':
-			o.per_address = parse_count("--per-address", optarg,
-						    64);
+			o->per_address = parse_count("--per-address", optarg,
+						     64);
 			break;
-		case 's': {
-			char *end;
-			unsigned long k = strtoul(optarg, &end, 10), n = 0;
-
-			if (end != optarg && *end == '/')
-				n = strtoul(end + 1, &end, 10);
-			if (n == 0 || n > MAX_SHARDS || k >= n ||
-			    *end != '\0' || optarg[0] == '-')
-				die_usage("bad --shard '%s': want K/N with 0 "
-					  "<= K < N <= %d",
-					  clean(optarg), MAX_SHARDS);
-			in.shard = (unsigned)k;
-			in.shards = (unsigned)n;
+		case 's':
+			parse_shard(optarg, op);
 			break;
-		}
 		case 'u':
 			if (!user_ok(optarg))
 				die_usage("bad --user: want a user name of 1 to "
 					  "256 printable characters");
-			user = optarg;
+			op->user = optarg;
 			break;
 		case 'P':
-			password_file = optarg;
+			op->password_file = optarg;
 			break;
 		case 'k':
-			if (ncontrols == 16)
-				die_usage("at most 16 --control hosts");
-			controls[ncontrols++] = optarg;
+			if (op->ncontrols == MAX_CONTROLS)
+				die_usage("at most %d --control hosts",
+					  MAX_CONTROLS);
+			op->controls[op->ncontrols++] = optarg;
 			break;
 		case '4':
-			only4 = true;
+			op->only4 = true;
 			break;
 		case '6':
-			only6 = true;
+			op->only6 = true;
 			break;
 		case 'h':
 			usage(stdout);
-			return 0;
+			exit(EXIT_SAFE);
 		case 'V':
 			print_version();
-			return 0;
+			exit(EXIT_SAFE);
 		case ':':
 			die_usage("option '%s' needs a value",
 				  option_name(argv[optind - 1]));
@@ -818,160 +664,187 @@ int main(int argc, char **argv)
 				  option_name(argv[optind - 1]));
 		}
 	}
-	/* what programs read speaks the contract's language */
-	if (st.format == FMT_JSON || st.format == FMT_NAGIOS ||
-	    st.format == FMT_OPENMETRICS)
-		i18n_english();
-	if (only4 && only6)
+	op->names = (const char **)argv + optind;
+	op->ntargets = argc - optind;
+}
+
+/* check_modes - the options that go together, and the targets each mode
+ * takes: TARGETs, --check HOST:PORT, --egress's controls or --input. */
+static void check_modes(struct options *op, struct input *in)
+{
+	struct pipeline_opts *o = &op->o;
+	char err[512];
+	int r;
+
+	if (op->only4 && op->only6)
 		die_usage("-4 and -6 exclude each other");
-	o.v4 = !only6;
-	o.v6 = !only4;
-	if (o.deadline_ms < o.timeout_ms) {
-		if (deadline_given)
+	o->v4 = !op->only6;
+	o->v6 = !op->only4;
+	if (o->deadline_ms < o->timeout_ms) {
+		if (op->deadline_given)
 			die_usage("--deadline %s must not be shorter than "
 				  "--timeout %s",
-				  clean(seconds_text(o.deadline_ms, 0)),
-				  clean(seconds_text(o.timeout_ms, 1)));
+				  clean(seconds_text(o->deadline_ms, 0)),
+				  clean(seconds_text(o->timeout_ms, 1)));
 		die_usage("--timeout %s is longer than the default "
 			  "--deadline of %u s: give a --deadline of %s or more",
-			  clean(seconds_text(o.timeout_ms, 0)),
+			  clean(seconds_text(o->timeout_ms, 0)),
 			  DEFAULT_DEADLINE_MS / 1000,
-			  clean(seconds_text(o.timeout_ms, 1)));
+			  clean(seconds_text(o->timeout_ms, 1)));
 	}
-	ntargets = argc - optind;
-	names = (const char **)argv + optind;
-	if (check_arg != NULL) {
-		if (ntargets > 0)
+	if (op->check_arg != NULL) {
+		if (op->ntargets > 0)
 			die_usage("--check takes its HOST:PORT instead of "
 				  "TARGETs");
-		if (enc_arg == NULL)
+		if (op->enc_arg == NULL)
 			die_usage("--check needs --encryption none, tls or "
 				  "ssl: the setting your mail client uses");
-		setup_check(&o, &check, check_arg, err, sizeof(err));
-		names = &check_arg;
-		ntargets = 1;
-	} else if (enc_arg != NULL) {
+		setup_check(o, &op->check, op->check_arg, err, sizeof(err));
+		op->names = &op->check_arg;
+		op->ntargets = 1;
+	} else if (op->enc_arg != NULL) {
 		die_usage("--encryption goes with --check HOST:PORT");
 	}
-	if (egress_mode && check_arg != NULL)
+	if (op->egress && op->check_arg != NULL)
 		die_usage("--egress and --check are two modes: give one");
-	if (egress_mode && input_arg != NULL)
+	if (op->egress && op->input_arg != NULL)
 		die_usage("--egress and --input are two modes: give one");
-	if (ncontrols > 0 && !egress_mode)
+	if (op->ncontrols > 0 && !op->egress)
 		die_usage("--control goes with --egress");
-	if (egress_mode) {
-		if (ntargets > 0 || check_arg != NULL)
+	if (op->egress) {
+		if (op->ntargets > 0 || op->check_arg != NULL)
 			die_usage("--egress takes no TARGET (see --control)");
-		if (ncontrols == 0) {
-			memcpy(controls, default_controls,
+		if (op->ncontrols == 0) {
+			memcpy(op->controls, default_controls,
 			       sizeof(default_controls));
-			ncontrols = sizeof(default_controls) /
-				    sizeof(default_controls[0]);
+			op->ncontrols = sizeof(default_controls) /
+					sizeof(default_controls[0]);
 		}
-		names = controls;
-		ntargets = (int)ncontrols;
-		o.hosts_only = true;
-		st.egress = &egress;
+		op->names = op->controls;
+		op->ntargets = (int)op->ncontrols;
+		o->hosts_only = true;
 	}
-	if (password_file != NULL && user == NULL)
+	if (op->password_file != NULL && op->user == NULL)
 		die_usage("--password-file goes with --user");
-	if (user != NULL && input_arg != NULL)
+	if (op->user != NULL && op->input_arg != NULL)
 		die_usage("--user does not go with --input: credentials are "
 			  "tried on one server you name, never in bulk");
-	if (user != NULL && egress_mode)
+	if (op->user != NULL && op->egress)
 		die_usage("--user does not go with --egress: name the server "
 			  "with --check HOST:PORT or as a TARGET");
-	if (input_arg != NULL) {
-		if (ntargets > 0 || check_arg != NULL || egress_mode)
+	if (op->input_arg != NULL) {
+		if (op->ntargets > 0 || op->check_arg != NULL || op->egress)
 			die_usage("--input takes the targets from a file: no "
 				  "TARGET, --check or --egress with it");
-		in.name = strcmp(input_arg, "-") == 0 ? "stdin" : input_arg;
-		in.f = strcmp(input_arg, "-") == 0 ? stdin
-						   : fopen(input_arg, "r");
-		if (in.f == NULL)
+		r = input_open(in, op->input_arg, op->shard, op->shards);
+		if (r == -1)
 			die_usage("cannot read --input '%s': %s",
-				  clean(input_arg), strerror(errno));
-		if (fstat(fileno(in.f), &sb) == 0 && S_ISDIR(sb.st_mode))
+				  clean(op->input_arg), strerror(errno));
+		if (r == -2)
 			die_usage("--input '%s' is a directory: want a file "
 				  "of targets, one a line",
-				  clean(input_arg));
-		in.fd = fileno(in.f);
-		in.buf.limit = INPUT_MAX_LINE + 4096;
+				  clean(op->input_arg));
 		/* bulk answers "what does each domain offer", not "where
 		 * is this host filtered": no hop walks */
-		o.hop_walk = false;
-	} else if (in.shards > 0) {
+		o->hop_walk = false;
+	} else if (op->shards > 0) {
 		die_usage("--shard goes with --input");
 	}
-	if (ntargets == 0 && in.f == NULL)
+	if (op->ntargets == 0 && in->f == NULL)
 		die_usage("no TARGET given");
-	if (egress_mode && st.format == FMT_HTML)
+	if (op->egress && op->format == FMT_HTML)
 		die_usage("--egress writes text, JSON or Markdown, not HTML");
-	if (output_arg != NULL && st.quiet)
+	if (op->output_arg != NULL && op->quiet)
 		die_usage("-q writes nothing: no --output with it");
-	if (st.format == FMT_NAGIOS && (ntargets != 1 || in.f != NULL ||
-					egress_mode))
+	if (op->format == FMT_NAGIOS &&
+	    (op->ntargets != 1 || in->f != NULL || op->egress))
 		die_usage("--format nagios checks one TARGET (one service "
 			  "per target), without --input or --egress");
-	if (st.format == FMT_OPENMETRICS && egress_mode)
+	if (op->format == FMT_OPENMETRICS && op->egress)
 		die_usage("--format openmetrics goes with TARGETs or --input, "
 			  "not --egress");
-	if (st.format == FMT_OPENMETRICS &&
-	    (st.om = openmetrics_new()) == NULL) {
-		fprintf(stderr, "smtpprobe: out of memory\n");
-		return 3;
-	}
 	/* DESIGN.md's manners: a diagnosis of the targets given opens every
 	 * session it needs to an address at once; a bulk run keeps two, a
 	 * thousand domains often share one provider's MX */
-	if (o.per_address == 0)
-		o.per_address = in.f != NULL ? BULK_PER_ADDRESS : 0;
-	o.bulk = in.f != NULL;
+	if (op->o.per_address == 0)
+		op->o.per_address = in->f != NULL ? BULK_PER_ADDRESS : 0;
+	op->o.bulk = in->f != NULL;
+}
+
+/* The targets named on the command line, parsed; NULL out of memory. */
+static struct target *parse_targets(const struct options *op)
+{
 	/* one at least: calloc(0) may return NULL (--input alone) */
-	targets = calloc(ntargets > 0 ? (size_t)ntargets : 1, sizeof(*targets));
-	if (targets == NULL) {
-		fprintf(stderr, "smtpprobe: out of memory\n");
-		return 3;
-	}
-	for (i = 0; i < ntargets; i++) {
+	struct target *targets = calloc(
+	    op->ntargets > 0 ? (size_t)op->ntargets : 1, sizeof(*targets));
+	char err[512];
+	int i;
+
+	if (targets == NULL)
+		return NULL;
+	for (i = 0; i < op->ntargets; i++) {
 		struct target *t = &targets[i];
 
-		if (target_parse(names[i], t, err, sizeof(err)) < 0)
+		if (target_parse(op->names[i], t, err, sizeof(err)) < 0)
 			die_usage("%s", err);
-		if (check_arg != NULL)
+		if (op->check_arg != NULL)
 			t->port = 0; /* the ports are in o.ports */
-		if (egress_mode && t->port != 0)
+		if (op->egress && t->port != 0)
 			die_usage("--control '%s': a host, without a port",
 				  t->input);
-		if ((t->family == AF_INET && only6) ||
-		    (t->family == AF_INET6 && only4))
+		if ((t->family == AF_INET && op->only6) ||
+		    (t->family == AF_INET6 && op->only4))
 			die_usage("'%s' is an address of the family excluded "
 				  "by -4/-6",
 				  t->input);
 	}
-	st.out = stdout;
-	if (output_arg != NULL && strcmp(output_arg, "-") != 0) {
+	return targets;
+}
+
+/* run - the pipeline over the targets and the input; the exit status */
+static int run(struct options *op, struct target *targets, struct input *in)
+{
+	struct main_state st = {.format = op->format,
+				.quiet = op->quiet,
+				.out = stdout,
+				.out_name = "stdout"};
+	struct egress egress;
+	const char *no_colour = getenv("NO_COLOR");
+	static struct credentials cred;
+	char *password = NULL;
+	struct pipeline *pl;
+	char err[512];
+	int i, sig;
+
+	memset(&egress, 0, sizeof(egress));
+	if (op->egress)
+		st.egress = &egress;
+	if (st.format == FMT_OPENMETRICS &&
+	    (st.om = openmetrics_new()) == NULL) {
+		fprintf(stderr, "smtpprobe: out of memory\n");
+		return EXIT_LOCAL;
+	}
+	if (op->output_arg != NULL && strcmp(op->output_arg, "-") != 0) {
 		struct stat so, si;
 
 		/* emptying the --input file would lose the targets */
-		if (in.f != NULL && stat(output_arg, &so) == 0 &&
-		    fstat(in.fd, &si) == 0 && so.st_dev == si.st_dev &&
+		if (in->f != NULL && stat(op->output_arg, &so) == 0 &&
+		    fstat(in->fd, &si) == 0 && so.st_dev == si.st_dev &&
 		    so.st_ino == si.st_ino && S_ISREG(so.st_mode))
 			die_usage("--output '%s' is the --input file",
-				  clean(output_arg));
+				  clean(op->output_arg));
 		/* opened before any probe: a bad path costs no waiting */
-		st.out = fopen(output_arg, "w");
+		st.out = fopen(op->output_arg, "w");
 		if (st.out == NULL)
 			die_usage("cannot write --output '%s': %s",
-				  clean(output_arg), strerror(errno));
-		st.out_name = output_arg;
+				  clean(op->output_arg), strerror(errno));
+		st.out_name = op->output_arg;
 	}
 	if (st.format == FMT_HTML &&
 	    (st.html = html_page_new(VERSION)) == NULL) {
 		fprintf(stderr, "smtpprobe: out of memory\n");
-		return 3;
+		return EXIT_LOCAL;
 	}
-	no_colour = getenv("NO_COLOR");
 	st.colour = st.format == FMT_TEXT && st.out == stdout &&
 		    isatty(STDOUT_FILENO) &&
 		    (no_colour == NULL || no_colour[0] == '\0');
@@ -981,53 +854,53 @@ int main(int argc, char **argv)
 	if ((st.format == FMT_TEXT || st.format == FMT_MARKDOWN) &&
 	    (st.out = textout_stream(st.out, !st.to_stdout)) == NULL) {
 		fprintf(stderr, "smtpprobe: out of memory\n");
-		return 3;
+		return EXIT_LOCAL;
 	}
-
 	/* last of the checks: nothing below exits before it is wiped */
-	if (user != NULL) {
+	if (op->user != NULL) {
 		char prompt[320];
 
-		snprintf(prompt, sizeof(prompt), "Password for %s: ", user);
-		password = secret_read(password_file, prompt, err, sizeof(err));
+		snprintf(prompt, sizeof(prompt), "Password for %s: ",
+			 op->user);
+		password = secret_read(op->password_file, prompt, err,
+				       sizeof(err));
 		if (password == NULL)
 			die_usage("%s", err);
-		cred.user = user;
+		cred.user = op->user;
 		cred.password = password;
-		o.credentials = &cred;
+		op->o.credentials = &cred;
 	}
-	o.concurrency = fit_to_fd_limit(o.concurrency);
-	pl = pipeline_new(&o, emit, &st, err, sizeof(err));
-	st.in = &in;
+	op->o.concurrency = fit_to_fd_limit(op->o.concurrency);
+	pl = pipeline_new(&op->o, emit, &st, err, sizeof(err));
+	st.in = in;
 	st.t0 = loop_now();
-	st.progress = in.f != NULL && isatty(STDERR_FILENO);
+	st.progress = in->f != NULL && isatty(STDERR_FILENO);
 	if (st.progress) {
-		count_targets(&in);
+		input_count(in);
 		if (pl != NULL)
-			pipeline_every(pl, 500, progress, &st);
+			pipeline_every(pl, PROGRESS_MS, progress, &st);
 	}
 	if (pl == NULL) {
 		if (nagios_mode)
 			printf("SMTPPROBE UNKNOWN - %s\n", err);
 		fprintf(stderr, "smtpprobe: %s\n", err);
-		for (i = 0; i < ntargets; i++)
-			target_free(&targets[i]);
-		free(targets);
 		secret_free(password);
-		return 3;
+		return EXIT_LOCAL;
 	}
-	for (i = 0; i < ntargets; i++)
+	for (i = 0; i < op->ntargets; i++)
 		if (pipeline_add(pl, &targets[i]) < 0) {
 			fprintf(stderr, "smtpprobe: out of memory\n");
-			st.status = 3;
+			st.status = EXIT_LOCAL;
 		}
 	/* a few sessions per target: keep targets in flight to match */
-	sig = pipeline_run(pl, in.f ? feed : NULL, &in, in.f ? in.fd : -1,
-			   o.concurrency / 5 > 0 ? o.concurrency / 5 : 1);
+	sig = pipeline_run(pl, in->f ? input_feed : NULL, in,
+			   in->f ? in->fd : -1,
+			   op->o.concurrency / 5 > 0 ? op->o.concurrency / 5
+						     : 1);
 	if (sig < 0) {
 		fprintf(stderr, "smtpprobe: event loop: %s\n",
 			strerror(errno));
-		st.status = 3;
+		st.status = EXIT_LOCAL;
 	} else if (sig > 0) {
 		/* the sessions in flight were abandoned: what was written
 		 * is whole; leave at once, as the signal would have */
@@ -1038,31 +911,28 @@ int main(int argc, char **argv)
 		if (st.om != NULL)
 			openmetrics_write(st.out, st.om);
 		fflush(st.out);
-		_exit(128 + sig);
+		_exit(EXIT_SIGNAL + sig);
 	}
 	if (st.progress) {
 		progress(&st);
 		fputc('\n', stderr);
 	}
-	if (in.f != NULL && in.f != stdin)
-		fclose(in.f);
-	buf_free(&in.buf);
-	if (in.f != NULL && in.targets == 0 && in.bad == 0) {
+	if (in->f != NULL && in->targets == 0 && in->bad == 0) {
 		/* nothing was probed: no "safe way found" to report */
 		fprintf(stderr, "smtpprobe: --input '%s' names no target "
 				"(blank lines and comments only)\n",
-			clean(in.name));
+			clean(in->name));
 		st.status = EXIT_USAGE;
 	}
-	if (in.bad > 0 && st.status < EXIT_USAGE)
+	if (in->bad > 0 && st.status < EXIT_USAGE)
 		st.status = EXIT_USAGE;
 	if (st.om != NULL) {
 		/* one exposition for every target, whole or not at all */
 		if (!st.quiet && openmetrics_write(st.out, st.om) < 0)
-			st.status = 3;
+			st.status = EXIT_LOCAL;
 		openmetrics_free(st.om);
 	}
-	if (egress_mode) {
+	if (op->egress) {
 		if (st.quiet)
 			; /* the exit status says it */
 		else if (st.format == FMT_JSON)
@@ -1079,23 +949,72 @@ int main(int argc, char **argv)
 	html_page_free(st.html);
 	if (fflush(st.out) != 0 || ferror(st.out)) {
 		if (errno == EPIPE && st.to_stdout)
-			_exit(141);
+			_exit(EXIT_PIPE);
 		fprintf(stderr, "smtpprobe: writing %s: %s\n",
 			clean(st.out_name), strerror(errno));
-		st.status = 3;
+		st.status = EXIT_LOCAL;
 	}
 	if (st.out != stdout && fclose(st.out) != 0) {
 		if (errno == EPIPE && st.to_stdout)
-			_exit(141);
+			_exit(EXIT_PIPE);
 		fprintf(stderr, "smtpprobe: writing %s: %s\n",
 			clean(st.out_name), strerror(errno));
-		st.status = 3;
+		st.status = EXIT_LOCAL;
 	}
 	pipeline_free(pl);
 	secret_free(password);
-	for (i = 0; i < ntargets; i++)
+	return st.status;
+}
+
+int main(int argc, char **argv)
+{
+	static struct options op = {
+	    .o =
+		{
+		    .ports = {25, 587, 465, 2525},
+		    .nports = 4,
+		    .tls_ports = {465},
+		    .ntls_ports = 1,
+		    .v4 = true,
+		    .v6 = true,
+		    .timeout_ms = 5000,
+		    .deadline_ms = DEFAULT_DEADLINE_MS,
+		    .control_port = 443,
+		    .followups = true,
+		    .hop_walk = true,
+		    .concurrency = 256,
+		    .per_address = 0, /* by the mode, once the options are read */
+		    .dns_timeout_ms = 2000,
+		    .dns_tries = 2,
+		    .cert_warn_days = 21,
+		    .cert_crit_days = 7,
+		},
+	    .format = FMT_TEXT,
+	};
+	struct input in = {0};
+	struct target *targets;
+	int i, status;
+
+	i18n_init();
+	signal(SIGPIPE, SIG_IGN);
+	nagios_mode = wants_nagios(argc, argv);
+	refuse_password(argc, argv);
+	parse_options(argc, argv, &op);
+	/* what programs read speaks the contract's language */
+	if (op.format == FMT_JSON || op.format == FMT_NAGIOS ||
+	    op.format == FMT_OPENMETRICS)
+		i18n_english();
+	check_modes(&op, &in);
+	targets = parse_targets(&op);
+	if (targets == NULL) {
+		fprintf(stderr, "smtpprobe: out of memory\n");
+		return EXIT_LOCAL;
+	}
+	status = run(&op, targets, &in);
+	input_close(&in);
+	for (i = 0; i < op.ntargets; i++)
 		target_free(&targets[i]);
 	free(targets);
 	resolver_library_cleanup();
-	return st.status;
+	return status;
 }

@@ -10,6 +10,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "core/hash.h"
 #include "core/loop.h"
 #include "resolver/target.h"
 
@@ -63,11 +64,7 @@ void input_count(struct input *in)
  * together take every line exactly once, on any machine. */
 static unsigned long long shard_hash(const char *s)
 {
-	unsigned long long h = 1469598103934665603ull;
-
-	for (; *s != '\0'; s++)
-		h = (h ^ (unsigned char)*s) * 1099511628211ull;
-	return h;
+	return fnv64(s);
 }
 
 /* One line of the input, as the target it names. */

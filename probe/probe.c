@@ -5,9 +5,10 @@
  */
 #include "probe/probe.h"
 
-#include <arpa/inet.h>
 #include <stdlib.h>
 #include <string.h>
+
+#include "core/addr.h"
 
 void probe_init(struct probe *p)
 {
@@ -21,25 +22,6 @@ void probe_init(struct probe *p)
 	p->enforce_code = -1;
 }
 
-/* Sets the port of p's address, and the printable address. */
-static void set_port(struct probe *p, int port)
-{
-	if (p->addr.ss_family == AF_INET6) {
-		struct sockaddr_in6 *s6 = (struct sockaddr_in6 *)&p->addr;
-
-		s6->sin6_port = htons((uint16_t)port);
-		inet_ntop(AF_INET6, &s6->sin6_addr, p->address,
-		          sizeof(p->address));
-	} else {
-		struct sockaddr_in *s4 = (struct sockaddr_in *)&p->addr;
-
-		s4->sin_port = htons((uint16_t)port);
-		inet_ntop(AF_INET, &s4->sin_addr, p->address,
-		          sizeof(p->address));
-	}
-	p->port = port;
-}
-
 struct probe *probe_new(const struct sockaddr *sa, socklen_t len, int port,
                         const char *host, const char *role)
 {
@@ -50,7 +32,9 @@ struct probe *probe_new(const struct sockaddr *sa, socklen_t len, int port,
 	probe_init(p);
 	memcpy(&p->addr, sa, len);
 	p->addrlen = len;
-	set_port(p, port);
+	addr_set_port((struct sockaddr *)&p->addr, port);
+	addr_text((struct sockaddr *)&p->addr, p->address, sizeof(p->address));
+	p->port = port;
 	p->host = host ? strdup(host) : NULL;
 	p->role = strdup(role);
 	return p;

@@ -5,6 +5,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/hash.h"
+
 #define BUCKETS 256
 
 struct slot {
@@ -78,11 +80,7 @@ void sched_free(struct sched *s)
 
 static unsigned hash(const char *k)
 {
-	unsigned h = 2166136261u;
-
-	for (; *k != '\0'; k++)
-		h = (h ^ (unsigned char)*k) * 16777619u;
-	return h % BUCKETS;
+	return fnv32(k) % BUCKETS;
 }
 
 static struct slot *slot_get(struct sched *s, const char *key)

@@ -8,6 +8,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "core/addr.h"
 #include "core/sanitize.h"
 #include "probe/caps.h"
 #include "probe/icmperr.h"
@@ -771,19 +772,11 @@ static void address_literal(struct session *s)
 {
 	struct sockaddr_storage ss;
 	socklen_t len = sizeof(ss);
-	char a[INET6_ADDRSTRLEN] = "127.0.0.1";
+	char a[ADDR_TEXT_MAX] = "127.0.0.1";
 
 	memset(&ss, 0, sizeof(ss));
-	if (getsockname(s->fd, (struct sockaddr *)&ss, &len) == 0) {
-		if (ss.ss_family == AF_INET6)
-			inet_ntop(AF_INET6,
-				  &((struct sockaddr_in6 *)&ss)->sin6_addr, a,
-				  sizeof(a));
-		else
-			inet_ntop(AF_INET,
-				  &((struct sockaddr_in *)&ss)->sin_addr, a,
-				  sizeof(a));
-	}
+	if (getsockname(s->fd, (struct sockaddr *)&ss, &len) == 0)
+		addr_text((struct sockaddr *)&ss, a, sizeof(a));
 	snprintf(s->ehlo, sizeof(s->ehlo), "[%s%s]",
 		 ss.ss_family == AF_INET6 ? "IPv6:" : "", a);
 	snprintf(s->p->source, sizeof(s->p->source), "%s", a);

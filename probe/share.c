@@ -5,6 +5,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/hash.h"
+
 #define BUCKETS 1024
 
 struct waiter {
@@ -84,11 +86,7 @@ static char *key_of(const struct probe *p)
 
 static unsigned hash(const char *k)
 {
-	unsigned h = 2166136261u;
-
-	for (; *k != '\0'; k++)
-		h = (h ^ (unsigned char)*k) * 16777619u;
-	return h % BUCKETS;
+	return fnv32(k) % BUCKETS;
 }
 
 static struct entry *find(struct share *sh, const char *key)

@@ -4,6 +4,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "core/utc.h"
 #include "probe/caps.h"
 #include "reports/report.h"
 #include "reports/verdict.h"
@@ -67,12 +68,10 @@ static void cert_words(const struct probe *p, const char *typed,
 {
 	const struct tls_info *t = &p->tls;
 	const char *name = t->names.n ? t->names.v[0] : "no name";
-	char when[32] = "?";
-	struct tm tm;
+	char when[UTC_TEXT_MAX] = "?";
 
 	if (t->expired) {
-		if (gmtime_r(&t->not_after, &tm) != NULL)
-			strftime(when, sizeof(when), "%Y-%m-%d", &tm);
+		utc_format(t->not_after, UTC_DAY, when, sizeof(when));
 		snprintf(res->why, sizeof(res->why),
 			 "The server's certificate expired on %s: clients "
 			 "refuse it (\"certificate has expired\").",

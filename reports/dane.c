@@ -12,7 +12,7 @@
 static const struct tlsa_set *tlsa_for(const struct report *r,
 				       const struct probe *p)
 {
-	char name[300];
+	char name[DNS_NAME_TEXT_MAX];
 	size_t i;
 
 	if (p->host == NULL)

@@ -5,6 +5,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "core/utc.h"
 #include "reports/report.h"
 #include "reports/verdict.h"
 
@@ -485,12 +486,11 @@ static void ticket(FILE *out, const struct egress *e, size_t k)
 int egress_markdown(FILE *out, const struct egress *e)
 {
 	char ev[400], when[40] = "unknown time";
-	struct tm tm;
 	size_t i, k;
 	bool any = false;
 
-	if (e->started != 0 && gmtime_r(&e->started, &tm) != NULL)
-		strftime(when, sizeof(when), "%Y-%m-%d %H:%M:%S UTC", &tm);
+	if (e->started != 0)
+		utc_format(e->started, UTC_SECOND, when, sizeof(when));
 	fprintf(out, "# Outbound mail ports from this host\n\nTested %s",
 		when);
 	if (e->source[0] != '\0') {

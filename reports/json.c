@@ -7,6 +7,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "core/utc.h"
 #include "probe/caps.h"
 #include "reports/hops.h"
 #include "reports/verdict.h"
@@ -39,12 +40,11 @@ static json_object *strlist_json(const struct strlist *l)
 
 static json_object *time_json(time_t t)
 {
-	char buf[32];
-	struct tm tm;
+	char buf[UTC_TEXT_MAX] = "";
 
-	if (t == (time_t)-1 || gmtime_r(&t, &tm) == NULL)
+	if (t == (time_t)-1 ||
+	    *utc_format(t, UTC_ISO8601, buf, sizeof(buf)) == '\0')
 		return NULL;
-	strftime(buf, sizeof(buf), "%Y-%m-%dT%H:%M:%SZ", &tm);
 	return json_object_new_string(buf);
 }
 

@@ -8,6 +8,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "core/utc.h"
 #include "reports/verdict.h"
 
 /* The characters that change meaning inside a line of Markdown (GFM),
@@ -198,15 +199,13 @@ int report_markdown(FILE *out, const struct report *r)
 {
 	struct recommendation rec;
 	char when[40] = "unknown time";
-	struct tm tm;
 	const char *source = NULL;
 	size_t i;
 
 	for (i = 0; i < r->nprobes && source == NULL; i++)
 		if (r->probes[i]->source[0] != '\0')
 			source = r->probes[i]->source;
-	if (gmtime_r(&r->started, &tm) != NULL)
-		strftime(when, sizeof(when), "%Y-%m-%d %H:%M:%S UTC", &tm);
+	utc_format(r->started, UTC_SECOND, when, sizeof(when));
 	report_recommend(r, &rec);
 	fprintf(out, "# SMTP report for ");
 	report_md(out, r->target);

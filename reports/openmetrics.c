@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/hash.h"
 #include "reports/report.h"
 #include "reports/verdict.h"
 
@@ -69,11 +70,7 @@ struct openmetrics {
 
 static uint64_t hash(const char *s)
 {
-	uint64_t h = 1469598103934665603ull;
-
-	for (; *s != '\0'; s++)
-		h = (h ^ (unsigned char)*s) * 1099511628211ull;
-	return h;
+	return fnv64(s);
 }
 
 /* 1 when s was already in the set, 0 when added now, -1 out of memory. */

@@ -6,6 +6,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "core/utc.h"
 #include "reports/verdict.h"
 
 static bool is_mx(const struct report *r, const char *host)
@@ -75,8 +76,7 @@ static void check_policy_cert(struct report *r)
 {
 	const struct dns_info *d = &r->dns;
 	int sev;
-	char when[32] = "?";
-	struct tm tm;
+	char when[UTC_TEXT_MAX] = "?";
 
 	if (d->sts_not_after <= 0)
 		return;
@@ -84,8 +84,7 @@ static void check_policy_cert(struct report *r)
 			  r->cert_crit_days);
 	if (sev < 0)
 		return;
-	if (gmtime_r(&d->sts_not_after, &tm) != NULL)
-		strftime(when, sizeof(when), "%Y-%m-%d %H:%M UTC", &tm);
+	utc_format(d->sts_not_after, UTC_MINUTE, when, sizeof(when));
 	report_finding(r, "certificate-expires-soon", (enum severity)sev,
 		       "the certificate of the MTA-STS policy host mta-sts.%s "
 		       "expires on %s, in %ld days (--cert-days %d,%d)",

@@ -5,6 +5,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "core/utc.h"
 #include "probe/caps.h"
 
 static void add(struct verdict *v, const char *id, enum severity sev,
@@ -199,22 +200,18 @@ static void tls_findings(const struct probe *p, struct verdict *v)
 		v->downgrade_risk = true;
 	}
 	if (t->expired) {
-		char when[32] = "?";
-		struct tm tm;
+		char when[UTC_TEXT_MAX] = "?";
 
-		if (gmtime_r(&t->not_after, &tm) != NULL)
-			strftime(when, sizeof(when), "%Y-%m-%d", &tm);
+		utc_format(t->not_after, UTC_DAY, when, sizeof(when));
 		add(v, "certificate-expired", sev,
 		    "the certificate expired on %s", when);
 	}
 	if (!t->expired && t->seen > 0 && t->not_after > 0) {
 		int soon = cert_expiry(t->not_after, t->seen,
 				       p->cert_warn_days, p->cert_crit_days);
-		char when[32] = "?";
-		struct tm tm;
+		char when[UTC_TEXT_MAX] = "?";
 
-		if (gmtime_r(&t->not_after, &tm) != NULL)
-			strftime(when, sizeof(when), "%Y-%m-%d %H:%M UTC", &tm);
+		utc_format(t->not_after, UTC_MINUTE, when, sizeof(when));
 		if (soon >= 0)
 			add(v, "certificate-expires-soon", (enum severity)soon,
 			    "the certificate expires on %s, in %ld days "
@@ -223,11 +220,9 @@ static void tls_findings(const struct probe *p, struct verdict *v)
 			    p->cert_warn_days, p->cert_crit_days);
 	}
 	if (t->not_yet_valid) {
-		char when[32] = "?";
-		struct tm tm;
+		char when[UTC_TEXT_MAX] = "?";
 
-		if (gmtime_r(&t->not_before, &tm) != NULL)
-			strftime(when, sizeof(when), "%Y-%m-%d", &tm);
+		utc_format(t->not_before, UTC_DAY, when, sizeof(when));
 		add(v, "certificate-not-yet-valid", sev,
 		    "the certificate is not valid before %s (check the "
 		    "clocks)",

@@ -1,6 +1,7 @@
 #include "resolver/dns.h"
 
 #include "core/buf.h"
+#include "core/hash.h"
 #include <ares.h>
 #include <arpa/nameser.h>
 #include <stdbool.h>
@@ -42,6 +43,21 @@ struct lookup {
 
 static void lookup_free(struct lookup *lk);
 
+/* A lookup answered from the cache: its callback runs from the loop, as
+ * for any other, with a copy of the answer (the entry may expire before
+ * the loop comes round). */
+struct hit {
+	struct dns *dns;
+	struct loop_timer timer;
+	dns_addr_cb cb;
+	void *arg;
+	int family, status;
+	struct dns_addr *addrs;
+	size_t n;
+	char *cname;
+	struct hit *prev, *next; /* in dns->hits */
+};
+
 struct dns {
 	struct loop *loop;
 	ares_channel channel;
@@ -50,6 +66,7 @@ struct dns {
 	struct loop_timer timer;
 	struct lookup *cache[CACHE_BUCKETS];
 	size_t ncache;
+	struct hit *hits; /* cache hits not yet called back */
 };
 
 static void schedule(struct dns *dns);
@@ -187,6 +204,17 @@ void dns_free(struct dns *dns)
 		dns->cache[i] = NULL;
 	}
 	dns->ncache = 0;
+	/* like the queries in flight, the hits not yet answered are
+	 * dropped without a callback */
+	while (dns->hits != NULL) {
+		struct hit *h = dns->hits;
+
+		dns->hits = h->next;
+		loop_timer_cancel(dns->loop, &h->timer);
+		free(h->addrs);
+		free(h->cname);
+		free(h);
+	}
 	ares_destroy(dns->channel);
 	loop_timer_cancel(dns->loop, &dns->timer);
 	free(dns);
@@ -224,10 +252,11 @@ static char *cname_chain(const struct ares_addrinfo *res, const char *asked)
 
 static unsigned cache_hash(const char *name, int family)
 {
-	unsigned h = 2166136261u ^ (unsigned)family;
+	uint32_t h = FNV32_BASIS ^ (uint32_t)family;
 
+	/* names are case-insensitive: fold ASCII letters */
 	for (; *name != '\0'; name++)
-		h = (h ^ (unsigned char)(*name | 0x20)) * 16777619u;
+		h = fnv32_byte(h, (unsigned char)(*name | 0x20));
 	return h % CACHE_BUCKETS;
 }
 
@@ -402,6 +431,59 @@ static void lookup_done(struct lookup *lk, int status, int ttl)
 		lookup_free(lk);
 }
 
+static void on_hit(void *arg)
+{
+	struct hit *h = arg;
+
+	if (h->prev != NULL)
+		h->prev->next = h->next;
+	else
+		h->dns->hits = h->next;
+	if (h->next != NULL)
+		h->next->prev = h->prev;
+	h->cb(h->arg, h->family, h->status, h->addrs, h->n, h->cname);
+	free(h->addrs);
+	free(h->cname);
+	free(h);
+}
+
+/* answer_later - lk's answer to cb, from the loop; at once only when
+ * there is no memory to keep a copy */
+static void answer_later(struct dns *dns, const struct lookup *lk,
+			 dns_addr_cb cb, void *arg)
+{
+	struct hit *h = calloc(1, sizeof(*h));
+
+	if (h != NULL && lk->n > 0 &&
+	    (h->addrs = malloc(lk->n * sizeof(*h->addrs))) == NULL) {
+		free(h);
+		h = NULL;
+	}
+	if (h != NULL && lk->cname != NULL &&
+	    (h->cname = strdup(lk->cname)) == NULL) {
+		free(h->addrs);
+		free(h);
+		h = NULL;
+	}
+	if (h == NULL) {
+		cb(arg, lk->family, lk->status, lk->addrs, lk->n, lk->cname);
+		return;
+	}
+	if (lk->n > 0)
+		memcpy(h->addrs, lk->addrs, lk->n * sizeof(*h->addrs));
+	h->n = lk->n;
+	h->dns = dns;
+	h->cb = cb;
+	h->arg = arg;
+	h->family = lk->family;
+	h->status = lk->status;
+	h->next = dns->hits;
+	if (h->next != NULL)
+		h->next->prev = h;
+	dns->hits = h;
+	loop_timer_arm(dns->loop, &h->timer, 0, on_hit, h);
+}
+
 void dns_lookup(struct dns *dns, const char *name, int family, dns_addr_cb cb,
 		void *arg)
 {
@@ -418,7 +500,7 @@ void dns_lookup(struct dns *dns, const char *name, int family, dns_addr_cb cb,
 		lk = NULL;
 	}
 	if (lk != NULL && lk->done) {
-		cb(arg, family, lk->status, lk->addrs, lk->n, lk->cname);
+		answer_later(dns, lk, cb, arg);
 		return;
 	}
 	w = calloc(1, sizeof(*w));

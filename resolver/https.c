@@ -1,6 +1,5 @@
 #include "resolver/https.h"
 
-#include <arpa/inet.h>
 #include <curl/curl.h>
 #include <gnutls/gnutls.h>
 #include <gnutls/x509.h>
@@ -8,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/addr.h"
 #include "core/buf.h"
 
 struct https {
@@ -213,16 +213,9 @@ int https_get(struct https *h, const char *host, const char *path,
 	/* CURLOPT_RESOLVE: "host:443:addr1,[addr2]" from our own lookup */
 	for (i = 0; i < naddrs && used < sizeof(list) - 64; i++) {
 		const struct sockaddr *sa = (const struct sockaddr *)&addrs[i].sa;
-		char a[INET6_ADDRSTRLEN];
+		char a[ADDR_TEXT_MAX] = "";
 
-		if (sa->sa_family == AF_INET6)
-			inet_ntop(AF_INET6,
-				  &((const struct sockaddr_in6 *)sa)->sin6_addr,
-				  a, sizeof(a));
-		else
-			inet_ntop(AF_INET,
-				  &((const struct sockaddr_in *)sa)->sin_addr, a,
-				  sizeof(a));
+		addr_text(sa, a, sizeof(a));
 		used += (size_t)snprintf(list + used, sizeof(list) - used,
 					 "%s%s%s%s", i ? "," : "",
 					 sa->sa_family == AF_INET6 ? "[" : "", a,

@@ -17,11 +17,14 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/addr.h"
 #include "core/sanitize.h"
 #include "resolver/dns.h"
 #include "resolver/https.h"
 #include "resolver/plan.h"
 #include "resolver/stsfetch.h"
+
+#define ROUTING_QUERIES 3 /* MX, _submission and _submissions SRV */
 
 struct resolver {
 	struct resolver_opts opts;
@@ -157,6 +160,12 @@ void resolution_free(struct resolution *r)
 	memset(r, 0, sizeof(*r));
 }
 
+/* The address families asked for each host: A, AAAA or both. */
+static int families(const struct resolver_opts *o)
+{
+	return (o->v4 ? 1 : 0) + (o->v6 ? 1 : 0);
+}
+
 static void hold(struct discovery *d)
 {
 	d->pending++;
@@ -259,7 +268,7 @@ static void ask_hint(struct discovery *d)
 	char name[DNS_NAME_TEXT_MAX];
 
 	d->hinted = true;
-	d->pending += 3; /* MX and both SRV */
+	d->pending += ROUTING_QUERIES;
 	dns_query(dns, d->name, ns_t_mx, on_hint_mx, d);
 	snprintf(name, sizeof(name), "_submission._tcp.%s", d->name);
 	dns_query(dns, name, ns_t_srv, on_hint_sub, d);
@@ -302,18 +311,10 @@ static void on_addrs(void *arg, int family, int status,
 		for (i = 0; i < n; i++) {
 			const struct sockaddr *sa =
 			    (const struct sockaddr *)&addrs[i].sa;
-			char a[INET6_ADDRSTRLEN] = "";
+			char a[ADDR_TEXT_MAX] = "";
 			struct resolved_addr ra;
 
-			inet_ntop(sa->sa_family,
-			          sa->sa_family == AF_INET6
-			              ? (const void *)&(
-			                    (const struct sockaddr_in6 *)sa)
-			                    ->sin6_addr
-			              : (const void *)&(
-			                    (const struct sockaddr_in *)sa)
-			                    ->sin_addr,
-			          a, sizeof(a));
+			addr_text(sa, a, sizeof(a));
 			strlist_add(&ph->addresses, a);
 			ra = (struct resolved_addr){
 			    .host = pe->name,
@@ -401,7 +402,7 @@ static void plan_start(struct discovery *d)
 	d->res.nhosts = p->nhosts;
 	/* counted before any lookup starts: one may answer at once */
 	for (i = 0; i < p->nhosts; i++) {
-		d->hosts[i].lookups = (o->v4 ? 1 : 0) + (o->v6 ? 1 : 0);
+		d->hosts[i].lookups = families(o);
 		d->pending += d->hosts[i].lookups;
 	}
 	for (i = 0; i < p->nhosts; i++) {
@@ -569,8 +570,8 @@ static void discover(struct discovery *d)
 	char name[DNS_NAME_TEXT_MAX];
 
 	di->domain = true;
-	d->routing = 3;
-	d->pending += 3;
+	d->routing = ROUTING_QUERIES;
+	d->pending += ROUTING_QUERIES;
 	dns_query(dns, d->name, ns_t_mx, on_mx, d);
 	/* without an MX the name is its own mail host (RFC 5321 5.1); a
 	 * bulk run, where most names have an MX, does not ask in advance */

@@ -16,6 +16,8 @@
 #include "core/sanitize.h"
 
 #define STS_MAX_ADDRS 8 /* addresses of mta-sts.DOMAIN tried */
+#define STS_LOOKUPS 2	/* A and AAAA, whatever -4/-6 say */
+#define STS_WHY_MAX 300 /* why the policy is not valid */
 
 struct sts_fetch {
 	struct https *https;
@@ -46,7 +48,7 @@ static void on_policy(void *arg, long status, const char *ctype,
 {
 	struct sts_fetch *f = arg;
 	struct dns_info *d = f->d;
-	char why[300] = "";
+	char why[STS_WHY_MAX] = "";
 
 	d->sts_status = status;
 	d->sts_not_after = not_after;
@@ -110,7 +112,7 @@ int sts_fetch_start(struct dns *dns, struct https *https, const char *domain,
 	f->timeout_ms = timeout_ms;
 	f->done = done;
 	f->arg = arg;
-	f->lookups = 2;
+	f->lookups = STS_LOOKUPS;
 	snprintf(f->host, sizeof(f->host), "mta-sts.%s", domain);
 	dns_lookup(dns, f->host, AF_INET, on_addrs, f);
 	dns_lookup(dns, f->host, AF_INET6, on_addrs, f);

@@ -7,6 +7,8 @@
 #include <string.h>
 #include <sys/socket.h>
 
+#include "core/addr.h"
+
 int icmp_errors_keep(int fd, int family, bool on)
 {
 	int v = on;
@@ -58,14 +60,7 @@ static int read_one(int fd, struct icmp_error *e)
 		e->time_exceeded = ee->ee_origin == SO_EE_ORIGIN_ICMP
 					   ? ee->ee_type == 11 /* time exceeded */
 					   : ee->ee_type == 3; /* ICMPv6 */
-		if (off->sa_family == AF_INET)
-			inet_ntop(AF_INET,
-				  &((const struct sockaddr_in *)off)->sin_addr,
-				  e->from, sizeof(e->from));
-		else if (off->sa_family == AF_INET6)
-			inet_ntop(AF_INET6,
-				  &((const struct sockaddr_in6 *)off)->sin6_addr,
-				  e->from, sizeof(e->from));
+		addr_text(off, e->from, sizeof(e->from));
 		got = 1;
 	}
 	return got;

@@ -10,6 +10,7 @@
 #include <string.h>
 #include <sys/socket.h>
 
+#include "core/utc.h"
 #include "reports/hops.h"
 #include "reports/verdict.h"
 
@@ -29,11 +30,9 @@ static const char *mode_words(const char *encryption)
 
 static void when(const struct report *r, char *buf, size_t len)
 {
-	struct tm tm;
-
 	snprintf(buf, len, "unknown time");
-	if (r->started > 0 && gmtime_r(&r->started, &tm) != NULL)
-		strftime(buf, len, "%Y-%m-%d %H:%M:%S UTC", &tm);
+	if (r->started > 0)
+		utc_format(r->started, UTC_SECOND, buf, len);
 }
 
 /* ---- the answer ---- */
@@ -387,15 +386,11 @@ static void join(FILE *out, const struct strlist *l, const char *sep)
 
 static void date_of(FILE *out, time_t t)
 {
-	char buf[32];
-	struct tm tm;
+	char buf[UTC_TEXT_MAX] = "";
 
-	if (t != (time_t)-1 && t != 0 && gmtime_r(&t, &tm) != NULL) {
-		strftime(buf, sizeof(buf), "%Y-%m-%d", &tm);
-		fputs(buf, out);
-	} else {
-		fputs("unknown", out);
-	}
+	if (t != (time_t)-1 && t != 0)
+		utc_format(t, UTC_DAY, buf, sizeof(buf));
+	fputs(buf[0] != '\0' ? buf : "unknown", out);
 }
 
 /* What each server said: greeting, capabilities, TLS, certificate. */

@@ -22,5 +22,8 @@ Suite *egress_suite(void);
 Suite *html_suite(void);
 Suite *hops_suite(void);
 Suite *monitor_suite(void);
+Suite *plan_suite(void);
+Suite *sched_suite(void);
+Suite *check_suite(void);
 
 #endif

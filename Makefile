@@ -74,10 +74,15 @@ $(B)/locale/%/LC_MESSAGES/smtpprobe.mo: po/%.po
 
 # The sources whose messages are translated: everything but the tests and
 # benchmarks (tests/integration/test_i18n.sh checks the template is current).
+# Besides _(), N_() and ngettext(), the format of the functions that
+# translate theirs: a finding's message, a usage error.
 POT_SRC = $(sort $(shell find . -name '*.c' -not -path './tests/*' \
 	-not -path './bench/*' -not -path './build*' -printf '%P\n'))
 XGETTEXT := xgettext --from-code=UTF-8 --language=C --keyword=_ \
 	--keyword=N_ --keyword=ngettext:1,2 --add-comments=TRANSLATORS: \
+	--keyword=add:4 --flag=add:4:c-format \
+	--keyword=report_finding:4 --flag=report_finding:4:c-format \
+	--keyword=die_usage:1 --flag=die_usage:1:c-format \
 	--package-name=smtpprobe --msgid-bugs-address=smtpprobe --sort-by-file \
 	--add-location=file
 
@@ -94,6 +99,7 @@ pot:
 	for l in $(LINGUAS); do \
 		msgmerge --quiet --update --backup=none --no-fuzzy-matching \
 			po/$$l.po po/smtpprobe.pot || exit 1; \
+		msgattrib --no-obsolete --no-wrap -o po/$$l.po po/$$l.po || exit 1; \
 		sed -i '/^"POT-Creation-Date: /d' po/$$l.po; \
 	done
 

@@ -10,6 +10,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "core/i18n.h"
 #include "core/hash.h"
 #include "core/loop.h"
 #include "resolver/target.h"
@@ -78,16 +79,16 @@ static void take_line(struct input *in, struct pipeline *pl, char *line,
 	in->line++;
 	if (len > INPUT_MAX_LINE) {
 		fprintf(stderr,
-		        "smtpprobe: %s:%lu: line longer than %d "
-		        "bytes, skipped\n",
+		        _("smtpprobe: %s:%lu: line longer than %d "
+		        "bytes, skipped\n"),
 		        in->name, in->line, INPUT_MAX_LINE);
 		in->bad++;
 		return;
 	}
 	if (memchr(line, '\0', len) != NULL) {
 		fprintf(stderr,
-		        "smtpprobe: %s:%lu: a NUL byte in the line, "
-		        "skipped\n",
+		        _("smtpprobe: %s:%lu: a NUL byte in the line, "
+		        "skipped\n"),
 		        in->name, in->line);
 		in->bad++;
 		return;
@@ -102,7 +103,7 @@ static void take_line(struct input *in, struct pipeline *pl, char *line,
 	if (len == 0)
 		return; /* blank or comment */
 	if (target_parse(s, &t, err, sizeof(err)) < 0) {
-		fprintf(stderr, "smtpprobe: %s:%lu: %s\n", in->name, in->line,
+		fprintf(stderr, _("smtpprobe: %s:%lu: %s\n"), in->name, in->line,
 		        err);
 		in->bad++;
 		return;
@@ -110,7 +111,7 @@ static void take_line(struct input *in, struct pipeline *pl, char *line,
 	in->targets++;
 	if (in->shards == 0 || shard_hash(t.host) % in->shards == in->shard)
 		if (pipeline_add(pl, &t) < 0)
-			fprintf(stderr, "smtpprobe: out of memory\n");
+			fprintf(stderr, _("smtpprobe: out of memory\n"));
 	target_free(&t);
 }
 
@@ -142,8 +143,8 @@ int input_feed(void *arg, struct pipeline *pl)
 			if (!in->skip) {
 				in->line++;
 				fprintf(stderr,
-				        "smtpprobe: %s:%lu: line longer than "
-				        "%d bytes, skipped\n",
+				        _("smtpprobe: %s:%lu: line longer than "
+				        "%d bytes, skipped\n"),
 				        in->name, in->line, INPUT_MAX_LINE);
 				in->bad++;
 				in->skip = true;
@@ -162,7 +163,7 @@ int input_feed(void *arg, struct pipeline *pl)
 		if (n < 0 && (errno == EAGAIN || errno == EINTR))
 			return -1;
 		if (n < 0) {
-			fprintf(stderr, "smtpprobe: reading %s: %s\n", in->name,
+			fprintf(stderr, _("smtpprobe: reading %s: %s\n"), in->name,
 			        strerror(errno));
 			in->bad++; /* the rest of the input is lost */
 		}
@@ -182,9 +183,9 @@ void input_progress(const struct input *in, uint64_t t0, size_t done,
 	fprintf(stderr, "\r\033[K%zu", done);
 	if (in->total > 0)
 		fprintf(stderr, "/%lu", in->total);
-	fprintf(stderr, " done, %.1f/s, %zu with problems, %lu bad lines", rate,
+	fprintf(stderr, _(" done, %.1f/s, %zu with problems, %lu bad lines"), rate,
 	        problems, in->bad);
 	if (in->total > done && rate > 0)
-		fprintf(stderr, ", ETA %.0f s",
+		fprintf(stderr, _(", ETA %.0f s"),
 		        (double)(in->total - done) / rate);
 }

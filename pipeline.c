@@ -15,6 +15,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "core/i18n.h"
 #include "core/loop.h"
 #include "probe/hops.h"
 #include "probe/probe.h"
@@ -85,7 +86,7 @@ struct pipeline *pipeline_new(const struct pipeline_opts *opts,
 	struct resolver_opts ropts;
 
 	if (pl == NULL) {
-		snprintf(err, errlen, "out of memory");
+		snprintf(err, errlen, _("out of memory"));
 		return NULL;
 	}
 	pl->opts = *opts;
@@ -94,7 +95,7 @@ struct pipeline *pipeline_new(const struct pipeline_opts *opts,
 	pl->arg = arg;
 	pl->loop = loop_new();
 	if (pl->loop == NULL) {
-		snprintf(err, errlen, "cannot create the event loop");
+		snprintf(err, errlen, _("cannot create the event loop"));
 		free(pl);
 		return NULL;
 	}
@@ -148,7 +149,7 @@ struct pipeline *pipeline_new(const struct pipeline_opts *opts,
 	if (opts->bulk)
 		pl->share = share_new(SHARE_KEEP);
 	if (pl->sched == NULL || (opts->bulk && pl->share == NULL)) {
-		snprintf(err, errlen, "out of memory");
+		snprintf(err, errlen, _("out of memory"));
 		pipeline_free(pl);
 		return NULL;
 	}

@@ -92,8 +92,7 @@ static void progress(void *arg)
 
 static void usage(FILE *out)
 {
-	fprintf(out,
-		"usage: smtpprobe [options] TARGET...\n"
+	fputs(_("usage: smtpprobe [options] TARGET...\n"
 		"\n"
 		"TARGET is a host name, an IPv4 or IPv6 address, HOST:PORT or\n"
 		"[IPv6]:PORT.  Every address of the host is probed on each "
@@ -150,7 +149,8 @@ static void usage(FILE *out)
 		"found; 2 bad usage or input; 3 a local failure; 128+N "
 		"ended by\n"
 		"signal N; 141 the reader of the output left.  See "
-		"smtpprobe(1).\n");
+		"smtpprobe(1).\n"),
+	      out);
 }
 
 /* A user's argument made safe to echo (it may hold escape codes). */
@@ -198,12 +198,25 @@ die_usage(const char *fmt, ...)
 			*bar = '/';
 		printf("SMTPPROBE UNKNOWN - %s\n", msg);
 	}
-	fprintf(stderr, "smtpprobe: ");
+	fputs(_("smtpprobe: "), stderr);
 	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
+	/* the format is the message id (make pot extracts this argument) */
+	vfprintf(stderr, _(fmt), ap);
 	va_end(ap);
-	fprintf(stderr, "\nTry 'smtpprobe --help'.\n");
+	fprintf(stderr, _("\nTry 'smtpprobe --help'.\n"));
 	exit(nagios_mode ? NAGIOS_UNKNOWN : EXIT_USAGE);
+}
+
+/* ports_parse() names --ports; this was --tls-ports. */
+__attribute__((noreturn)) static void tls_ports_error(const char *err)
+{
+	/* TRANSLATORS: the start of every "bad --ports" message, as
+	 * translated there */
+	const char *pre = _("bad --ports");
+
+	if (strncmp(err, pre, strlen(pre)) != 0)
+		die_usage("%s", err);
+	die_usage("bad --tls-ports%s", err + strlen(pre));
 }
 
 /* Whether argv asks for --format nagios, looked up before the options
@@ -328,7 +341,7 @@ static void emit(void *arg, struct report *r)
 	} else if (st->format == FMT_HTML) {
 		/* one page for every target: written at the end */
 		if (html_page_add(st->html, r) < 0) {
-			fprintf(stderr, "smtpprobe: out of memory\n");
+			fprintf(stderr, _("smtpprobe: out of memory\n"));
 			st->status = EXIT_LOCAL;
 		}
 	} else {
@@ -388,15 +401,15 @@ static unsigned fit_to_fd_limit(unsigned want)
 	if (want <= room)
 		return want;
 	fprintf(stderr,
-		"smtpprobe: only %llu file descriptors allowed (ulimit -n): "
-		"running at most %u sessions at once\n",
+		_("smtpprobe: only %llu file descriptors allowed (ulimit -n): "
+		"running at most %u sessions at once\n"),
 		(unsigned long long)rl.rlim_cur, room);
 	return room;
 }
 
 static void print_version(void)
 {
-	printf("smtpprobe %s (GnuTLS %s, c-ares %s, json-c %s)\n", VERSION,
+	printf(_("smtpprobe %s (GnuTLS %s, c-ares %s, json-c %s)\n"), VERSION,
 	       gnutls_check_version(NULL), resolver_library_version(),
 	       json_c_version());
 }
@@ -544,9 +557,7 @@ static void parse_options(int argc, char **argv, struct options *op)
 		case 'T':
 			if (ports_parse(optarg, o->tls_ports, &o->ntls_ports,
 					err, sizeof(err)) < 0)
-				/* the parser names --ports; this is --tls-ports */
-				die_usage("bad --tls-ports%s",
-					  err + strlen("bad --ports"));
+				tls_ports_error(err);
 			break;
 		case 't':
 			o->timeout_ms = parse_seconds("--timeout", optarg);
@@ -821,7 +832,7 @@ static int run(struct options *op, struct target *targets, struct input *in)
 		st.egress = &egress;
 	if (st.format == FMT_OPENMETRICS &&
 	    (st.om = openmetrics_new()) == NULL) {
-		fprintf(stderr, "smtpprobe: out of memory\n");
+		fprintf(stderr, _("smtpprobe: out of memory\n"));
 		return EXIT_LOCAL;
 	}
 	if (op->output_arg != NULL && strcmp(op->output_arg, "-") != 0) {
@@ -842,7 +853,7 @@ static int run(struct options *op, struct target *targets, struct input *in)
 	}
 	if (st.format == FMT_HTML &&
 	    (st.html = html_page_new(VERSION)) == NULL) {
-		fprintf(stderr, "smtpprobe: out of memory\n");
+		fprintf(stderr, _("smtpprobe: out of memory\n"));
 		return EXIT_LOCAL;
 	}
 	st.colour = st.format == FMT_TEXT && st.out == stdout &&
@@ -853,14 +864,14 @@ static int run(struct options *op, struct target *targets, struct input *in)
 	 * are UTF-8 whatever the locale */
 	if ((st.format == FMT_TEXT || st.format == FMT_MARKDOWN) &&
 	    (st.out = textout_stream(st.out, !st.to_stdout)) == NULL) {
-		fprintf(stderr, "smtpprobe: out of memory\n");
+		fprintf(stderr, _("smtpprobe: out of memory\n"));
 		return EXIT_LOCAL;
 	}
 	/* last of the checks: nothing below exits before it is wiped */
 	if (op->user != NULL) {
 		char prompt[320];
 
-		snprintf(prompt, sizeof(prompt), "Password for %s: ",
+		snprintf(prompt, sizeof(prompt), _("Password for %s: "),
 			 op->user);
 		password = secret_read(op->password_file, prompt, err,
 				       sizeof(err));
@@ -883,13 +894,13 @@ static int run(struct options *op, struct target *targets, struct input *in)
 	if (pl == NULL) {
 		if (nagios_mode)
 			printf("SMTPPROBE UNKNOWN - %s\n", err);
-		fprintf(stderr, "smtpprobe: %s\n", err);
+		fprintf(stderr, _("smtpprobe: %s\n"), err);
 		secret_free(password);
 		return EXIT_LOCAL;
 	}
 	for (i = 0; i < op->ntargets; i++)
 		if (pipeline_add(pl, &targets[i]) < 0) {
-			fprintf(stderr, "smtpprobe: out of memory\n");
+			fprintf(stderr, _("smtpprobe: out of memory\n"));
 			st.status = EXIT_LOCAL;
 		}
 	/* a few sessions per target: keep targets in flight to match */
@@ -898,7 +909,7 @@ static int run(struct options *op, struct target *targets, struct input *in)
 			   op->o.concurrency / 5 > 0 ? op->o.concurrency / 5
 						     : 1);
 	if (sig < 0) {
-		fprintf(stderr, "smtpprobe: event loop: %s\n",
+		fprintf(stderr, _("smtpprobe: event loop: %s\n"),
 			strerror(errno));
 		st.status = EXIT_LOCAL;
 	} else if (sig > 0) {
@@ -919,8 +930,8 @@ static int run(struct options *op, struct target *targets, struct input *in)
 	}
 	if (in->f != NULL && in->targets == 0 && in->bad == 0) {
 		/* nothing was probed: no "safe way found" to report */
-		fprintf(stderr, "smtpprobe: --input '%s' names no target "
-				"(blank lines and comments only)\n",
+		fprintf(stderr, _("smtpprobe: --input '%s' names no target "
+				"(blank lines and comments only)\n"),
 			clean(in->name));
 		st.status = EXIT_USAGE;
 	}
@@ -950,14 +961,14 @@ static int run(struct options *op, struct target *targets, struct input *in)
 	if (fflush(st.out) != 0 || ferror(st.out)) {
 		if (errno == EPIPE && st.to_stdout)
 			_exit(EXIT_PIPE);
-		fprintf(stderr, "smtpprobe: writing %s: %s\n",
+		fprintf(stderr, _("smtpprobe: writing %s: %s\n"),
 			clean(st.out_name), strerror(errno));
 		st.status = EXIT_LOCAL;
 	}
 	if (st.out != stdout && fclose(st.out) != 0) {
 		if (errno == EPIPE && st.to_stdout)
 			_exit(EXIT_PIPE);
-		fprintf(stderr, "smtpprobe: writing %s: %s\n",
+		fprintf(stderr, _("smtpprobe: writing %s: %s\n"),
 			clean(st.out_name), strerror(errno));
 		st.status = EXIT_LOCAL;
 	}
@@ -998,6 +1009,8 @@ int main(int argc, char **argv)
 	i18n_init();
 	signal(SIGPIPE, SIG_IGN);
 	nagios_mode = wants_nagios(argc, argv);
+	if (nagios_mode)
+		i18n_english(); /* a bad argument is UNKNOWN, in English */
 	refuse_password(argc, argv);
 	parse_options(argc, argv, &op);
 	/* what programs read speaks the contract's language */
@@ -1007,7 +1020,7 @@ int main(int argc, char **argv)
 	check_modes(&op, &in);
 	targets = parse_targets(&op);
 	if (targets == NULL) {
-		fprintf(stderr, "smtpprobe: out of memory\n");
+		fprintf(stderr, _("smtpprobe: out of memory\n"));
 		return EXIT_LOCAL;
 	}
 	status = run(&op, targets, &in);

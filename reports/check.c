@@ -4,6 +4,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "core/i18n.h"
 #include "core/utc.h"
 #include "probe/caps.h"
 #include "reports/report.h"
@@ -59,8 +60,8 @@ static void blocked_words(const struct probe *p, const char *reason,
 			  "\"administratively prohibited\": a firewall "
 			  "rejects it";
 
-	snprintf(res->why, sizeof(res->why), "Port %d of %s is blocked from "
-		 "here: %s.", p->port, p->address, what);
+	snprintf(res->why, sizeof(res->why), _("Port %d of %s is blocked from "
+		 "here: %s."), p->port, p->address, what);
 }
 
 static void cert_words(const struct probe *p, const char *typed,
@@ -73,32 +74,32 @@ static void cert_words(const struct probe *p, const char *typed,
 	if (t->expired) {
 		utc_format(t->not_after, UTC_DAY, when, sizeof(when));
 		snprintf(res->why, sizeof(res->why),
-			 "The server's certificate expired on %s: clients "
-			 "refuse it (\"certificate has expired\").",
+			 _("The server's certificate expired on %s: clients "
+			 "refuse it (\"certificate has expired\")."),
 			 when);
 	} else if (t->not_yet_valid) {
 		snprintf(res->why, sizeof(res->why),
-			 "The server's certificate is not valid yet: check "
-			 "the clock of this machine and the server.");
+			 _("The server's certificate is not valid yet: check "
+			 "the clock of this machine and the server."));
 	} else if (!t->trusted) {
 		snprintf(res->why, sizeof(res->why),
-			 "The server's certificate is not signed by a "
+			 _("The server's certificate is not signed by a "
 			 "trusted authority (issuer %s): clients refuse it "
 			 "(\"self-signed certificate\" / \"unable to get "
 			 "local issuer certificate\"); do not turn "
-			 "verification off.",
+			 "verification off."),
 			 t->issuer ? t->issuer : "unknown");
 	} else if (!t->name_ok) {
 		snprintf(res->why, sizeof(res->why),
-			 "The server's certificate is for %s, not %s that "
+			 _("The server's certificate is for %s, not %s that "
 			 "you typed: clients report a certificate name "
 			 "mismatch. Enter %s as the server name if it is "
-			 "the same provider.",
+			 "the same provider."),
 			 name, typed, name);
 	} else {
 		snprintf(res->why, sizeof(res->why),
-			 "The server only negotiates %s: current clients "
-			 "refuse TLS older than 1.2.",
+			 _("The server only negotiates %s: current clients "
+			 "refuse TLS older than 1.2."),
 			 t->version);
 	}
 }
@@ -112,41 +113,41 @@ static void login_words(const struct probe *p, const char *user,
 	case AUTH_ACCEPTED:
 		res->works = res->safe = true;
 		snprintf(res->why, sizeof(res->why),
-			 "These settings work from here, logged in as %s: "
+			 _("These settings work from here, logged in as %s: "
 			 "%s negotiated, the certificate verified, and AUTH "
-			 "%s was accepted (%s).",
+			 "%s was accepted (%s)."),
 			 user, p->tls.version, p->auth_mech,
 			 p->auth_reply ? p->auth_reply : "235");
 		break;
 	case AUTH_REJECTED:
 		snprintf(res->why, sizeof(res->why),
-			 "The connection and TLS work, but the server refused "
+			 _("The connection and TLS work, but the server refused "
 			 "the user name or password of %s (%s): check them, "
-			 "or whether the account may send by SMTP.",
-			 user, p->auth_reply ? p->auth_reply : "no reply");
+			 "or whether the account may send by SMTP."),
+			 user, p->auth_reply ? p->auth_reply : _("no reply"));
 		break;
 	case AUTH_BROKEN:
 		snprintf(res->why, sizeof(res->why),
-			 "The connection and TLS work, but the login "
-			 "exchange (AUTH %s) broke off%s%s.",
+			 _("The connection and TLS work, but the login "
+			 "exchange (AUTH %s) broke off%s%s."),
 			 p->auth_mech, p->auth_reply ? ": " : "",
 			 p->auth_reply ? p->auth_reply : "");
 		break;
 	case AUTH_NOT_SENT:
 		snprintf(res->why, sizeof(res->why),
-			 "Your credentials were not sent: %s.",
+			 _("Your credentials were not sent: %s."),
 			 auth_skip_words(p->auth_skip));
 		break;
 	case AUTH_NO_MECHANISM:
 		snprintf(res->why, sizeof(res->why),
-			 "Your credentials were not sent: the server offers "
+			 _("Your credentials were not sent: the server offers "
 			 "no login mechanism smtpprobe uses (SCRAM-SHA-256, "
-			 "SCRAM-SHA-1, PLAIN, LOGIN).");
+			 "SCRAM-SHA-1, PLAIN, LOGIN)."));
 		break;
 	default:
 		snprintf(res->why, sizeof(res->why),
-			 "The login could not be tried: the session ended "
-			 "before it.");
+			 _("The login could not be tried: the session ended "
+			 "before it."));
 		break;
 	}
 }
@@ -166,39 +167,39 @@ static void judge_one(const struct probe *p, const struct check_request *req,
 	}
 	if (verdict_has(&v, "deadline-reached")) {
 		snprintf(res->why, sizeof(res->why),
-			 "The session's --deadline ran out after %lld ms, in "
+			 _("The session's --deadline ran out after %lld ms, in "
 			 "the %s step, before the server's answer was due: "
 			 "nothing is known past it. Run again with a longer "
-			 "--deadline.",
+			 "--deadline."),
 			 (long long)p->total_ms,
 			 probe_phase_name(p->end_phase));
 		return;
 	}
 	if (req->enc == ENC_IMPLICIT && !tls_first && p->greeting_code) {
 		snprintf(res->why, sizeof(res->why),
-			 "Port %d speaks plain SMTP%s, not SSL: your client's "
+			 _("Port %d speaks plain SMTP%s, not SSL: your client's "
 			 "TLS hello meets a plaintext \"220\" greeting, which "
 			 "clients report as \"wrong version number\" or "
 			 "\"unexpected message\". Choose %s on port %d, or SSL "
-			 "on port 465.",
+			 "on port 465."),
 			 p->port,
-			 v.state == ST_STARTTLS ? " with STARTTLS" : "",
-			 v.state == ST_STARTTLS ? "TLS" : "no encryption",
+			 v.state == ST_STARTTLS ? _(" with STARTTLS") : "",
+			 v.state == ST_STARTTLS ? "TLS" : _("no encryption"),
 			 p->port);
 		return;
 	}
 	if (req->enc != ENC_IMPLICIT && tls_first && p->tls.done) {
 		snprintf(res->why, sizeof(res->why),
-			 "Port %d expects SSL (TLS from the first byte): a "
+			 _("Port %d expects SSL (TLS from the first byte): a "
 			 "client set to %s waits for a \"220\" greeting that "
-			 "never comes and times out. Choose SSL on port %d.",
+			 "never comes and times out. Choose SSL on port %d."),
 			 p->port, encryption_label(req->enc), p->port);
 		return;
 	}
 	if (v.state == ST_UNUSABLE) {
 		snprintf(res->why, sizeof(res->why),
-			 "Port %d connects but does not work as a mail "
-			 "server (%s)%s%s.",
+			 _("Port %d connects but does not work as a mail "
+			 "server (%s)%s%s."),
 			 p->port, v.reason, p->banner ? ": " : "",
 			 p->banner ? p->banner : "");
 		return;
@@ -206,43 +207,43 @@ static void judge_one(const struct probe *p, const struct check_request *req,
 	if (req->enc == ENC_NONE && user != NULL) {
 		/* the client would log in in cleartext: never tried */
 		snprintf(res->why, sizeof(res->why),
-			 "With no encryption your client would send the "
+			 _("With no encryption your client would send the "
 			 "password of %s in cleartext: smtpprobe does not, so "
-			 "the login was not tried that way.%s",
+			 "the login was not tried that way.%s"),
 			 user,
-			 v.state == ST_STARTTLS ? " The server offers STARTTLS: "
-						  "choose TLS and check again."
+			 v.state == ST_STARTTLS ? _(" The server offers STARTTLS: "
+						  "choose TLS and check again.")
 						: "");
 		return;
 	}
 	if (req->enc == ENC_NONE) {
 		res->works = true;
 		snprintf(res->why, sizeof(res->why),
-			 "It works, but without encryption: your password "
-			 "and mail travel in cleartext.%s",
-			 v.state == ST_STARTTLS ? " The server offers STARTTLS: "
-						  "choose TLS instead."
+			 _("It works, but without encryption: your password "
+			 "and mail travel in cleartext.%s"),
+			 v.state == ST_STARTTLS ? _(" The server offers STARTTLS: "
+						  "choose TLS instead.")
 						: "");
 		return;
 	}
 	if (req->enc == ENC_STARTTLS && v.state == ST_PLAINTEXT) {
 		snprintf(res->why, sizeof(res->why),
-			 "%s: clients fail with \"server does not support "
-			 "STARTTLS\", or worse, send in cleartext.",
+			 _("%s: clients fail with \"server does not support "
+			 "STARTTLS\", or worse, send in cleartext."),
 			 verdict_has(&v, "starttls-stripped")
-				 ? "Something on the path removes STARTTLS "
-				   "from the server's EHLO reply"
-				 : "The server does not offer STARTTLS on this "
-				   "port");
+				 ? _("Something on the path removes STARTTLS "
+				   "from the server's EHLO reply")
+				 : _("The server does not offer STARTTLS on this "
+				   "port"));
 		return;
 	}
 	if (req->enc == ENC_STARTTLS && !p->tls.done) {
 		snprintf(res->why, sizeof(res->why),
-			 "The server offers STARTTLS but the TLS start fails "
-			 "(%s): clients report a handshake error.",
+			 _("The server offers STARTTLS but the TLS start fails "
+			 "(%s): clients report a handshake error."),
 			 p->starttls_reply ? p->starttls_reply
 			 : p->tls.error	   ? p->tls.error
-					   : "no answer");
+					   : _("no answer"));
 		return;
 	}
 	if (!v.tls_ok) {
@@ -251,27 +252,27 @@ static void judge_one(const struct probe *p, const struct check_request *req,
 	}
 	if (!v.usable) {
 		snprintf(res->why, sizeof(res->why),
-			 "TLS works on port %d, then the server refuses the "
+			 _("TLS works on port %d, then the server refuses the "
 			 "session inside it (%s): clients fail right after "
-			 "connecting.",
+			 "connecting."),
 			 p->port,
-			 p->ehlo_tls_code ? "EHLO answered with an error"
+			 p->ehlo_tls_code ? _("EHLO answered with an error")
 			 : p->spoke == MODE_TLS && p->greeting_code != 220
-				 ? "no usable greeting"
-				 : "the connection closed or broke");
+				 ? _("no usable greeting")
+				 : _("the connection closed or broke"));
 		return;
 	}
 	if (!v.auth_tls) {
 		snprintf(res->why, sizeof(res->why),
-			 "TLS works on port %d, but the server offers no "
+			 _("TLS works on port %d, but the server offers no "
 			 "login (AUTH) there%s: a mail client set to log in "
-			 "fails with \"authentication not supported\".%s",
+			 "fails with \"authentication not supported\".%s"),
 			 p->port,
-			 caps_has(&p->ehlo, "AUTH") ? " inside TLS (only "
-						      "before it)"
+			 caps_has(&p->ehlo, "AUTH") ? _(" inside TLS (only "
+						      "before it)")
 						    : "",
-			 p->port == 25 ? " Port 25 is for server-to-server "
-					 "delivery; use 587 or 465."
+			 p->port == 25 ? _(" Port 25 is for server-to-server "
+					 "delivery; use 587 or 465.")
 				       : "");
 		return;
 	}
@@ -281,8 +282,8 @@ static void judge_one(const struct probe *p, const struct check_request *req,
 	}
 	res->works = res->safe = true;
 	snprintf(res->why, sizeof(res->why),
-		 "These settings work from here: %s negotiated and the "
-		 "certificate verified for %s.",
+		 _("These settings work from here: %s negotiated and the "
+		 "certificate verified for %s."),
 		 p->tls.version, typed);
 }
 
@@ -302,7 +303,7 @@ void check_judge(const struct report *r, const struct check_request *req,
 		    (login == NULL || login->auth != AUTH_ACCEPTED))
 			login = r->probes[i];
 	snprintf(res->why, sizeof(res->why),
-		 "Nothing could be probed: %s did not resolve.", r->host);
+		 _("Nothing could be probed: %s did not resolve."), r->host);
 	if (r->nprobes == 0 &&
 	    report_domain_hint(r, req->port, res->why, sizeof(res->why) - 1))
 		strcat(res->why, ".");

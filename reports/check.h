@@ -20,7 +20,7 @@ struct check_request {
 struct check_result {
 	bool works; /* the client would get through */
 	bool safe;  /* ... encrypted, with a verified certificate */
-	char why[640];
+	char why[1536]; /* room for a translation */
 };
 
 /* "none", "tls", "starttls", "ssl", "implicit" -> 0, or -1. */

@@ -8,6 +8,8 @@
 #include <string.h>
 #include <strings.h>
 
+#include "core/i18n.h"
+#include "core/sanitize.h"
 #include "reports/verdict.h"
 
 void report_finding(struct report *r, const char *id, enum severity sev,
@@ -22,8 +24,10 @@ void report_finding(struct report *r, const char *id, enum severity sev,
 	f->id = id;
 	f->severity = sev;
 	va_start(ap, fmt);
-	vsnprintf(f->message, sizeof(f->message), fmt, ap);
+	/* the format is the message id (make pot extracts this argument) */
+	vsnprintf(f->message, sizeof(f->message), _(fmt), ap);
 	va_end(ap);
+	utf8_trim_tail(f->message);
 }
 
 /* One address of a host offers STARTTLS on a port and another does not:

@@ -9,6 +9,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/i18n.h"
+
 static const struct tlsa_set *tlsa_for(const struct report *r,
 				       const struct probe *p)
 {
@@ -69,8 +71,8 @@ static int verify_usage(const struct tlsa_set *t, const struct tls_info *tls,
 		free(data[i]);
 	if (ret < 0) {
 		snprintf(err, errlen, "%s%s", dane_strerror(ret),
-			 usage == 2 ? " (a DANE-TA server must send the trust "
-				      "anchor in its chain, RFC 7671 5.2.2)"
+			 usage == 2 ? _(" (a DANE-TA server must send the trust "
+				      "anchor in its chain, RFC 7671 5.2.2)")
 				    : "");
 		return 0;
 	}
@@ -81,7 +83,7 @@ static int verify_usage(const struct tlsa_set *t, const struct tls_info *tls,
 			snprintf(err, errlen, "%s", (const char *)out.data);
 			gnutls_free(out.data);
 		} else {
-			snprintf(err, errlen, "verification status %u", status);
+			snprintf(err, errlen, _("verification status %u"), status);
 		}
 		return 0;
 	}
@@ -105,15 +107,15 @@ static int verify(const struct tlsa_set *t, const struct tls_info *tls,
 	ta = verify_usage(t, tls, 2, ta_err, sizeof(ta_err));
 	if (ta == 1 && !tls->name_ok) {
 		snprintf(err, errlen,
-			 "the chain matches the DANE-TA record, but the "
-			 "certificate does not name %s (RFC 7672 3.2.2)",
+			 _("the chain matches the DANE-TA record, but the "
+			 "certificate does not name %s (RFC 7672 3.2.2)"),
 			 host);
 		return 0;
 	}
 	if (ta == 1)
 		return 1;
 	if (ee == -1 && ta == -1) {
-		snprintf(err, errlen, "no DANE-TA(2) or DANE-EE(3) record");
+		snprintf(err, errlen, _("no DANE-TA(2) or DANE-EE(3) record"));
 		return -1;
 	}
 	if (ee == -1)
@@ -141,7 +143,7 @@ void report_dane(struct report *r)
 		}
 		if (!p->tls.done) {
 			snprintf(p->dane.error, sizeof(p->dane.error),
-				 "no TLS session to check");
+				 _("no TLS session to check"));
 			p->dane.verified = 0;
 			continue;
 		}

@@ -5,6 +5,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "core/i18n.h"
 #include "core/utc.h"
 #include "reports/report.h"
 #include "reports/verdict.h"
@@ -157,14 +158,14 @@ enum egress_verdict egress_judge(const struct egress *e, size_t k,
 		down += egress_down(e, i);
 	}
 	snprintf(evidence, len,
-		 "%d of %d providers connected; failed connections: %d "
+		 _("%d of %d providers connected; failed connections: %d "
 		 "timed out, %d reset, %d ICMP-rejected; %d of %d answered "
 		 "on some port or on the control (a connection, a reset or "
-		 "their own ICMP error)%s",
+		 "their own ICMP error)%s"),
 		 connected, hosts, timeout, refused, unreachable, reachable,
-		 hosts, down > 0 ? "; providers that answer nothing while "
+		 hosts, down > 0 ? _("; providers that answer nothing while "
 				   "others do are not counted against this "
-				   "host" : "");
+				   "host") : "");
 	if (hosts == 0)
 		return EV_UNKNOWN;
 	if (connected > 0)
@@ -273,11 +274,11 @@ int egress_text(FILE *out, const struct egress *e)
 	char ev[400];
 	size_t i, k, n;
 
-	fprintf(out, "Outbound mail ports from this host:\n\n%-28s",
+	fprintf(out, _("Outbound mail ports from this host:\n\n%-28s"),
 		"PROVIDER");
 	for (k = 0; k < e->nports; k++)
 		fprintf(out, " %-11d", e->ports[k]);
-	fprintf(out, " 443 (control)\n");
+	fprintf(out, _(" 443 (control)\n"));
 	for (i = 0; i < e->nhosts; i++) {
 		const struct egress_host *h = &e->hosts[i];
 
@@ -292,36 +293,36 @@ int egress_text(FILE *out, const struct egress *e)
 		enum egress_verdict v = egress_judge(e, k, ev, sizeof(ev));
 
 		if (v == EV_FILTERED)
-			fprintf(out, "Port %d: outbound %d is %s (%s).\n",
+			fprintf(out, _("Port %d: outbound %d is %s (%s).\n"),
 				e->ports[k], e->ports[k], verdict_words(v), ev);
 		else if (v == EV_UNKNOWN)
-			fprintf(out, "Port %d: %s.\n", e->ports[k],
+			fprintf(out, _("Port %d: %s.\n"), e->ports[k],
 				verdict_words(v));
 		else
-			fprintf(out, "Port %d: %s (%s).\n", e->ports[k],
+			fprintf(out, _("Port %d: %s (%s).\n"), e->ports[k],
 				verdict_words(v), ev);
 		hops_lines(out, e, k);
 	}
 	n = count_where(e, egress_down);
 	if (n == 1) {
-		fprintf(out, "Only ");
+		fprintf(out, _("Only "));
 		names_where(out, e, egress_down);
-		fprintf(out, " is unreachable on every port while the "
+		fprintf(out, _(" is unreachable on every port while the "
 			     "others answer: the problem is on its side or "
-			     "on the way to it, not here.\n");
+			     "on the way to it, not here.\n"));
 	} else if (n > 1) {
-		fprintf(out, "Unreachable on every port while the others "
-			     "answer: ");
+		fprintf(out, _("Unreachable on every port while the others "
+			     "answer: "));
 		names_where(out, e, egress_down);
-		fprintf(out, ": the problem is on their side or on the way "
-			     "to them, not here.\n");
+		fprintf(out, _(": the problem is on their side or on the way "
+			     "to them, not here.\n"));
 	}
 	if (count_where(e, refuses_mail) > 0) {
 		names_where(out, e, refuses_mail);
-		fprintf(out, ": answers (a reset or its own ICMP error) but "
+		fprintf(out, _(": answers (a reset or its own ICMP error) but "
 			     "no mail port connects while other providers' "
 			     "do: refused or filtered on its side, not "
-			     "here.\n");
+			     "here.\n"));
 	}
 	return ferror(out) ? -1 : 0;
 }
@@ -448,10 +449,10 @@ static void ticket(FILE *out, const struct egress *e, size_t k)
 	char ev[400];
 	int https = 0;
 
-	fprintf(out, "> From this server (source address ");
+	fprintf(out, _("> From this server (source address "));
 	report_md(out, e->source[0] ? e->source : "unknown");
-	fprintf(out, "), outbound TCP connections to port %d of independent "
-		     "mail providers (", e->ports[k]);
+	fprintf(out, _("), outbound TCP connections to port %d of independent "
+		     "mail providers ("), e->ports[k]);
 	for (i = 0; i < e->nhosts; i++)
 		if (e->hosts[i].resolved && !egress_down(e, i)) {
 			fputs(sep, out);
@@ -459,7 +460,7 @@ static void ticket(FILE *out, const struct egress *e, size_t k)
 			sep = ", ";
 			https += e->hosts[i].https_ok > 0;
 		}
-	fprintf(out, ") fail: %s.", failure_words(e, k));
+	fprintf(out, _(") fail: %s."), failure_words(e, k));
 	sep = " The same providers answer from here on port ";
 	for (j = 0; j < e->nports; j++)
 		if (egress_judge(e, j, ev, sizeof(ev)) == EV_OPEN) {
@@ -467,7 +468,7 @@ static void ticket(FILE *out, const struct egress *e, size_t k)
 			sep = ", ";
 		}
 	if (https > 0)
-		fprintf(out, "%s443 (HTTPS)", sep);
+		fprintf(out, _("%s443 (HTTPS)"), sep);
 	if (strcmp(sep, ", ") == 0 || https > 0)
 		fputc('.', out);
 	for (i = 0; i < e->nhosts; i++)
@@ -478,8 +479,8 @@ static void ticket(FILE *out, const struct egress *e, size_t k)
 			report_md(out, e->hosts[i].ports[k].hops[j].words);
 			fputc('.', out);
 		}
-	fprintf(out, " Please open outbound TCP port %d for this server, or "
-		     "tell us which port we may use for mail.\n\n",
+	fprintf(out, _(" Please open outbound TCP port %d for this server, or "
+		     "tell us which port we may use for mail.\n\n"),
 		e->ports[k]);
 }
 
@@ -491,19 +492,19 @@ int egress_markdown(FILE *out, const struct egress *e)
 
 	if (e->started != 0)
 		utc_format(e->started, UTC_SECOND, when, sizeof(when));
-	fprintf(out, "# Outbound mail ports from this host\n\nTested %s",
+	fprintf(out, _("# Outbound mail ports from this host\n\nTested %s"),
 		when);
 	if (e->source[0] != '\0') {
-		fprintf(out, " from source address ");
+		fprintf(out, _(" from source address "));
 		report_md(out, e->source);
 	}
-	fprintf(out, " with smtpprobe, against %zu independent mail "
+	fprintf(out, _(" with smtpprobe, against %zu independent mail "
 		     "providers, with TCP 443 on the same hosts as a "
-		     "control.\n\n| Provider |",
+		     "control.\n\n| Provider |"),
 		e->nhosts);
 	for (k = 0; k < e->nports; k++)
 		fprintf(out, " %d |", e->ports[k]);
-	fprintf(out, " 443 (control) |\n|---|");
+	fprintf(out, _(" 443 (control) |\n|---|"));
 	for (k = 0; k < e->nports; k++)
 		fprintf(out, "---|");
 	fprintf(out, "---|\n");
@@ -518,11 +519,11 @@ int egress_markdown(FILE *out, const struct egress *e)
 				h->resolved ? port_cell(&h->ports[k]) : "?");
 		fprintf(out, " %s |\n", egress_control(h));
 	}
-	fprintf(out, "\n## Verdicts\n\n");
+	fprintf(out, _("\n## Verdicts\n\n"));
 	for (k = 0; k < e->nports; k++) {
 		enum egress_verdict v = egress_judge(e, k, ev, sizeof(ev));
 
-		fprintf(out, "- Port %d: **%s**", e->ports[k],
+		fprintf(out, _("- Port %d: **%s**"), e->ports[k],
 			verdict_words(v));
 		if (v != EV_UNKNOWN)
 			fprintf(out, " (%s)", ev);
@@ -532,15 +533,15 @@ int egress_markdown(FILE *out, const struct egress *e)
 		if (egress_down(e, i)) {
 			fputs("- ", out);
 			report_md(out, e->hosts[i].name);
-			fprintf(out, " answers nothing while the others "
-				     "answer: its problem, not this host's.\n");
+			fprintf(out, _(" answers nothing while the others "
+				     "answer: its problem, not this host's.\n"));
 		}
 	fputc('\n', out);
 	for (k = 0; k < e->nports; k++) {
 		if (egress_judge(e, k, ev, sizeof(ev)) != EV_FILTERED)
 			continue;
 		if (!any)
-			fprintf(out, "## For your hosting provider\n\n");
+			fprintf(out, _("## For your hosting provider\n\n"));
 		any = true;
 		ticket(out, e, k);
 	}

@@ -34,7 +34,7 @@ struct egress_hops {
 	char address[64];
 	enum hops_where where;
 	int hop;	 /* WHERE_PATH: the last hop that answered */
-	char words[480]; /* the evidence in one sentence, no final stop */
+	char words[1024]; /* the evidence in one sentence, no final stop */
 };
 
 struct egress_port {

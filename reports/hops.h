@@ -25,7 +25,7 @@ struct hops_verdict {
 	int hop;	  /* WHERE_PATH: the last hop that answered */
 	const char *from; /* ... and its address */
 	bool rejected;	  /* that hop rejected with an ICMP error */
-	char words[480];  /* the evidence in one sentence, no final stop */
+	char words[1024]; /* the evidence in one sentence, no final stop */
 };
 
 /* Judges the walk at index i of walks[] (not a reference walk); the

@@ -8,6 +8,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "core/i18n.h"
 #include "core/utc.h"
 #include "reports/verdict.h"
 
@@ -26,7 +27,7 @@ void report_md(FILE *out, const char *s)
 static void ms_cell(FILE *out, int64_t ms)
 {
 	if (ms >= 0)
-		fprintf(out, " %lld |", (long long)ms);
+		fprintf(out, _(" %lld |"), (long long)ms);
 	else
 		fputs(" \\- |", out);
 }
@@ -42,34 +43,34 @@ static void summary(FILE *out, const struct report *r,
 		verdict_judge(r->probes[i], &v);
 		counts[v.state]++;
 	}
-	fprintf(out, "## Summary\n\n");
-	fprintf(out, "%zu connection%s probed: %zu blocked, %zu plaintext, "
-		     "%zu STARTTLS, %zu implicit TLS, %zu unusable.\n\n",
+	fprintf(out, _("## Summary\n\n"));
+	fprintf(out, _("%zu connection%s probed: %zu blocked, %zu plaintext, "
+		     "%zu STARTTLS, %zu implicit TLS, %zu unusable.\n\n"),
 		r->nprobes, r->nprobes == 1 ? "" : "s", counts[ST_BLOCKED],
 		counts[ST_PLAINTEXT], counts[ST_STARTTLS],
 		counts[ST_IMPLICIT_TLS], counts[ST_UNUSABLE]);
-	fprintf(out, "## Recommendation\n\n");
+	fprintf(out, _("## Recommendation\n\n"));
 	if (rec->probe != NULL) {
-		fprintf(out, "- Server: **");
+		fprintf(out, _("- Server: **"));
 		report_md(out, rec->probe->host ? rec->probe->host
 					 : rec->probe->address);
-		fprintf(out, "**\n- Port: **%d**\n- Encryption: **%s** (%s)\n",
+		fprintf(out, _("**\n- Port: **%d**\n- Encryption: **%s** (%s)\n"),
 			rec->probe->port, rec->label,
 			strcmp(rec->encryption, "starttls") == 0
 				? "STARTTLS"
-				: "implicit TLS");
+				: _("implicit TLS"));
 		if (rec->alt != NULL) {
-			fprintf(out, "- Alternative: ");
+			fprintf(out, _("- Alternative: "));
 			report_md(out, rec->alt->host ? rec->alt->host
 					       : rec->alt->address);
-			fprintf(out, " port %d, %s\n", rec->alt->port,
+			fprintf(out, _(" port %d, %s\n"), rec->alt->port,
 				rec->alt_label);
 		}
 		fputc('\n', out);
 		report_md(out, rec->why);
 		fprintf(out, "\n\n");
 	} else {
-		fprintf(out, "No safe way to send mail from here: ");
+		fprintf(out, _("No safe way to send mail from here: "));
 		report_md(out, rec->why);
 		fprintf(out, ".\n\n");
 	}
@@ -79,9 +80,9 @@ static void table(FILE *out, const struct report *r)
 {
 	size_t i;
 
-	fprintf(out, "## Ports\n\n");
-	fprintf(out, "| Host | Port | Address | State | TLS | Certificate |\n"
-		     "|---|---|---|---|---|---|\n");
+	fprintf(out, _("## Ports\n\n"));
+	fprintf(out, _("| Host | Port | Address | State | TLS | Certificate |\n"
+		     "|---|---|---|---|---|---|\n"));
 	for (i = 0; i < r->nprobes; i++) {
 		const struct probe *p = r->probes[i];
 		struct verdict v;
@@ -101,19 +102,19 @@ static void table(FILE *out, const struct report *r)
 		report_md(out, p->tls.done ? p->tls.version : "");
 		if (p->tls.done)
 			fprintf(out, " | %s",
-				p->tls.verified ? "verified" : "NOT verified");
+				p->tls.verified ? _("verified") : _("NOT verified"));
 		else
 			fprintf(out, " | ");
 		if (p->tls.done && p->tls.names.n > 0) {
-			fprintf(out, " for ");
+			fprintf(out, _(" for "));
 			report_md(out, p->tls.names.v[0]);
 		}
 		fprintf(out, " |\n");
 	}
-	fprintf(out, "\n## Timings (milliseconds)\n\n");
-	fprintf(out, "| Port | Address | connect | greeting | EHLO | STARTTLS "
+	fprintf(out, _("\n## Timings (milliseconds)\n\n"));
+	fprintf(out, _("| Port | Address | connect | greeting | EHLO | STARTTLS "
 		     "| TLS handshake | total |\n"
-		     "|---|---|---|---|---|---|---|---|\n");
+		     "|---|---|---|---|---|---|---|---|\n"));
 	for (i = 0; i < r->nprobes; i++) {
 		const struct probe *p = r->probes[i];
 		int64_t hs = p->ms[PH_HANDSHAKE] >= 0
@@ -147,7 +148,7 @@ static void findings(FILE *out, const struct report *r)
 	}
 	if (!any)
 		return;
-	fprintf(out, "## Findings\n\n");
+	fprintf(out, _("## Findings\n\n"));
 	for (i = 0; i < r->nfindings; i++) {
 		fprintf(out, "- **%s** `%s`: ",
 			severity_name(r->findings[i].severity),
@@ -161,7 +162,7 @@ static void findings(FILE *out, const struct report *r)
 
 		verdict_judge(p, &v);
 		for (j = 0; j < v.nfindings; j++) {
-			fprintf(out, "- **%s** `%s` on port %d, ",
+			fprintf(out, _("- **%s** `%s` on port %d, "),
 				severity_name(v.findings[j].severity),
 				v.findings[j].id, p->port);
 			report_md(out, p->address);
@@ -186,7 +187,7 @@ static void ticket(FILE *out, const struct report *r)
 		if (text == NULL)
 			continue;
 		if (!any)
-			fprintf(out, "## For your hosting provider\n\n");
+			fprintf(out, _("## For your hosting provider\n\n"));
 		any = true;
 		fprintf(out, "> ");
 		report_md(out, text);
@@ -207,26 +208,26 @@ int report_markdown(FILE *out, const struct report *r)
 			source = r->probes[i]->source;
 	utc_format(r->started, UTC_SECOND, when, sizeof(when));
 	report_recommend(r, &rec);
-	fprintf(out, "# SMTP report for ");
+	fprintf(out, _("# SMTP report for "));
 	report_md(out, r->target);
-	fprintf(out, "\n\nTested %s", when);
+	fprintf(out, _("\n\nTested %s"), when);
 	if (source != NULL) {
-		fprintf(out, " from source address ");
+		fprintf(out, _(" from source address "));
 		report_md(out, source);
 	}
-	fprintf(out, " with smtpprobe; the test took %lld ms.\n\n",
+	fprintf(out, _(" with smtpprobe; the test took %lld ms.\n\n"),
 		(long long)r->duration_ms);
 	if (r->check != NULL) {
 		struct check_result c;
 
 		check_judge(r, r->check, &c);
-		fprintf(out, "## Your settings\n\nServer ");
+		fprintf(out, _("## Your settings\n\nServer "));
 		report_md(out, r->host);
-		fprintf(out, ", port %d, %s: **%s**\n\n", r->check->port,
+		fprintf(out, _(", port %d, %s: **%s**\n\n"), r->check->port,
 			encryption_label(r->check->enc),
-			c.works && c.safe ? "they work"
-			: c.works	  ? "they work, but not safely"
-					  : "they do not work from here");
+			c.works && c.safe ? _("they work")
+			: c.works	  ? _("they work, but not safely")
+					  : _("they do not work from here"));
 		report_md(out, c.why);
 		fprintf(out, "\n\n");
 	}

@@ -6,6 +6,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "core/i18n.h"
 #include "core/utc.h"
 #include "reports/verdict.h"
 
@@ -37,8 +38,8 @@ static void check_policy(struct report *r)
 			    "patterns (mode %s): senders %s",
 			    d->mx[k].host, mtasts_mode_name(d->sts.mode),
 			    d->sts.mode == MTASTS_ENFORCE
-				    ? "will not deliver to it"
-				    : "report it");
+				    ? _("will not deliver to it")
+				    : _("report it"));
 			all_ok = false;
 		}
 	for (i = 0; i < r->nprobes; i++) {
@@ -56,8 +57,8 @@ static void check_policy(struct report *r)
 		    "with a certificate valid for the MX name; here it is %s%s",
 		    p->host, p->address, mtasts_mode_name(d->sts.mode),
 		    state_name(v.state),
-		    p->tls.done && !p->tls.verified ? " with a certificate "
-						      "that does not verify"
+		    p->tls.done && !p->tls.verified ? _(" with a certificate "
+						      "that does not verify")
 						    : "");
 		all_ok = false;
 	}
@@ -121,8 +122,8 @@ void report_policies(struct report *r)
 		    SEV_WARNING,
 		    "the _mta-sts record exists but the policy at "
 		    "https://mta-sts.%s/.well-known/mta-sts.txt %s: %s",
-		    r->host, d->sts_tried ? "cannot be used" : "has no host",
-		    d->sts_error ? d->sts_error : "mta-sts host not found");
+		    r->host, d->sts_tried ? _("cannot be used") : _("has no host"),
+		    d->sts_error ? d->sts_error : _("mta-sts host not found"));
 		return;
 	}
 	if (d->mta_sts == NULL) {

@@ -5,6 +5,7 @@
 #include <string.h>
 #include <sys/socket.h>
 
+#include "core/i18n.h"
 #include "reports/verdict.h"
 
 static size_t port_rank(const struct report *r, int port)
@@ -134,13 +135,13 @@ static bool explain_unplanned(const struct report *r,
 		used += (size_t)snprintf(named + used, sizeof(named) - used,
 					 "%s%d",
 					 k == 0		   ? ""
-					 : k == nports - 1 ? " and "
+					 : k == nports - 1 ? _(" and ")
 							   : ", ",
 					 ports[k]);
 	snprintf(rec->why, sizeof(rec->why),
-		 "no mail host of %s was planned for port %s: its MX and "
+		 _("no mail host of %s was planned for port %s: its MX and "
 		 "SRV records name port%s %s only. To probe a host on port "
-		 "%s, name it, as in \"smtpprobe -p %s %s\"",
+		 "%s, name it, as in \"smtpprobe -p %s %s\""),
 		 r->host, asked, nports > 1 ? "s" : "", named, asked, asked,
 		 example ? example : "HOST");
 	return true;
@@ -159,10 +160,10 @@ bool report_domain_hint(const struct report *r, int port, char *buf,
 	for (k = 0; k < n; k++)
 		if (v[k].target[0] != '\0' && v[k].port == port) {
 			snprintf(buf, len,
-				 "%s has no address of its own: it is a mail "
+				 _("%s has no address of its own: it is a mail "
 				 "domain, whose host for port %d is %s (its "
 				 "_%s._tcp SRV record). Probe %s:%d, or %s "
-				 "for every mail host",
+				 "for every mail host"),
 				 r->host, port, v[k].target,
 				 port == 465 ? "submissions" : "submission",
 				 v[k].target, port, r->host);
@@ -171,10 +172,10 @@ bool report_domain_hint(const struct report *r, int port, char *buf,
 	for (k = 0; port == 25 && k < d->nmx; k++)
 		if (d->mx[k].host[0] != '\0') {
 			snprintf(buf, len,
-				 "%s has no address of its own: it is a mail "
+				 _("%s has no address of its own: it is a mail "
 				 "domain, whose mail for port 25 goes to %s "
 				 "(its MX record). Probe %s:25, or %s for "
-				 "every mail host",
+				 "every mail host"),
 				 r->host, d->mx[k].host, d->mx[k].host,
 				 r->host);
 			return true;
@@ -182,25 +183,25 @@ bool report_domain_hint(const struct report *r, int port, char *buf,
 	if (d->nmx == 0 && d->nsub == 0 && d->nsubs == 0)
 		return false;
 	used = (size_t)snprintf(buf, len,
-				"%s has no address of its own: it is a mail "
-				"domain, whose records name",
+				_("%s has no address of its own: it is a mail "
+				"domain, whose records name"),
 				r->host);
 	for (k = 0; k < d->nmx && used < len; k++)
 		if (d->mx[k].host[0] != '\0')
 			used += (size_t)snprintf(buf + used, len - used,
-						 " %s:25 (MX)", d->mx[k].host);
+						 _(" %s:25 (MX)"), d->mx[k].host);
 	for (k = 0; k < d->nsub + d->nsubs && used < len; k++) {
 		const struct srv_rec *s =
 		    k < d->nsub ? &d->sub[k] : &d->subs[k - d->nsub];
 
 		if (s->target[0] != '\0')
 			used += (size_t)snprintf(buf + used, len - used,
-						 " %s:%d (SRV)", s->target,
+						 _(" %s:%d (SRV)"), s->target,
 						 s->port);
 	}
 	if (used < len)
 		snprintf(buf + used, len - used,
-			 ". Probe one of them, or %s for every mail host",
+			 _(". Probe one of them, or %s for every mail host"),
 			 r->host);
 	return true;
 }
@@ -213,7 +214,7 @@ struct tally {
 	const struct probe *relay;   /* usable, no AUTH, 25 or an MX */
 	const struct probe *noauth;  /* usable submission port, no AUTH */
 	const struct probe *failed;  /* the session failed after TLS */
-	char ports[160];	     /* "587 blocked, 2525 no TLS" */
+	char ports[480];	     /* "587 blocked, 2525 no TLS" */
 };
 
 /* A submission port's fate in a few words, once per port. */
@@ -221,11 +222,11 @@ static void tally_port(struct tally *t, const struct probe *p,
 		       const struct verdict *v)
 {
 	char item[16];
-	const char *what = v->state == ST_BLOCKED     ? "blocked"
-			   : v->state == ST_PLAINTEXT ? "no TLS"
-			   : v->state == ST_UNUSABLE  ? "unusable"
-			   : !v->usable		      ? "TLS fails"
-						      : "no AUTH";
+	const char *what = v->state == ST_BLOCKED     ? _("blocked")
+			   : v->state == ST_PLAINTEXT ? _("no TLS")
+			   : v->state == ST_UNUSABLE  ? _("unusable")
+			   : !v->usable		      ? _("TLS fails")
+						      : _("no AUTH");
 	size_t len = strlen(t->ports);
 
 	snprintf(item, sizeof(item), "%d ", p->port);
@@ -275,14 +276,14 @@ static void explain_none(const struct report *r, struct recommendation *rec,
 	}
 	if (t->relay != NULL)
 		snprintf(relay, sizeof(relay),
-			 " %s:%d answers with TLS but offers no login (AUTH): "
+			 _(" %s:%d answers with TLS but offers no login (AUTH): "
 			 "it is for server-to-server delivery, not for a mail "
-			 "client.",
+			 "client."),
 			 name_of(t->relay), t->relay->port);
 	if (r->nprobes == 0 && r->dns.null_mx)
 		snprintf(rec->why, sizeof(rec->why),
-			 "the domain publishes a null MX and no submission "
-			 "service: it handles no mail");
+			 _("the domain publishes a null MX and no submission "
+			 "service: it handles no mail"));
 	else if (r->nprobes == 0 &&
 		 (r->check != NULL || r->nports == 1) &&
 		 report_domain_hint(r,
@@ -291,85 +292,85 @@ static void explain_none(const struct report *r, struct recommendation *rec,
 		; /* said */
 	else if (r->nprobes == 0 && report_dns_unanswered(r))
 		snprintf(rec->why, sizeof(rec->why),
-			 "nothing could be probed: the DNS server does not "
-			 "answer");
+			 _("nothing could be probed: the DNS server does not "
+			 "answer"));
 	else if (r->nprobes == 0 && r->nhosts == 0 &&
 		 explain_unplanned(r, rec))
 		; /* said */
 	else if (r->nprobes == 0)
 		snprintf(rec->why, sizeof(rec->why),
-			 "nothing could be probed: no mail host resolved");
+			 _("nothing could be probed: no mail host resolved"));
 	else if (t->blocked == r->nprobes && https > 0)
 		snprintf(rec->why, sizeof(rec->why),
-			 "every mail port is blocked from here while HTTPS "
+			 _("every mail port is blocked from here while HTTPS "
 			 "(443) to the same server connects: outbound mail "
 			 "ports are filtered between this host and the "
 			 "internet. Ask your host to open outbound 587 or "
-			 "465, or send through the provider's HTTPS API");
+			 "465, or send through the provider's HTTPS API"));
 	else if (t->blocked == r->nprobes && answered > 0)
 		snprintf(rec->why, sizeof(rec->why),
-			 "every mail port is blocked from here; the server "
+			 _("every mail port is blocked from here; the server "
 			 "itself answers (TCP 443 is refused, not dropped), so "
 			 "its mail ports are closed or filtered on the way: "
 			 "check the provider's documented ports, or ask your "
-			 "host whether outbound 587 and 465 are open");
+			 "host whether outbound 587 and 465 are open"));
 	else if (t->blocked == r->nprobes && r->ncontrols > 0)
 		snprintf(rec->why, sizeof(rec->why),
-			 "every mail port is blocked from here, and HTTPS "
+			 _("every mail port is blocked from here, and HTTPS "
 			 "(443) to the same server does not connect either: "
-			 "the server is unreachable from here or down");
+			 "the server is unreachable from here or down"));
 	else if (t->blocked == r->nprobes)
 		snprintf(rec->why, sizeof(rec->why),
-			 "every mail port is blocked from here: ask your "
+			 _("every mail port is blocked from here: ask your "
 			 "host to open outbound 587 or 465, or use the "
-			 "provider's HTTPS API");
+			 "provider's HTTPS API"));
 	else if (t->failed != NULL)
 		snprintf(rec->why, sizeof(rec->why),
-			 "no submission port works end to end from here: "
+			 _("no submission port works end to end from here: "
 			 "%s:%d completes the TLS handshake, then the session "
 			 "fails, so a mail client cannot send there.%s Use the "
 			 "port your provider documents, or ask the provider "
-			 "to fix the server",
+			 "to fix the server"),
 			 name_of(t->failed), t->failed->port, relay);
 	else if (t->noauth != NULL)
 		snprintf(rec->why, sizeof(rec->why),
-			 "no submission port offers a login: %s:%d works with "
+			 _("no submission port offers a login: %s:%d works with "
 			 "TLS but offers no AUTH inside TLS, so a mail client "
 			 "cannot log in.%s Use the port your provider "
 			 "documents for sending with a password, or the "
-			 "provider's HTTPS API",
+			 "provider's HTTPS API"),
 			 name_of(t->noauth), t->noauth->port, relay);
 	else if (t->relay != NULL)
 		snprintf(rec->why, sizeof(rec->why),
-			 "no submission port %s from here%s%s%s.%s Use the "
+			 _("no submission port %s from here%s%s%s.%s Use the "
 			 "port your provider documents (usually 587 or 465), "
 			 "ask your host to open outbound 587 and 465, or send "
-			 "through the provider's HTTPS API",
+			 "through the provider's HTTPS API"),
 			 t->sub > 0 && t->sub_blocked == t->sub
-				 ? "is reachable"
-				 : "works",
-			 t->sub ? " (" : " (none was probed", t->ports, ")",
+				 ? _("is reachable")
+				 : _("works"),
+			 t->sub ? " (" : _(" (none was probed"), t->ports, ")",
 			 relay);
 	else if (t->badtls > 0 && r->is_address && t->name_only > 0)
 		snprintf(rec->why, sizeof(rec->why),
-			 "TLS answers, but it was probed by address: a "
+			 _("TLS answers, but it was probed by address: a "
 			 "certificate names hosts, and a mail client connects "
 			 "by name. Probe the server's host name (as in "
 			 "\"smtpprobe mail.example.com\") to judge it as a "
-			 "client would");
+			 "client would"));
 	else if (t->badtls > 0)
 		snprintf(rec->why, sizeof(rec->why),
-			 "TLS answers, but its certificate does not verify "
+			 _("TLS answers, but its certificate does not verify "
 			 "for the name probed or it is older than TLS 1.2: "
-			 "a client that checks certificates will refuse it");
+			 "a client that checks certificates will refuse it"));
 	else if (t->plain > 0)
 		snprintf(rec->why, sizeof(rec->why),
-			 "only plaintext SMTP answers: your password and "
+			 _("only plaintext SMTP answers: your password and "
 			 "mail would travel unencrypted; ask the provider "
-			 "for TLS on 465 or 587");
+			 "for TLS on 465 or 587"));
 	else
 		snprintf(rec->why, sizeof(rec->why),
-			 "no port offers working SMTP with TLS from here");
+			 _("no port offers working SMTP with TLS from here"));
 }
 
 void report_recommend(const struct report *r, struct recommendation *rec)
@@ -419,22 +420,22 @@ void report_recommend(const struct report *r, struct recommendation *rec)
 		rec->alt_label = label_of(rec->alt);
 	}
 	snprintf(rec->why, sizeof(rec->why),
-		 "%s:%d connected from here, negotiated %s, its "
+		 _("%s:%d connected from here, negotiated %s, its "
 		 "certificate verified and it offers a login (AUTH) "
-		 "inside TLS%s.",
+		 "inside TLS%s."),
 		 name_of(rec->probe), rec->probe->port, rec->probe->tls.version,
 		 rec->probe->spoke == MODE_TLS
-			 ? "; implicit TLS has no plaintext phase to strip "
-			   "(RFC 8314)"
+			 ? _("; implicit TLS has no plaintext phase to strip "
+			   "(RFC 8314)")
 			 : "");
 	if (r->user != NULL) {
 		size_t len = strlen(rec->why);
 
 		snprintf(rec->why + len, sizeof(rec->why) - len,
 			 report_logged_in(r, rec->probe)
-				 ? " Logged in there as %s."
-				 : " But the credentials of %s were not "
-				   "accepted on any port: see the findings.",
+				 ? _(" Logged in there as %s.")
+				 : _(" But the credentials of %s were not "
+				   "accepted on any port: see the findings."),
 			 r->user);
 	}
 }

@@ -50,7 +50,7 @@ struct recommendation {
 	const char *label;	   /* what settings screens call it */
 	const struct probe *alt;   /* the best working route on another port */
 	const char *alt_encryption, *alt_label;
-	char why[768]; /* room for every port and the advice */
+	char why[1536]; /* room for every port and the advice, translated */
 };
 
 /* Adds a finding about the target as a whole (not about one probe). */

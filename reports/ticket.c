@@ -9,6 +9,7 @@
 #include <string.h>
 #include <sys/socket.h>
 
+#include "core/i18n.h"
 #include "reports/hops.h"
 #include "reports/verdict.h"
 
@@ -69,10 +70,10 @@ static void sources(FILE *out, const struct report *r, size_t first,
 			src[f] = q->source;
 	}
 	if (src[0] != NULL && src[1] != NULL)
-		fprintf(out, "source addresses %s (IPv4) and %s (IPv6)",
+		fprintf(out, _("source addresses %s (IPv4) and %s (IPv6)"),
 			src[0], src[1]);
 	else
-		fprintf(out, "source address %s",
+		fprintf(out, _("source address %s"),
 			src[0] ? src[0] : src[1] ? src[1] : "unknown");
 }
 
@@ -149,9 +150,9 @@ static void paragraph(FILE *out, const struct report *r, size_t i,
 		if (r->probes[j]->port == p->port &&
 		    !blocked_as(r->probes[j], NULL))
 			open_elsewhere = true;
-	fprintf(out, "From this server (");
+	fprintf(out, _("From this server ("));
 	sources(out, r, i, reason);
-	fprintf(out, "), outbound TCP connections to port %d of %s (",
+	fprintf(out, _("), outbound TCP connections to port %d of %s ("),
 		p->port, host_of(p));
 	for (j = i; j < r->nprobes; j++)
 		if (same_group(p, reason, r->probes[j])) {
@@ -159,18 +160,18 @@ static void paragraph(FILE *out, const struct report *r, size_t i,
 				r->probes[j]->address);
 			comma = true;
 		}
-	fprintf(out, ") fail: %s.", reason_words(reason));
+	fprintf(out, _(") fail: %s."), reason_words(reason));
 	hop_evidence(out, r, p, reason);
 	if (!open_elsewhere) {
-		fprintf(out, " Please open outbound TCP port %d for this "
+		fprintf(out, _(" Please open outbound TCP port %d for this "
 			     "server, or tell us which port we may use for "
-			     "mail submission.",
+			     "mail submission."),
 			p->port);
 		return;
 	}
 	/* the port is open from here: name where it works */
-	fprintf(out, " Outbound port %d itself is open: connections to port "
-		     "%d of ",
+	fprintf(out, _(" Outbound port %d itself is open: connections to port "
+		     "%d of "),
 		p->port, p->port);
 	comma = false;
 	for (j = 0; j < r->nprobes; j++)
@@ -180,8 +181,8 @@ static void paragraph(FILE *out, const struct report *r, size_t i,
 			comma = true;
 			working_host(out, r, j);
 		}
-	fprintf(out, " get through from here. Please check whether anything "
-		     "between this server and %s filters these addresses.",
+	fprintf(out, _(" get through from here. Please check whether anything "
+		     "between this server and %s filters these addresses."),
 		host_of(p));
 }
 

@@ -5,6 +5,8 @@
 #include <string.h>
 #include <time.h>
 
+#include "core/i18n.h"
+#include "core/sanitize.h"
 #include "core/utc.h"
 #include "probe/caps.h"
 
@@ -20,8 +22,10 @@ static void add(struct verdict *v, const char *id, enum severity sev,
 	f->id = id;
 	f->severity = sev;
 	va_start(ap, fmt);
-	vsnprintf(f->message, sizeof(f->message), fmt, ap);
+	/* the format is the message id (make pot extracts this argument) */
+	vsnprintf(f->message, sizeof(f->message), _(fmt), ap);
 	va_end(ap);
+	utf8_trim_tail(f->message);
 }
 
 /* Missing or broken TLS: a warning on relay port 25, where TLS is
@@ -232,18 +236,18 @@ static void tls_findings(const struct probe *p, struct verdict *v)
 		add(v, "certificate-not-trusted", sev,
 		    "the certificate does not chain to a trusted authority "
 		    "(issuer %s)",
-		    t->issuer ? t->issuer : "unknown");
+		    t->issuer ? t->issuer : _("unknown"));
 	if (!t->name_ok && p->host == NULL)
 		/* an address was probed: no public certificate names it */
 		add(v, "certificate-host-mismatch", SEV_WARNING,
 		    "probed by address %s, which the certificate (for %s) "
 		    "does not name; probe the host name to check it",
-		    p->address, t->names.n ? t->names.v[0] : "no name");
+		    p->address, t->names.n ? t->names.v[0] : _("no name"));
 	else if (!t->name_ok)
 		add(v, "certificate-host-mismatch", sev,
 		    "the certificate is for %s%s, not %s",
-		    t->names.n ? t->names.v[0] : "no name",
-		    t->names.n > 1 ? " and others" : "", p->host);
+		    t->names.n ? t->names.v[0] : _("no name"),
+		    t->names.n > 1 ? _(" and others") : "", p->host);
 }
 
 static void starttls_findings(const struct probe *p, struct verdict *v)
@@ -273,7 +277,7 @@ static void starttls_findings(const struct probe *p, struct verdict *v)
 	} else if (!p->tls.done) {
 		add(v, "starttls-handshake-failed", sev,
 		    "the TLS handshake after STARTTLS failed: %s",
-		    p->tls.error ? p->tls.error : "no answer");
+		    p->tls.error ? p->tls.error : _("no answer"));
 		v->downgrade_risk = true;
 	} else if (p->port == 25 && p->protection != NULL) {
 		add(v, "downgrade-protected", SEV_INFO,
@@ -297,9 +301,9 @@ static void port_mode_finding(const struct probe *p, struct verdict *v)
 {
 	enum probe_mode want = verdict_standard_mode(p);
 	const char *spoke =
-	    p->spoke == MODE_TLS ? "implicit TLS" : "plaintext SMTP";
+	    p->spoke == MODE_TLS ? _("implicit TLS") : _("plaintext SMTP");
 	const char *wanted =
-	    want == MODE_TLS ? "implicit TLS" : "plaintext SMTP";
+	    want == MODE_TLS ? _("implicit TLS") : _("plaintext SMTP");
 	bool known = p->port == 25 || p->port == 587 || p->port == 465 ||
 		     p->port == 2525;
 
@@ -323,8 +327,8 @@ static void port_mode_finding(const struct probe *p, struct verdict *v)
 		    "port %d speaks %s, not the %s it was probed for (%s)",
 		    p->port, spoke, wanted,
 		    want == MODE_TLS
-			? "--tls-ports lists it"
-			: "list it in --tls-ports if it is meant for TLS");
+			? _("--tls-ports lists it")
+			: _("list it in --tls-ports if it is meant for TLS"));
 }
 
 /* "XXXXXXXA" and kin: what SMTP-inspecting firewalls (Cisco's "fixup
@@ -422,8 +426,8 @@ static void judge_state(const struct probe *p, struct verdict *v)
 	} else if (v->state == ST_PLAINTEXT)
 		add(v, "starttls-not-supported", by_role(p),
 		    "%s: mail to and from this port travels in cleartext",
-		    p->helo_used ? "EHLO was refused and HELO has no STARTTLS"
-				 : "no STARTTLS offered");
+		    p->helo_used ? _("EHLO was refused and HELO has no STARTTLS")
+				 : _("no STARTTLS offered"));
 	if (!tls_first && caps_has(&p->ehlo, "AUTH")) {
 		add(v, "plaintext-auth", by_role(p),
 		    "AUTH is offered before TLS: passwords can be sent in "
@@ -486,19 +490,21 @@ static void after_tls_words(const struct probe *p, char *buf, size_t len)
 {
 	bool greeting = p->spoke == MODE_TLS && p->greeting_code != 220;
 	int code = greeting ? p->greeting_code : p->ehlo_tls_code;
-	const char *what = greeting ? "the greeting inside TLS"
-				    : "the EHLO sent inside TLS";
+	const char *what = greeting ? _("the greeting inside TLS")
+				    : _("the EHLO sent inside TLS");
 
 	if (code != 0)
-		snprintf(buf, len, "%s was answered %d%s%s", what, code,
+		snprintf(buf, len, _("%s was answered %d%s%s"), what, code,
 			 p->detail ? ": " : "", p->detail ? p->detail : "");
 	else if (p->end == END_CLOSED)
-		snprintf(buf, len, "the server closed the connection instead "
-			 "of answering %s", what);
+		snprintf(buf, len,
+			 _("the server closed the connection instead "
+			   "of answering %s"),
+			 what);
 	else if (p->end == END_TIMEOUT || p->end == END_DEADLINE)
-		snprintf(buf, len, "no answer to %s", what);
+		snprintf(buf, len, _("no answer to %s"), what);
 	else
-		snprintf(buf, len, "%s got no valid reply (%s%s%s)", what,
+		snprintf(buf, len, _("%s got no valid reply (%s%s%s)"), what,
 			 probe_end_name(p->end), p->detail ? ": " : "",
 			 p->detail ? p->detail : "");
 }
@@ -525,7 +531,7 @@ static void judge_client(const struct probe *p, struct verdict *v)
 	if (p->tls.done && p->kind == KIND_MAIN &&
 	    ((p->spoke == MODE_TLS && p->greeting_code == 0) ||
 	     (p->greeting_code == 220 && p->ehlo_tls_code != 250))) {
-		char words[200];
+		char words[600];
 
 		after_tls_words(p, words, sizeof(words));
 		add(v, "session-failed-after-tls", SEV_ERROR,
@@ -538,8 +544,8 @@ static void judge_client(const struct probe *p, struct verdict *v)
 		    "no AUTH inside TLS%s: a mail client cannot log in on "
 		    "this port",
 		    caps_has(&p->ehlo, "AUTH")
-			    ? " (offered only before TLS, where a password "
-			      "would travel in cleartext)"
+			    ? _(" (offered only before TLS, where a password "
+			        "would travel in cleartext)")
 			    : "");
 }
 
@@ -559,15 +565,15 @@ const char *auth_skip_words(enum auth_skip k)
 {
 	switch (k) {
 	case SKIP_NO_TLS:
-		return "no TLS on this port, and credentials never travel in "
-		       "cleartext";
+		return _("no TLS on this port, and credentials never travel "
+			 "in cleartext");
 	case SKIP_UNVERIFIED:
-		return "the certificate did not verify for the name typed, "
-		       "and credentials go only to a server proven to be it";
+		return _("the certificate did not verify for the name typed, "
+			 "and credentials go only to a server proven to be it");
 	case SKIP_OLD_TLS:
-		return "TLS older than 1.2 was negotiated";
+		return _("TLS older than 1.2 was negotiated");
 	case SKIP_BEFORE_TLS:
-		return "AUTH was offered only before TLS, never inside it";
+		return _("AUTH was offered only before TLS, never inside it");
 	default:
 		return "";
 	}

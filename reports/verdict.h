@@ -25,7 +25,7 @@ enum severity { SEV_INFO, SEV_WARNING, SEV_ERROR };
 struct finding {
 	const char *id; /* stable, lower case: the JSON contract */
 	enum severity severity;
-	char message[256];
+	char message[640]; /* room for a translation: 3 bytes a character */
 };
 
 struct verdict {

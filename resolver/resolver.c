@@ -17,6 +17,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/i18n.h"
 #include "core/addr.h"
 #include "core/sanitize.h"
 #include "resolver/dns.h"
@@ -81,13 +82,13 @@ struct resolver *resolver_new(struct loop *loop,
 	struct dns_opts dopts;
 
 	if (rs == NULL) {
-		snprintf(err, errlen, "out of memory");
+		snprintf(err, errlen, _("out of memory"));
 		return NULL;
 	}
 	rs->opts = *opts;
 	if (opts->nports > TARGET_MAX_PORTS ||
 	    opts->ntls_ports > TARGET_MAX_PORTS) {
-		snprintf(err, errlen, "too many ports");
+		snprintf(err, errlen, _("too many ports"));
 		free(rs);
 		return NULL;
 	}

@@ -13,6 +13,7 @@
 #include <sys/socket.h>
 #include <time.h>
 
+#include "core/i18n.h"
 #include "core/sanitize.h"
 
 #define STS_MAX_ADDRS 8 /* addresses of mta-sts.DOMAIN tried */
@@ -56,16 +57,16 @@ static void on_policy(void *arg, long status, const char *ctype,
 	if (error != NULL)
 		snprintf(why, sizeof(why), "%s", error);
 	else if (status != 200)
-		snprintf(why, sizeof(why), "HTTP status %ld%s", status,
+		snprintf(why, sizeof(why), _("HTTP status %ld%s"), status,
 		         status >= 300 && status < 400
-		             ? " (redirects are not followed, RFC 8461 "
-		               "3.3)"
+		             ? _(" (redirects are not followed, RFC 8461 "
+		               "3.3)")
 		             : "");
 	else if (ctype == NULL || strncasecmp(ctype, "text/plain", 10) != 0 ||
 	         (ctype[10] != '\0' && ctype[10] != ';' && ctype[10] != ' '))
 		snprintf(why, sizeof(why),
-		         "the policy is served as %s, not text/plain",
-		         ctype ? ctype : "no content type");
+		         _("the policy is served as %s, not text/plain"),
+		         ctype ? ctype : _("no content type"));
 	else if (mtasts_parse(body, len, &d->sts, why, sizeof(why)) == 0)
 		d->sts_valid = true;
 	if (!d->sts_valid)

@@ -9,6 +9,7 @@
 #include <string.h>
 #include <sys/socket.h>
 
+#include "core/i18n.h"
 #include "core/sanitize.h"
 
 #define HOST_MAX 253
@@ -46,29 +47,29 @@ static const char *host_problem(const char *h)
 	const char *p;
 
 	if (len == 0)
-		return "empty host name";
+		return _("empty host name");
 	if (len > HOST_MAX + (h[len - 1] == '.'))
-		return "host name longer than 253 characters";
+		return _("host name longer than 253 characters");
 	for (p = h; *p != '\0'; p++) {
 		if (*p == '.') {
 			if (label == 0)
-				return "empty label in host name";
+				return _("empty label in host name");
 			if (p[-1] == '-')
-				return "label ends with '-'";
+				return _("label ends with '-'");
 			label = 0;
 			continue;
 		}
 		if (!isalnum((unsigned char)*p) && *p != '-' && *p != '_')
-			return "character not allowed in a host name";
+			return _("character not allowed in a host name");
 		if (label == 0 && *p == '-')
-			return "label starts with '-'";
+			return _("label starts with '-'");
 		if (++label > 63)
-			return "label longer than 63 characters";
+			return _("label longer than 63 characters");
 	}
 	if (label > 0 && p[-1] == '-')
-		return "label ends with '-'";
+		return _("label ends with '-'");
 	if (label == 0)
-		return "empty label in host name";
+		return _("empty label in host name");
 	return NULL;
 }
 
@@ -84,7 +85,7 @@ static int fail(char *err, size_t errlen, const char *input, const char *why)
 {
 	char *clean = sanitize(input, strlen(input) > 80 ? 80 : strlen(input));
 
-	snprintf(err, errlen, "bad target '%s': %s", clean ? clean : "?", why);
+	snprintf(err, errlen, _("bad target '%s': %s"), clean ? clean : "?", why);
 	utf8_trim_tail(err);
 	free(clean);
 	return -1;
@@ -101,10 +102,10 @@ static int set_host(struct target *t, const char *in, const char *h,
 	if (inet_pton(AF_INET, h, a) == 1) {
 		t->family = AF_INET;
 		t->host = strdup(h);
-		return t->host ? 0 : fail(err, errlen, in, "out of memory");
+		return t->host ? 0 : fail(err, errlen, in, _("out of memory"));
 	}
 	if (looks_numeric(h))
-		return fail(err, errlen, in, "not a valid IPv4 address");
+		return fail(err, errlen, in, _("not a valid IPv4 address"));
 	if (!all_ascii(h)) {
 		char *ace = NULL;
 		int rc = idn2_to_ascii_8z(h, &ace, IDN2_NONTRANSITIONAL |
@@ -119,7 +120,7 @@ static int set_host(struct target *t, const char *in, const char *h,
 	} else {
 		lower = strdup(h);
 		if (lower == NULL)
-			return fail(err, errlen, in, "out of memory");
+			return fail(err, errlen, in, _("out of memory"));
 	}
 	for (i = 0; i < len; i++)
 		lower[i] = (char)tolower((unsigned char)lower[i]);
@@ -143,9 +144,9 @@ int target_parse(const char *s, struct target *t, char *err, size_t errlen)
 
 	memset(t, 0, sizeof(*t));
 	if (len == 0)
-		return fail(err, errlen, s, "empty");
+		return fail(err, errlen, s, _("empty"));
 	if (len >= sizeof(buf) * 2)
-		return fail(err, errlen, s, "too long");
+		return fail(err, errlen, s, _("too long"));
 	t->input = sanitize(s, len);
 	if (t->input == NULL)
 		return fail(err, errlen, s, "out of memory");
@@ -155,11 +156,11 @@ int target_parse(const char *s, struct target *t, char *err, size_t errlen)
 
 		if (end == NULL)
 			return target_free(t),
-			       fail(err, errlen, s, "missing ']'");
+			       fail(err, errlen, s, _("missing ']'"));
 		n = (size_t)(end - s - 1);
 		if (n == 0 || n >= INET6_ADDRSTRLEN) {
 			target_free(t);
-			return fail(err, errlen, s, "not an IPv6 address");
+			return fail(err, errlen, s, _("not an IPv6 address"));
 		}
 		memcpy(buf, s + 1, n);
 		buf[n] = '\0';
@@ -186,8 +187,8 @@ int target_parse(const char *s, struct target *t, char *err, size_t errlen)
 		char *c = sanitize(h, n > HOST_MAX ? HOST_MAX : n);
 
 		snprintf(why, sizeof(why),
-			 "a URL, not a host: give the host name or "
-			 "HOST:PORT, as in '%s'",
+			 _("a URL, not a host: give the host name or "
+			 "HOST:PORT, as in '%s'"),
 			 c != NULL && *c != '\0' ? c : "mail.example.com");
 		utf8_trim_tail(why);
 		free(c);
@@ -217,7 +218,7 @@ int target_parse(const char *s, struct target *t, char *err, size_t errlen)
 		}
 		if (n == 0 || n >= sizeof(buf)) {
 			target_free(t);
-			return fail(err, errlen, s, "empty or overlong host");
+			return fail(err, errlen, s, _("empty or overlong host"));
 		}
 		memcpy(buf, s, n);
 		buf[n] = '\0';
@@ -258,7 +259,7 @@ int ports_parse(const char *s, int *ports, size_t *n, char *err,
 
 		if (len == 0 || len >= sizeof(tok)) {
 			snprintf(err, errlen,
-				 "bad --ports: empty or overlong item");
+				 _("bad --ports: empty or overlong item"));
 			return -1;
 		}
 		memcpy(tok, s, len);
@@ -267,8 +268,8 @@ int ports_parse(const char *s, int *ports, size_t *n, char *err,
 			char *c = sanitize(tok, len);
 
 			snprintf(err, errlen,
-				 "bad --ports: '%s' is not a port from 1 to "
-				 "65535",
+				 _("bad --ports: '%s' is not a port from 1 to "
+				 "65535"),
 				 c ? c : "?");
 			free(c);
 			return -1;
@@ -276,11 +277,11 @@ int ports_parse(const char *s, int *ports, size_t *n, char *err,
 		for (i = 0; i < k; i++)
 			if (ports[i] == port) {
 				snprintf(err, errlen,
-					 "bad --ports: %d given twice", port);
+					 _("bad --ports: %d given twice"), port);
 				return -1;
 			}
 		if (k == TARGET_MAX_PORTS) {
-			snprintf(err, errlen, "bad --ports: more than %d ports",
+			snprintf(err, errlen, _("bad --ports: more than %d ports"),
 				 TARGET_MAX_PORTS);
 			return -1;
 		}
@@ -304,15 +305,15 @@ int dns_server_parse(const char *s, char *csv, size_t csvlen, char *err,
 		char *c = sanitize(s, strlen(s) > 80 ? 80 : strlen(s));
 
 		snprintf(err, errlen,
-			 "bad --dns-server '%s': want ADDRESS, ADDRESS:PORT "
-			 "or [IPv6]:PORT",
+			 _("bad --dns-server '%s': want ADDRESS, ADDRESS:PORT "
+			 "or [IPv6]:PORT"),
 			 c ? c : "?");
 		free(c);
 		return -1;
 	}
 	if (t.family == 0) {
 		snprintf(err, errlen,
-			 "bad --dns-server '%s': an IP address, not a name",
+			 _("bad --dns-server '%s': an IP address, not a name"),
 			 t.input);
 		target_free(&t);
 		return -1;
@@ -322,7 +323,7 @@ int dns_server_parse(const char *s, char *csv, size_t csvlen, char *err,
 		 t.family == AF_INET6 ? "]" : "", t.port ? t.port : 53);
 	target_free(&t);
 	if (used + strlen(item) + 1 > csvlen) {
-		snprintf(err, errlen, "too many --dns-server options");
+		snprintf(err, errlen, _("too many --dns-server options"));
 		return -1;
 	}
 	memcpy(csv + used, item, strlen(item) + 1);

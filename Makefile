@@ -118,14 +118,14 @@ integration: $(B)/smtpprobe $(B)/hostile-server $(MO)
 	SMTPPROBE=$(B)/smtpprobe HOSTILE=$(B)/hostile-server \
 		tests/integration/run.sh
 
-check: all lint unit integration
+check: all lint unit fuzz-replay integration
 
 # One more build with the sanitizers on, and every test run against it.
 # Check forks each test, so a sanitizer report fails that test.
 sanitize:
 	$(MAKE) B=build-san OPT="-O1 -g -fno-omit-frame-pointer" \
 		SAN="-fsanitize=address,undefined -fno-sanitize-recover=all" \
-		build-san/smtpprobe unit integration
+		build-san/smtpprobe unit fuzz-replay integration
 
 # bash-completion loads completions/smtpprobe on first use.
 BASHCOMPDIR ?= $(PREFIX)/share/bash-completion/completions
@@ -244,6 +244,7 @@ $(FUZZ_B)/fuzz_%: tests/fuzz/fuzz_%.c $(FUZZ_B)/libsmtpprobe.a
 
 $(FUZZ_RUN): fuzz-run-%: $(FUZZ_B)/fuzz_%
 	@mkdir -p $(FUZZ_B)/corpus/$* $(FUZZ_B)/crashes
+	$(if $(wildcard tests/fuzz/crashes/$*-*),$< $(wildcard tests/fuzz/crashes/$*-*))
 	cp tests/fuzz/corpus/$*/* $(FUZZ_B)/corpus/$*/
 	$< $(FUZZ_FLAGS) -artifact_prefix=$(FUZZ_B)/crashes/$*- \
 		$(addprefix -dict=,$(wildcard tests/fuzz/$*.dict)) \
@@ -253,3 +254,16 @@ clean-fuzz:
 	rm -rf $(FUZZ_B)
 
 -include $(FUZZ_LIB_OBJ:.o=.d) $(FUZZ_BIN:=.d)
+
+# --- Replay: every harness on the committed corpora and crash reproducers,
+# built with CC (and SAN under make sanitize), no libFuzzer needed. ---
+.PHONY: fuzz-replay
+fuzz-replay: $(FUZZ_NAMES:%=$(B)/replay_%)
+	@for n in $(FUZZ_NAMES); do \
+		$(B)/replay_$$n tests/fuzz/corpus/$$n/* \
+			$$(ls tests/fuzz/crashes/$$n-* 2>/dev/null) || exit 1; \
+	done
+
+$(B)/replay_%: tests/fuzz/fuzz_%.c tests/fuzz/replay.c $(B)/libsmtpprobe.a
+	@echo "  LD      $@"
+	$(Q)$(CC) $(ALL_CFLAGS) $(ALL_LDFLAGS) -o $@ $^ $(LIBS)

@@ -3,6 +3,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/i18n.h"
 #include "core/sanitize.h"
 
 static enum reply_status fail(struct reply *r, enum reply_error e,
@@ -133,13 +134,13 @@ const char *reply_error_name(enum reply_error e)
 	case REPLY_OK:
 		return "ok";
 	case REPLY_MALFORMED:
-		return "malformed reply code";
+		return _("malformed reply code");
 	case REPLY_MIXED:
-		return "reply lines with different codes";
+		return _("reply lines with different codes");
 	case REPLY_OVERLONG:
 		return "overlong line";
 	case REPLY_FLOOD:
-		return "reply too long";
+		return _("reply too long");
 	}
 	return "?";
 }

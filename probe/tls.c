@@ -9,6 +9,7 @@
 
 #include <gnutls/x509.h>
 
+#include "core/i18n.h"
 #include "core/sanitize.h"
 
 int tls_creds_new(gnutls_certificate_credentials_t *creds, const char *ca_file,
@@ -28,8 +29,8 @@ int tls_creds_new(gnutls_certificate_credentials_t *creds, const char *ca_file,
 		ret = gnutls_certificate_set_x509_system_trust(*creds);
 	if (ret <= 0) {
 		snprintf(err, errlen, "%s: %s",
-			 ca_file ? ca_file : "system trust store",
-			 ret == 0 ? "no certificates found"
+			 ca_file ? ca_file : _("system trust store"),
+			 ret == 0 ? _("no certificates found")
 				  : gnutls_strerror(ret));
 		gnutls_certificate_free_credentials(*creds);
 		return -1;

@@ -28,11 +28,11 @@ const char *encryption_label(enum encryption enc)
 {
 	switch (enc) {
 	case ENC_NONE:
-		return "no encryption";
+		return _("no encryption");
 	case ENC_STARTTLS:
-		return "TLS (STARTTLS)";
+		return _("TLS (STARTTLS)");
 	default:
-		return "SSL (implicit TLS)";
+		return _("SSL (implicit TLS)");
 	}
 }
 
@@ -48,17 +48,17 @@ static void blocked_words(const struct probe *p, const char *reason,
 {
 	const char *what =
 		strcmp(reason, "timeout") == 0
-			? "the connection attempt times out: something "
+			? _("the connection attempt times out: something "
 			  "between here and the server silently drops the "
 			  "port (typical of a hosting provider's outbound "
-			  "filter); clients report \"Connection timed out\""
+			  "filter); clients report \"Connection timed out\"")
 		: strcmp(reason, "refused") == 0
-			? "the connection is refused: nothing listens on "
+			? _("the connection is refused: nothing listens on "
 			  "that port there, or a firewall rejects it; "
-			  "clients report \"Connection refused\""
-			: "the connection fails with \"No route to host\" or "
+			  "clients report \"Connection refused\"")
+			: _("the connection fails with \"No route to host\" or "
 			  "\"administratively prohibited\": a firewall "
-			  "rejects it";
+			  "rejects it");
 
 	snprintf(res->why, sizeof(res->why), _("Port %d of %s is blocked from "
 		 "here: %s."), p->port, p->address, what);
@@ -68,7 +68,7 @@ static void cert_words(const struct probe *p, const char *typed,
 		       struct check_result *res)
 {
 	const struct tls_info *t = &p->tls;
-	const char *name = t->names.n ? t->names.v[0] : "no name";
+	const char *name = t->names.n ? t->names.v[0] : _("no name");
 	char when[UTC_TEXT_MAX] = "?";
 
 	if (t->expired) {

@@ -4,6 +4,8 @@
 
 #include <string.h>
 
+#include "core/i18n.h"
+
 bool report_dns_unanswered(const struct report *r)
 {
 	size_t i;
@@ -31,6 +33,6 @@ void report_dns_findings(struct report *r)
 		       "question%s about %s got a reply (%s); check "
 		       "--dns-server, or the servers in /etc/resolv.conf",
 		       r->nerrors, r->nerrors == 1 ? "" : "s", r->host,
-		       refused ? "its DNS port is closed"
-			       : "every try timed out");
+		       refused ? _("its DNS port is closed")
+			       : _("every try timed out"));
 }

@@ -121,7 +121,7 @@ bool egress_down(const struct egress *e, size_t i)
 const char *egress_control(const struct egress_host *h)
 {
 	if (!h->resolved)
-		return "did not resolve";
+		return _("did not resolve");
 	if (h->https_ok > 0)
 		return "open";
 	if (h->https_answered > 0)
@@ -221,14 +221,14 @@ static const char *verdict_words(enum egress_verdict v)
 {
 	switch (v) {
 	case EV_OPEN:
-		return "open from here";
+		return _("open from here");
 	case EV_FILTERED:
-		return "filtered between this host and the internet";
+		return _("filtered between this host and the internet");
 	case EV_NO_NETWORK:
-		return "nothing answers on any port, not even with a reset: "
-		       "this host has no working outbound network";
+		return _("nothing answers on any port, not even with a reset: "
+		       "this host has no working outbound network");
 	default:
-		return "unknown (no provider resolved)";
+		return _("unknown (no provider resolved)");
 	}
 }
 
@@ -431,15 +431,15 @@ static const char *failure_words(const struct egress *e, size_t k)
 			unreachable += e->hosts[i].ports[k].unreachable;
 		}
 	if (timeout > 0 && refused + unreachable == 0)
-		return "the connection attempts time out (the packets are "
-		       "silently dropped)";
+		return _("the connection attempts time out (the packets are "
+		       "silently dropped)");
 	if (refused > 0 && timeout + unreachable == 0)
-		return "the connection attempts are reset";
+		return _("the connection attempts are reset");
 	if (unreachable > 0 && timeout + refused == 0)
-		return "the connection attempts are rejected with an ICMP "
-		       "error";
-	return "the connection attempts time out, are reset or are "
-	       "rejected";
+		return _("the connection attempts are rejected with an ICMP "
+		       "error");
+	return _("the connection attempts time out, are reset or are "
+	       "rejected");
 }
 
 static void ticket(FILE *out, const struct egress *e, size_t k)
@@ -461,7 +461,7 @@ static void ticket(FILE *out, const struct egress *e, size_t k)
 			https += e->hosts[i].https_ok > 0;
 		}
 	fprintf(out, _(") fail: %s."), failure_words(e, k));
-	sep = " The same providers answer from here on port ";
+	sep = _(" The same providers answer from here on port ");
 	for (j = 0; j < e->nports; j++)
 		if (egress_judge(e, j, ev, sizeof(ev)) == EV_OPEN) {
 			fprintf(out, "%s%d", sep, e->ports[j]);
@@ -527,7 +527,8 @@ int egress_markdown(FILE *out, const struct egress *e)
 			verdict_words(v));
 		if (v != EV_UNKNOWN)
 			fprintf(out, " (%s)", ev);
-		fprintf(out, ".\n");
+		/* TRANSLATORS: the full stop of a verdict line */
+		fputs(_(".\n"), out);
 	}
 	for (i = 0; i < e->nhosts; i++)
 		if (egress_down(e, i)) {

@@ -72,7 +72,8 @@ static void summary(FILE *out, const struct report *r,
 	} else {
 		fprintf(out, _("No safe way to send mail from here: "));
 		report_md(out, rec->why);
-		fprintf(out, ".\n\n");
+		/* TRANSLATORS: the full stop of the sentence above */
+		fputs(_(".\n\n"), out);
 	}
 }
 
@@ -151,7 +152,7 @@ static void findings(FILE *out, const struct report *r)
 	fprintf(out, _("## Findings\n\n"));
 	for (i = 0; i < r->nfindings; i++) {
 		fprintf(out, "- **%s** `%s`: ",
-			severity_name(r->findings[i].severity),
+			_(severity_name(r->findings[i].severity)),
 			r->findings[i].id);
 		report_md(out, r->findings[i].message);
 		fputc('\n', out);
@@ -163,7 +164,7 @@ static void findings(FILE *out, const struct report *r)
 		verdict_judge(p, &v);
 		for (j = 0; j < v.nfindings; j++) {
 			fprintf(out, _("- **%s** `%s` on port %d, "),
-				severity_name(v.findings[j].severity),
+				_(severity_name(v.findings[j].severity)),
 				v.findings[j].id, p->port);
 			report_md(out, p->address);
 			fprintf(out, ": ");

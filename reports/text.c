@@ -221,7 +221,7 @@ static void print_findings(FILE *out, const struct report *r, bool colour)
 			any = true;
 			fprintf(out, "  %d %s: %s%s%s %s: %s\n", p->port,
 			        p->address, colour ? c : "",
-			        severity_name(f->severity),
+			        _(severity_name(f->severity)),
 			        colour ? C_RESET : "", f->id, f->message);
 		}
 	}
@@ -380,7 +380,7 @@ int report_text(FILE *out, const struct report *r, bool colour)
 		        r->errors[i].name, r->errors[i].error);
 	for (i = 0; i < r->nfindings; i++)
 		fprintf(out, "  %s %s: %s\n",
-		        severity_name(r->findings[i].severity),
+		        _(severity_name(r->findings[i].severity)),
 		        r->findings[i].id, r->findings[i].message);
 	if (r->nprobes > 0) {
 		fputc('\n', out);

@@ -18,13 +18,13 @@ static const char *reason_words(const char *reason)
 	if (reason == NULL)
 		return "";
 	if (strcmp(reason, "timeout") == 0)
-		return "connection attempts time out: packets are silently "
-		       "dropped";
+		return _("connection attempts time out: packets are silently "
+		       "dropped");
 	if (strcmp(reason, "refused") == 0)
-		return "connection attempts are refused (TCP reset)";
+		return _("connection attempts are refused (TCP reset)");
 	if (strcmp(reason, "unreachable") == 0)
-		return "connection attempts fail with an ICMP "
-		       "\"administratively prohibited\" or no-route error";
+		return _("connection attempts fail with an ICMP "
+		       "\"administratively prohibited\" or no-route error");
 	return reason;
 }
 

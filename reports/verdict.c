@@ -669,5 +669,8 @@ const char *state_name(enum state s)
 
 const char *severity_name(enum severity s)
 {
-	return s == SEV_ERROR ? "error" : s == SEV_WARNING ? "warning" : "info";
+	/* N_: the JSON value; text and Markdown translate it where they print */
+	return s == SEV_ERROR	  ? N_("error")
+	       : s == SEV_WARNING ? N_("warning")
+				  : N_("info");
 }

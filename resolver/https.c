@@ -9,6 +9,7 @@
 
 #include "core/addr.h"
 #include "core/buf.h"
+#include "core/i18n.h"
 
 struct https {
 	struct loop *loop;
@@ -49,7 +50,7 @@ static void check_done(struct https *h)
 		curl_easy_getinfo(m->easy_handle, CURLINFO_CONTENT_TYPE,
 				  &ctype);
 		if (rq->too_big || m->data.result == CURLE_FILESIZE_EXCEEDED)
-			err = "the response is larger than the limit";
+			err = _("the response is larger than the limit");
 		else if (m->data.result != CURLE_OK)
 			err = rq->error[0] ? rq->error
 					   : curl_easy_strerror(m->data.result);

@@ -246,6 +246,8 @@ bed_dns() {
 		# Answers whether or not a test started the host (bed_odd_up).
 		host-record=odd.example.test,198.18.3.2,fd00:3::2
 		host-record=split.example.test,198.18.1.2,fd00:3::2
+		# An internationalised name (例え.example.test) for the mail host.
+		host-record=xn--r8jz45g.example.test,198.18.1.2,fd00:1::2
 		# Two MX hosts: the firewalled one first, the working one second.
 		mx-host=two.example.test,fw.example.test,10
 		mx-host=two.example.test,mail.example.test,20

@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/i18n.h"
 #include "reports/verdict.h"
 
 /* The whole style sheet.  Its SHA-256 is the only style the page's CSP
@@ -378,11 +379,14 @@ static void style_hash(char *buf, size_t len)
 
 static void head(FILE *out, const struct html_page *pg, const char *title)
 {
+	/* TRANSLATORS: the language of the translation, as a BCP 47 tag
+	 * (the HTML page's lang attribute) */
+	const char *lang = _("en");
 	char hash[80];
 
 	style_hash(hash, sizeof(hash));
 	fprintf(out,
-		"<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n"
+		"<!DOCTYPE html>\n<html lang=\"%s\">\n<head>\n"
 		"<meta charset=\"utf-8\">\n"
 		"<meta http-equiv=\"Content-Security-Policy\" "
 		"content=\"default-src 'none'; style-src %s; "
@@ -390,6 +394,10 @@ static void head(FILE *out, const struct html_page *pg, const char *title)
 		"<meta name=\"viewport\" content=\"width=device-width, "
 		"initial-scale=1\">\n"
 		"<meta name=\"generator\" content=\"smtpprobe ",
+		strspn(lang, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ-") ==
+				strlen(lang)
+			? lang
+			: "en",
 		hash[0] ? hash : "'none'");
 	html_esc(out, pg->version);
 	fputs("\">\n<title>", out);
@@ -425,7 +433,7 @@ int html_page_write(FILE *out, const struct html_page *pg)
 	size_t i;
 
 	if (pg->n == 1) {
-		snprintf(title, sizeof(title), "SMTP report for %s",
+		snprintf(title, sizeof(title), _("SMTP report for %s"),
 			 pg->v[0].target);
 		head(out, pg, title);
 		fputs("<main>\n<h1>", out);
@@ -442,7 +450,7 @@ int html_page_write(FILE *out, const struct html_page *pg)
 	for (i = 0; i < pg->n; i++)
 		order[i] = &pg->v[i];
 	qsort(order, pg->n, sizeof(*order), cmp_entry);
-	snprintf(title, sizeof(title), "SMTP report for %zu target%s", pg->n,
+	snprintf(title, sizeof(title), _("SMTP report for %zu target%s"), pg->n,
 		 pg->n == 1 ? "" : "s");
 	head(out, pg, title);
 	fputs("<main>\n<h1>", out);

@@ -10,6 +10,7 @@
 #include <string.h>
 #include <sys/socket.h>
 
+#include "core/i18n.h"
 #include "core/utc.h"
 #include "reports/hops.h"
 #include "reports/verdict.h"
@@ -30,7 +31,7 @@ static const char *mode_words(const char *encryption)
 
 static void when(const struct report *r, char *buf, size_t len)
 {
-	snprintf(buf, len, "unknown time");
+	snprintf(buf, len, _("unknown time"));
 	if (r->started > 0)
 		utc_format(r->started, UTC_SECOND, buf, len);
 }
@@ -56,24 +57,24 @@ static void answer(FILE *out, const struct report *r, const char *id)
 	}
 	fprintf(out,
 		"<section class=\"answer %s\" aria-labelledby=\"%s-answer\">\n"
-		"<" H1 " id=\"%s-answer\">The answer</" H1 ">\n",
-		good ? "good" : "bad", id, id);
+		"<" H1 " id=\"%s-answer\">%s</" H1 ">\n",
+		good ? "good" : "bad", id, id, _("The answer"));
 	if (r->check != NULL) {
-		fputs("<p class=\"verdict\">Your settings: server ", out);
+		fputs(_("<p class=\"verdict\">Your settings: server "), out);
 		html_esc(out, r->host);
-		fprintf(out, ", port %d, %s: %s</p>\n<p>", r->check->port,
+		fprintf(out, _(", port %d, %s: %s</p>\n<p>"), r->check->port,
 			encryption_label(r->check->enc),
-			c.works && c.safe ? "they work."
-			: c.works	  ? "they work, but not safely."
-					  : "they do not work from here.");
+			c.works && c.safe ? _("they work.")
+			: c.works	  ? _("they work, but not safely.")
+					  : _("they do not work from here."));
 		html_esc(out, c.why);
 		fputs("</p>\n", out);
 	}
 	if (rec.probe != NULL) {
 		fprintf(out, "<p class=\"verdict\">%s</p>\n",
-			r->check != NULL ? "Settings that work from here:"
-					 : "Use these settings in your mail "
-					   "program:");
+			r->check != NULL ? _("Settings that work from here:")
+					 : _("Use these settings in your mail "
+					   "program:"));
 		fputs("<dl class=\"pairs\">\n<dt>Server</dt><dd>", out);
 		html_esc(out, name_of(rec.probe));
 		fprintf(out,
@@ -84,7 +85,7 @@ static void answer(FILE *out, const struct report *r, const char *id)
 		if (rec.alt != NULL) {
 			fputs("<dt>Alternative</dt><dd>", out);
 			html_esc(out, name_of(rec.alt));
-			fprintf(out, ", port %d, %s (%s)</dd>\n", rec.alt->port,
+			fprintf(out, _(", port %d, %s (%s)</dd>\n"), rec.alt->port,
 				rec.alt_label, mode_words(rec.alt_encryption));
 		}
 		fputs("</dl>\n<p>Why: ", out);
@@ -161,10 +162,10 @@ static const char *cert_words(const struct tls_info *t)
 	if (t->expired)
 		return "certificate EXPIRED";
 	if (t->not_yet_valid)
-		return "certificate NOT YET VALID";
+		return _("certificate NOT YET VALID");
 	if (!t->trusted)
-		return "certificate NOT trusted";
-	return "certificate does NOT name this host";
+		return _("certificate NOT trusted");
+	return _("certificate does NOT name this host");
 }
 
 static void cell(FILE *out, const struct probe *p, int port)
@@ -202,7 +203,7 @@ static void cell(FILE *out, const struct probe *p, int port)
 		v.state == ST_BLOCKED	    ? "blocked"
 		: v.state == ST_PLAINTEXT   ? "plaintext"
 		: v.state == ST_STARTTLS    ? "STARTTLS"
-		: v.state == ST_IMPLICIT_TLS ? "implicit TLS"
+		: v.state == ST_IMPLICIT_TLS ? _("implicit TLS")
 					    : "unusable");
 	fputs("<br><span class=\"small\">", out);
 	if (v.reason != NULL) {
@@ -214,12 +215,12 @@ static void cell(FILE *out, const struct probe *p, int port)
 		html_esc(out, p->tls.version);
 		fprintf(out, ", %s", cert_words(&p->tls));
 	} else if (v.state == ST_STARTTLS) {
-		fputs("TLS handshake failed", out);
+		fputs(_("TLS handshake failed"), out);
 	} else if (v.state == ST_PLAINTEXT) {
-		fputs("no STARTTLS", out);
+		fputs(_("no STARTTLS"), out);
 	}
 	if (p->protection != NULL) {
-		fputs("; protected by ", out);
+		fputs(_("; protected by "), out);
 		html_esc(out, p->protection);
 	}
 	fputs("</span></td>", out);
@@ -282,7 +283,7 @@ static void grid(FILE *out, const struct report *r, const char *id)
 		"does not work.</p>\n"
 		"<div class=\"scroll\"><table class=\"grid\">\n<caption>",
 		id);
-	fprintf(out, "%zu connection%s to %zu address%s of %zu host%s",
+	fprintf(out, _("%zu connection%s to %zu address%s of %zu host%s"),
 		r->nprobes, r->nprobes == 1 ? "" : "s", nrows,
 		nrows == 1 ? "" : "es", nhosts, nhosts == 1 ? "" : "s");
 	fputs("</caption>\n<thead><tr><th scope=\"col\">Host</th>"
@@ -341,7 +342,7 @@ static void controls(FILE *out, const struct report *r)
 		html_esc(out, p->address);
 		fputs(": ", out);
 		html_esc(out, p->connected ? "connects" : reason_words(v.reason));
-		fprintf(out, " (%lld ms)</li>\n", (long long)p->total_ms);
+		fprintf(out, _(" (%lld ms)</li>\n"), (long long)p->total_ms);
 	}
 	fputs("</ul>\n", out);
 }
@@ -432,7 +433,7 @@ static void replies(FILE *out, const struct report *r, const char *id)
 				fputs("<br>", out);
 		}
 		if (p->ehlo_tls.n > 0) {
-			fputs("in TLS: ", out);
+			fputs(_("in TLS: "), out);
 			join(out, &p->ehlo_tls, ", ");
 		}
 		fputs("</td><td>", out);
@@ -442,7 +443,7 @@ static void replies(FILE *out, const struct report *r, const char *id)
 			html_esc(out, t->cipher);
 			fputs("</span>", out);
 		} else if (t->error != NULL) {
-			fputs("handshake failed: ", out);
+			fputs(_("handshake failed: "), out);
 			html_esc(out, t->error);
 		}
 		fputs("</td><td>", out);
@@ -497,7 +498,8 @@ static void findings(FILE *out, const struct report *r, const char *id)
 		verdict_judge(r->probes[i], &v[i]);
 		total += v[i].nfindings;
 	}
-	fprintf(out, "<" H1 " id=\"%s-findings\">Findings</" H1 ">\n", id);
+	fprintf(out, "<" H1 " id=\"%s-findings\">%s</" H1 ">\n", id,
+		_("Findings"));
 	if (total == 0) {
 		fputs("<p>Nothing to report: no errors, no warnings.</p>\n",
 		      out);
@@ -568,9 +570,9 @@ static void findings(FILE *out, const struct report *r, const char *id)
 			html_esc(out, f->message);
 			fputs("</p>\n<p class=\"small\">", out);
 			if (where[items[i].first] == NULL) {
-				fputs("About the target as a whole.", out);
+				fputs(_("About the target as a whole."), out);
 			} else {
-				fputs("Seen on", out);
+				fputs(_("Seen on"), out);
 				for (k = items[i].first; k != (size_t)-1;
 				     k = next[k]) {
 					const struct probe *p = where[k];
@@ -578,7 +580,7 @@ static void findings(FILE *out, const struct report *r, const char *id)
 					if (p == NULL)
 						continue;
 					if (p->port != port)
-						fprintf(out, "%s port %d:",
+						fprintf(out, _("%s port %d:"),
 							port < 0 ? "" : ";",
 							p->port);
 					else
@@ -616,7 +618,7 @@ static void record(FILE *out, const char *what, const char *value, int count)
 	fputs("</th><td class=\"raw\">", out);
 	html_esc(out, value ? value : "none");
 	if (count > 1)
-		fprintf(out, " (and %d more: only one is allowed)", count - 1);
+		fprintf(out, _(" (and %d more: only one is allowed)"), count - 1);
 	fputs("</td></tr>\n", out);
 }
 
@@ -634,11 +636,11 @@ static void srv_row(FILE *out, const char *what, const struct srv_rec *v,
 		if (k > 0)
 			fputs("<br>", out);
 		if (v[k].target[0] == '\0') {
-			fputs(". (not offered)", out);
+			fputs(_(". (not offered)"), out);
 			continue;
 		}
 		html_esc(out, v[k].target);
-		fprintf(out, ":%d (priority %d, weight %d)", v[k].port,
+		fprintf(out, _(":%d (priority %d, weight %d)"), v[k].port,
 			v[k].priority, v[k].weight);
 	}
 	fputs("</td></tr>\n", out);
@@ -651,7 +653,8 @@ static void dns(FILE *out, const struct report *r, const char *id)
 	int k;
 
 	fprintf(out,
-		"<" H1 " id=\"%s-dns\">DNS and policy records</" H1 ">\n", id);
+		"<" H1 " id=\"%s-dns\">%s</" H1 ">\n", id,
+		_("DNS and policy records"));
 	if (d->domain) {
 		fputs("<div class=\"scroll\"><table>\n<caption>What the "
 		      "domain publishes</caption>\n<thead><tr>"
@@ -660,10 +663,10 @@ static void dns(FILE *out, const struct report *r, const char *id)
 		      "</th><td class=\"raw\">",
 		      out);
 		if (d->null_mx)
-			fputs("null MX: the domain accepts no mail", out);
+			fputs(_("null MX: the domain accepts no mail"), out);
 		else if (d->nmx == 0)
-			fputs(d->implicit_mx ? "none: the domain's own name "
-					       "receives mail"
+			fputs(d->implicit_mx ? _("none: the domain's own name "
+					       "receives mail")
 					     : "none",
 			      out);
 		for (k = 0; !d->null_mx && k < d->nmx; k++) {
@@ -673,7 +676,7 @@ static void dns(FILE *out, const struct report *r, const char *id)
 			html_esc(out, d->mx[k].host);
 		}
 		if (d->mx_ad)
-			fputs(" (DNSSEC-validated)", out);
+			fputs(_(" (DNSSEC-validated)"), out);
 		fputs("</td></tr>\n", out);
 		srv_row(out, "Submission (SRV _submission._tcp)", d->sub,
 			d->nsub);
@@ -683,16 +686,16 @@ static void dns(FILE *out, const struct report *r, const char *id)
 		       d->nmta_sts);
 		fputs("<tr><th scope=\"row\">MTA-STS policy</th><td>", out);
 		if (d->sts_valid) {
-			fprintf(out, "mode %s, max_age %ld s, mx: <span "
-				     "class=\"raw\">",
+			fprintf(out, _("mode %s, max_age %ld s, mx: <span "
+				     "class=\"raw\">"),
 				mtasts_mode_name(d->sts.mode), d->sts.max_age);
 			join(out, &d->sts.mx, ", ");
 			fputs("</span>", out);
 		} else if (d->sts_tried) {
-			fputs("unusable: ", out);
+			fputs(_("unusable: "), out);
 			html_esc(out, d->sts_error ? d->sts_error : "unknown");
 		} else {
-			fputs("none fetched", out);
+			fputs(_("none fetched"), out);
 		}
 		fputs("</td></tr>\n", out);
 		record(out, "TLS-RPT (TXT _smtp._tls)", d->tls_rpt,
@@ -702,10 +705,10 @@ static void dns(FILE *out, const struct report *r, const char *id)
 		for (i = 0; i < d->ntlsa; i++) {
 			fputs("<tr><th scope=\"row\">DANE (TLSA ", out);
 			html_esc(out, d->tlsa[i].name);
-			fprintf(out, ")</th><td>%d record%s, %s</td></tr>\n",
+			fprintf(out, _(")</th><td>%d record%s, %s</td></tr>\n"),
 				d->tlsa[i].n, d->tlsa[i].n == 1 ? "" : "s",
 				d->tlsa[i].ad ? "DNSSEC-validated"
-					      : "not validated");
+					      : _("not validated"));
 		}
 		if (d->ntlsa == 0)
 			fputs("<tr><th scope=\"row\">DANE (TLSA)</th><td>none"
@@ -779,7 +782,8 @@ static void timings(FILE *out, const struct report *r, const char *id)
 	size_t i;
 
 	fprintf(out,
-		"<" H1 " id=\"%s-time\">Where the time went</" H1 ">\n", id);
+		"<" H1 " id=\"%s-time\">%s</" H1 ">\n", id,
+		_("Where the time went"));
 	if (r->nprobes == 0) {
 		fputs("<p>No connection was made.</p>\n", out);
 		return;
@@ -879,7 +883,7 @@ static void about(FILE *out, const struct report *r, const char *id,
 		any = true;
 	}
 	if (!any)
-		fputs("unknown (no connection got that far)", out);
+		fputs(_("unknown (no connection got that far)"), out);
 	fprintf(out,
 		"</dd>\n<dt>Duration</dt><dd>%lld ms</dd>\n"
 		"<dt>Tool</dt><dd>smtpprobe ",

@@ -7,6 +7,8 @@
 #include <stdbool.h>
 #include <string.h>
 
+#include "core/i18n.h"
+
 #define W 820.0	     /* viewBox width */
 #define LABEL_W 290.0 /* the labels' column */
 #define BAR_END 750.0 /* room after it for the total */
@@ -41,15 +43,15 @@ static const char *end_words(enum probe_end e)
 {
 	switch (e) {
 	case END_TIMEOUT:
-		return "no answer before the timeout";
+		return _("no answer before the timeout");
 	case END_DEADLINE:
-		return "cut off by the session deadline";
+		return _("cut off by the session deadline");
 	case END_REFUSED:
 		return "refused";
 	case END_UNREACHABLE:
 		return "unreachable";
 	case END_CLOSED:
-		return "closed by the server";
+		return _("closed by the server");
 	case END_TLS_FAILED:
 		return "TLS failed";
 	case END_PROTOCOL:

@@ -11,7 +11,7 @@ cd "$(dirname "$0")/../.." || exit 1
 # shellcheck source=lib.sh
 . tests/integration/lib.sh
 
-need_tools locale python3 jq
+need_tools locale python3 jq tidy
 need_smtpprobe
 assert_eq "the ja_JP.UTF-8 locale is installed (tools/install-deps test)" \
 	"$(locale -a | grep -cx 'ja_JP.utf8')" 1
@@ -97,6 +97,13 @@ assert_eq "ja-443: the settings do not work, in Japanese" \
 	"$(grep -c '^この設定では、ここから送信できません。$' "$OUT/ja-443-txt.out")" 1
 assert_eq "c-mail: the recommendation in English" \
 	"$(grep -c '^Recommendation: server mail.example.test, port 465, encryption SSL (implicit TLS)\.$' "$OUT/c-mail-txt.out")" 1
+
+# The HTML page of a good host: Japanese, marked as such, valid HTML.
+run ja_JP.UTF-8 ja-mail-html --format html mail.example.test
+assert_eq "ja-mail-html: <html lang=\"ja\">" "$(grep -c '^<html lang="ja">$' "$T")" 1
+assert_eq "ja-mail-html: the answer in Japanese" "$(grep -c '>結論</h2>' "$T")" 1
+tidy -q -e "$T" >"$OUT/ja-mail-html.tidy" 2>&1
+assert_lt "ja-mail-html: tidy finds no error" "$?" 2
 
 # 2. An internationalised name of the test zone, as typed.
 run ja_JP.UTF-8 idn-ja "$IDN"

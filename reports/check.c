@@ -152,10 +152,31 @@ static void login_words(const struct probe *p, const char *user,
 	}
 }
 
-static void judge_one(const struct probe *p, const struct check_request *req,
-		      const char *typed, const struct probe *login,
-		      const char *user, struct check_result *res)
+/* A port other than the one checked where SSL works for a client (implicit
+ * TLS verified, usable, a login offered), for "or SSL on port N"; 0 when
+ * there is none: the advice names only what was seen to work. */
+static int ssl_port_besides(const struct report *r, int port)
 {
+	size_t i;
+
+	for (i = 0; i < r->nprobes; i++) {
+		const struct probe *q = r->probes[i];
+		struct verdict v;
+
+		if (q->port == port)
+			continue;
+		verdict_judge(q, &v);
+		if (v.state == ST_IMPLICIT_TLS && v.usable && v.auth_tls)
+			return q->port;
+	}
+	return 0;
+}
+
+static void judge_one(const struct probe *p, const struct check_request *req,
+		      const struct report *r, const struct probe *login,
+		      struct check_result *res)
+{
+	const char *typed = r->host, *user = r->user;
 	struct verdict v;
 	bool tls_first = p->spoke == MODE_TLS;
 
@@ -176,16 +197,21 @@ static void judge_one(const struct probe *p, const struct check_request *req,
 		return;
 	}
 	if (req->enc == ENC_IMPLICIT && !tls_first && p->greeting_code) {
+		int ssl = ssl_port_besides(r, p->port);
+		char or_ssl[80] = "";
+
+		if (ssl != 0)
+			snprintf(or_ssl, sizeof(or_ssl),
+				 _(", or SSL on port %d"), ssl);
 		snprintf(res->why, sizeof(res->why),
 			 _("Port %d speaks plain SMTP%s, not SSL: your client's "
 			 "TLS hello meets a plaintext \"220\" greeting, which "
 			 "clients report as \"wrong version number\" or "
-			 "\"unexpected message\". Choose %s on port %d, or SSL "
-			 "on port 465."),
+			 "\"unexpected message\". Choose %s on port %d%s."),
 			 p->port,
 			 v.state == ST_STARTTLS ? _(" with STARTTLS") : "",
 			 v.state == ST_STARTTLS ? "TLS" : _("no encryption"),
-			 p->port);
+			 p->port, or_ssl);
 		return;
 	}
 	if (req->enc != ENC_IMPLICIT && tls_first && p->tls.done) {
@@ -314,7 +340,7 @@ void check_judge(const struct report *r, const struct check_request *req,
 
 		if (p->port != req->port)
 			continue;
-		judge_one(p, req, r->host, login, r->user, &one);
+		judge_one(p, req, r, login, &one);
 		if (!seen || (res->works && !one.works) ||
 		    (res->safe && !one.safe))
 			*res = one;

@@ -1063,6 +1063,32 @@ START_TEST(test_check_login)
 }
 END_TEST
 
+/* SSL on a port that speaks STARTTLS: the advice names the port where SSL
+ * was seen to work, never the port that just failed, nor 465 by habit. */
+START_TEST(test_check_ssl_elsewhere)
+{
+	static struct check_request req = {465, ENC_IMPLICIT};
+	struct check_result c;
+	struct probe *s465 = add("198.18.0.2", 465);
+
+	starttls(s465, true);
+	s465->spoke = MODE_PLAIN; /* what it spoke, not what 465 should */
+	R.check = &req;
+	check_judge(&R, &req, &c);
+	ck_assert(!c.works);
+	ck_assert_msg(strstr(c.why, "Choose TLS on port 465.") != NULL, "%s",
+		      c.why);
+	ck_assert_msg(strstr(c.why, "SSL on port") == NULL, "%s", c.why);
+	/* the host's 587 speaks implicit TLS: that is where SSL works */
+	implicit(add("198.18.0.2", 587), true);
+	check_judge(&R, &req, &c);
+	ck_assert_msg(strstr(c.why, "Choose TLS on port 465, or SSL on port "
+				    "587.") != NULL,
+		      "%s", c.why);
+	R.check = NULL;
+}
+END_TEST
+
 START_TEST(test_sort)
 {
 	static const int asked[] = {587, 25, 465};
@@ -1140,6 +1166,7 @@ Suite *report_suite(void)
 	tcase_add_test(st, test_recommend_needs_auth);
 	tcase_add_test(st, test_recommend_skips_failed_after_tls);
 	tcase_add_test(st, test_check_login);
+	tcase_add_test(st, test_check_ssl_elsewhere);
 	tcase_add_test(st, test_sort);
 	suite_add_tcase(s, st);
 	return s;

@@ -9,6 +9,7 @@
 #include <string.h>
 #include <sys/mman.h>
 #include <sys/prctl.h>
+#include <sys/stat.h>
 #include <termios.h>
 #include <unistd.h>
 
@@ -35,6 +36,15 @@ void secret_free(char *s)
 	free(s);
 }
 
+/* SIGINT or SIGTERM at the prompt: noted, so the read ends and the echo
+ * comes back on before the signal takes its course. */
+static volatile sig_atomic_t caught;
+
+static void on_prompt_signal(int sig)
+{
+	caught = sig;
+}
+
 /* Reads one line from fd into s, byte by byte (no stdio buffer keeps a
  * copy).  Its length, or -1 when longer than SECRET_MAX. */
 static ssize_t read_line(int fd, char *s)
@@ -46,7 +56,7 @@ static ssize_t read_line(int fd, char *s)
 	for (;;) {
 		ssize_t r = read(fd, &c, 1);
 
-		if (r < 0 && errno == EINTR)
+		if (r < 0 && errno == EINTR && !caught)
 			continue;
 		if (r <= 0 || c == '\n')
 			break;
@@ -64,12 +74,21 @@ static ssize_t read_line(int fd, char *s)
 static char *from_file(const char *file, char *err, size_t errlen)
 {
 	int fd = open(file, O_RDONLY | O_CLOEXEC);
+	struct stat st;
 	char *s;
 	ssize_t n;
 
 	if (fd < 0) {
 		snprintf(err, errlen, "cannot read --password-file: %s",
 			 strerror(errno));
+		return NULL;
+	}
+	if (fstat(fd, &st) == 0 && S_ISDIR(st.st_mode)) {
+		close(fd);
+		snprintf(err, errlen,
+			 "--password-file '%s' is a directory: want a file "
+			 "whose first line is the password",
+			 file);
 		return NULL;
 	}
 	s = secret_alloc();
@@ -116,6 +135,7 @@ static char *from_env(char *v, char *err, size_t errlen)
 static char *from_tty(const char *prompt, char *err, size_t errlen)
 {
 	struct termios old, quiet;
+	struct sigaction sa, old_int, old_term;
 	sigset_t block, saved;
 	char *s;
 	ssize_t n;
@@ -132,19 +152,36 @@ static char *from_tty(const char *prompt, char *err, size_t errlen)
 	quiet = old;
 	quiet.c_lflag &= ~(tcflag_t)(ECHO | ECHONL);
 	quiet.c_lflag |= ICANON;
-	/* Ctrl-C waits until the echo is back on */
+	/* Ctrl-C ends the read at once (no SA_RESTART), and the signal is
+	 * raised again once the echo is back on; Ctrl-Z waits until then */
+	caught = 0;
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = on_prompt_signal;
+	sigemptyset(&sa.sa_mask);
+	sigaction(SIGINT, NULL, &old_int);
+	sigaction(SIGTERM, NULL, &old_term);
+	if (old_int.sa_handler != SIG_IGN) /* nohup and the like: keep it */
+		sigaction(SIGINT, &sa, NULL);
+	if (old_term.sa_handler != SIG_IGN)
+		sigaction(SIGTERM, &sa, NULL);
 	sigemptyset(&block);
-	sigaddset(&block, SIGINT);
-	sigaddset(&block, SIGTERM);
 	sigaddset(&block, SIGTSTP);
 	sigprocmask(SIG_BLOCK, &block, &saved);
 	fprintf(stderr, "%s", prompt);
 	fflush(stderr);
 	tcsetattr(STDIN_FILENO, TCSAFLUSH, &quiet);
-	n = read_line(STDIN_FILENO, s);
+	n = caught ? 0 : read_line(STDIN_FILENO, s);
 	tcsetattr(STDIN_FILENO, TCSAFLUSH, &old);
 	fputc('\n', stderr);
+	sigaction(SIGINT, &old_int, NULL);
+	sigaction(SIGTERM, &old_term, NULL);
 	sigprocmask(SIG_SETMASK, &saved, NULL);
+	if (caught) {
+		secret_free(s);
+		raise(caught); /* as if it had come a moment later */
+		snprintf(err, errlen, "interrupted");
+		return NULL;
+	}
 	if (n <= 0) {
 		secret_free(s);
 		snprintf(err, errlen,

@@ -25,5 +25,6 @@ Suite *monitor_suite(void);
 Suite *plan_suite(void);
 Suite *sched_suite(void);
 Suite *check_suite(void);
+Suite *secret_suite(void);
 
 #endif

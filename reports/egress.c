@@ -6,6 +6,7 @@
 #include <time.h>
 
 #include "core/i18n.h"
+#include "core/sanitize.h"
 #include "core/utc.h"
 #include "reports/report.h"
 #include "reports/verdict.h"
@@ -166,6 +167,7 @@ enum egress_verdict egress_judge(const struct egress *e, size_t k,
 		 hosts, down > 0 ? _("; providers that answer nothing while "
 				   "others do are not counted against this "
 				   "host") : "");
+	utf8_trim_tail(evidence);
 	if (hosts == 0)
 		return EV_UNKNOWN;
 	if (connected > 0)
@@ -175,7 +177,7 @@ enum egress_verdict egress_judge(const struct egress *e, size_t k,
 
 int egress_status(const struct egress *e)
 {
-	char ev[400];
+	char ev[1024];
 	size_t k;
 
 	for (k = 0; k < e->nports; k++)
@@ -271,7 +273,7 @@ static void hops_lines(FILE *out, const struct egress *e, size_t k)
 
 int egress_text(FILE *out, const struct egress *e)
 {
-	char ev[400];
+	char ev[1024];
 	size_t i, k, n;
 
 	fprintf(out, _("Outbound mail ports from this host:\n\n%-28s"),
@@ -332,7 +334,7 @@ int egress_json(FILE *out, const struct egress *e)
 	json_object *o = json_object_new_object();
 	json_object *ports = json_object_new_array();
 	json_object *hosts = json_object_new_array();
-	char ev[400];
+	char ev[1024];
 	size_t i, k;
 
 	for (k = 0; k < e->nports; k++) {
@@ -446,7 +448,7 @@ static void ticket(FILE *out, const struct egress *e, size_t k)
 {
 	size_t i, j;
 	const char *sep = "";
-	char ev[400];
+	char ev[1024];
 	int https = 0;
 
 	fprintf(out, _("> From this server (source address "));
@@ -486,10 +488,11 @@ static void ticket(FILE *out, const struct egress *e, size_t k)
 
 int egress_markdown(FILE *out, const struct egress *e)
 {
-	char ev[400], when[40] = "unknown time";
+	char ev[1024], when[40];
 	size_t i, k;
 	bool any = false;
 
+	snprintf(when, sizeof(when), "%s", _("unknown time"));
 	if (e->started != 0)
 		utc_format(e->started, UTC_SECOND, when, sizeof(when));
 	fprintf(out, _("# Outbound mail ports from this host\n\nTested %s"),

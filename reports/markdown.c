@@ -200,9 +200,11 @@ static void ticket(FILE *out, const struct report *r)
 int report_markdown(FILE *out, const struct report *r)
 {
 	struct recommendation rec;
-	char when[40] = "unknown time";
+	char when[40];
 	const char *source = NULL;
 	size_t i;
+
+	snprintf(when, sizeof(when), "%s", _("unknown time"));
 
 	for (i = 0; i < r->nprobes && source == NULL; i++)
 		if (r->probes[i]->source[0] != '\0')

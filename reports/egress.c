@@ -36,6 +36,13 @@ void egress_add(struct egress *e, const struct report *r)
 		if (e->source[0] == '\0' && p->source[0] != '\0')
 			snprintf(e->source, sizeof(e->source), "%s",
 				 p->source);
+		if (p->source[0] != '\0') {
+			char *src = e->sources[p->addr.ss_family == AF_INET6];
+
+			if (src[0] == '\0')
+				snprintf(src, sizeof(e->sources[0]), "%s",
+					 p->source);
+		}
 		verdict_judge(p, &v);
 		for (k = 0; k < h->nports; k++) {
 			struct egress_port *ep = &h->ports[k];
@@ -444,6 +451,22 @@ static const char *failure_words(const struct egress *e, size_t k)
 	       "rejected");
 }
 
+/* Our source address, one per family that went out: an IPv6 connection
+ * never left from the IPv4 address a paragraph would otherwise name. */
+static void source_words(FILE *out, const struct egress *e)
+{
+	char b[200];
+
+	if (e->sources[0][0] != '\0' && e->sources[1][0] != '\0')
+		snprintf(b, sizeof(b),
+			 _("source addresses %s (IPv4) and %s (IPv6)"),
+			 e->sources[0], e->sources[1]);
+	else
+		snprintf(b, sizeof(b), _("source address %s"),
+			 e->source[0] ? e->source : "unknown");
+	report_md(out, b);
+}
+
 static void ticket(FILE *out, const struct egress *e, size_t k)
 {
 	size_t i, j;
@@ -451,8 +474,9 @@ static void ticket(FILE *out, const struct egress *e, size_t k)
 	char ev[1024];
 	int https = 0;
 
-	fprintf(out, _("> From this server (source address "));
-	report_md(out, e->source[0] ? e->source : "unknown");
+	/* TRANSLATORS: followed by "source address X" */
+	fprintf(out, _("> From this server ("));
+	source_words(out, e);
 	fprintf(out, _("), outbound TCP connections to port %d of independent "
 		     "mail providers ("), e->ports[k]);
 	for (i = 0; i < e->nhosts; i++)
@@ -498,8 +522,9 @@ int egress_markdown(FILE *out, const struct egress *e)
 	fprintf(out, _("# Outbound mail ports from this host\n\nTested %s"),
 		when);
 	if (e->source[0] != '\0') {
-		fprintf(out, _(" from source address "));
-		report_md(out, e->source);
+		/* TRANSLATORS: "Tested DATE from source address X" */
+		fprintf(out, _(" from "));
+		source_words(out, e);
 	}
 	fprintf(out, _(" with smtpprobe, against %zu independent mail "
 		     "providers, with TCP 443 on the same hosts as a "

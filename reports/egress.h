@@ -60,6 +60,7 @@ struct egress {
 	int ports[TARGET_MAX_PORTS];
 	size_t nports;
 	char source[64]; /* our address, as the first connection saw it */
+	char sources[2][64]; /* the first of each family: IPv4, IPv6 */
 	time_t started;	 /* wall clock, for the Markdown report */
 };
 

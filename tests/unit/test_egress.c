@@ -273,6 +273,18 @@ START_TEST(test_markdown_ticket)
 	ck_assert_msg(strstr(t, "- p1.example.test answers nothing") != NULL,
 		      "%s", t);
 	free(t);
+	/* IPv6 connections too: never only the IPv4 source address */
+	snprintf(e.sources[0], sizeof(e.sources[0]), "198.18.5.1");
+	snprintf(e.sources[1], sizeof(e.sources[1]), "fd00:5::1");
+	t = write(egress_markdown, &e);
+	ck_assert_msg(strstr(t, " from source addresses 198.18.5.1 (IPv4) "
+				"and fd00:5::1 (IPv6) with smtpprobe") != NULL,
+		      "%s", t);
+	ck_assert_msg(strstr(t, "> From this server (source addresses "
+				"198.18.5.1 (IPv4) and fd00:5::1 (IPv6)), "
+				"outbound TCP connections to port 25") != NULL,
+		      "%s", t);
+	free(t);
 	egress_free(&e);
 }
 END_TEST
@@ -319,6 +331,29 @@ static void report_of(struct report *r, const char *name, enum probe_end end,
 	r->probes[0]->end_phase = PH_CONNECT;
 	snprintf(r->probes[0]->icmp_from, 64, "%s", icmp_from);
 }
+
+/* egress_add keeps the first source address of each family. */
+START_TEST(test_add_sources)
+{
+	struct egress e;
+	struct report r;
+
+	memset(&e, 0, sizeof(e));
+	report_of(&r, "a.example.test", END_TIMEOUT, "");
+	r.probes[0]->addr.ss_family = AF_INET6;
+	snprintf(r.probes[0]->address, 64, "fd00:7::2");
+	snprintf(r.probes[0]->source, 64, "fd00:7::1");
+	egress_add(&e, &r);
+	report_free(&r);
+	report_of(&r, "b.example.test", END_TIMEOUT, "");
+	r.probes[0]->addr.ss_family = AF_INET;
+	egress_add(&e, &r);
+	report_free(&r);
+	ck_assert_str_eq(e.sources[0], "198.18.7.1");
+	ck_assert_str_eq(e.sources[1], "fd00:7::1");
+	egress_free(&e);
+}
+END_TEST
 
 START_TEST(test_add_counts)
 {
@@ -386,6 +421,7 @@ Suite *egress_suite(void)
 	tcase_add_loop_test(v, test_verdict_table, 0,
 			    (int)(sizeof(CASES) / sizeof(CASES[0])));
 	tcase_add_test(v, test_add_counts);
+	tcase_add_test(v, test_add_sources);
 	suite_add_tcase(s, v);
 	tcase_add_test(w, test_text_filtered_not_no_network);
 	tcase_add_test(w, test_text_no_network);

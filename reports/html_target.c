@@ -75,35 +75,36 @@ static void answer(FILE *out, const struct report *r, const char *id)
 			r->check != NULL ? _("Settings that work from here:")
 					 : _("Use these settings in your mail "
 					   "program:"));
-		fputs("<dl class=\"pairs\">\n<dt>Server</dt><dd>", out);
+		fputs(_("<dl class=\"pairs\">\n<dt>Server</dt><dd>"), out);
 		html_esc(out, name_of(rec.probe));
 		fprintf(out,
-			"</dd>\n<dt>Port</dt><dd>%d</dd>\n"
-			"<dt>Encryption</dt><dd>%s (%s)</dd>\n",
+			_("</dd>\n<dt>Port</dt><dd>%d</dd>\n"
+			  "<dt>Encryption</dt><dd>%s (%s)</dd>\n"),
 			rec.probe->port, rec.label,
 			mode_words(rec.encryption));
 		if (rec.alt != NULL) {
-			fputs("<dt>Alternative</dt><dd>", out);
+			fputs(_("<dt>Alternative</dt><dd>"), out);
 			html_esc(out, name_of(rec.alt));
 			fprintf(out, _(", port %d, %s (%s)</dd>\n"), rec.alt->port,
 				rec.alt_label, mode_words(rec.alt_encryption));
 		}
-		fputs("</dl>\n<p>Why: ", out);
+		fputs(_("</dl>\n<p>Why: "), out);
 		html_esc(out, rec.why);
 		fputs("</p>\n", out);
 	} else {
-		fputs("<p class=\"verdict\">Nothing works from here: there is "
-		      "no safe way to send mail to this target from this "
-		      "machine.</p>\n<p>Why, and what to do: ",
+		fputs(_("<p class=\"verdict\">Nothing works from here: there "
+			"is no safe way to send mail to this target from this "
+			"machine.</p>\n<p>Why, and what to do: "),
 		      out);
 		html_esc(out, rec.why);
-		fputs(".</p>\n", out);
+		/* TRANSLATORS: the full stop of the sentence above */
+		fputs(_(".</p>\n"), out);
 	}
 	if (blocked)
 		fprintf(out,
-			"<p>Some ports are blocked: <a href=\"#%s-ticket\">the "
-			"paragraphs for your hosting provider</a> below say "
-			"so in words they can act on.</p>\n",
+			_("<p>Some ports are blocked: <a href=\"#%s-ticket\">"
+			  "the paragraphs for your hosting provider</a> below "
+			  "say so in words they can act on.</p>\n"),
 			id);
 	fputs("</section>\n", out);
 }
@@ -136,31 +137,31 @@ static int cmp_row(const void *a, const void *b)
 static const char *reason_words(const char *reason)
 {
 	static const char *const w[][2] = {
-		{"timeout", "no answer: packets are dropped"},
-		{"refused", "actively rejected with a TCP reset"},
-		{"unreachable", "rejected: unreachable or prohibited"},
-		{"no-greeting", "the server stayed silent"},
-		{"early-close", "the server closed the connection early"},
-		{"rate-limited", "busy or limiting (421): try later"},
-		{"rejecting", "the server refuses this client (554)"},
-		{"not-smtp", "another protocol answers"},
-		{"protocol-error", "the server broke the protocol"},
-		{"local-error", "this machine failed"},
+		{"timeout", N_("no answer: packets are dropped")},
+		{"refused", N_("actively rejected with a TCP reset")},
+		{"unreachable", N_("rejected: unreachable or prohibited")},
+		{"no-greeting", N_("the server stayed silent")},
+		{"early-close", N_("the server closed the connection early")},
+		{"rate-limited", N_("busy or limiting (421): try later")},
+		{"rejecting", N_("the server refuses this client (554)")},
+		{"not-smtp", N_("another protocol answers")},
+		{"protocol-error", N_("the server broke the protocol")},
+		{"local-error", N_("this machine failed")},
 	};
 	size_t i;
 
 	for (i = 0; reason != NULL && i < sizeof(w) / sizeof(w[0]); i++)
 		if (strcmp(reason, w[i][0]) == 0)
-			return w[i][1];
+			return _(w[i][1]);
 	return reason ? reason : "";
 }
 
 static const char *cert_words(const struct tls_info *t)
 {
 	if (t->verified)
-		return "certificate verified";
+		return _("certificate verified");
 	if (t->expired)
-		return "certificate EXPIRED";
+		return _("certificate EXPIRED");
 	if (t->not_yet_valid)
 		return _("certificate NOT YET VALID");
 	if (!t->trusted)
@@ -175,8 +176,8 @@ static void cell(FILE *out, const struct probe *p, int port)
 
 	if (p == NULL) {
 		fprintf(out,
-			"<td class=\"none\" data-port=\"Port %d\">not "
-			"probed</td>",
+			_("<td class=\"none\" data-port=\"Port %d\">not "
+			  "probed</td>"),
 			port);
 		return;
 	}
@@ -186,25 +187,25 @@ static void cell(FILE *out, const struct probe *p, int port)
 	case ST_STARTTLS:
 	case ST_IMPLICIT_TLS:
 		if (v.tls_ok && verdict_worst(&v) < SEV_ERROR)
-			cls = "good", mark = "secure";
+			cls = "good", mark = _("secure");
 		else
-			cls = "warn", mark = "at risk";
+			cls = "warn", mark = _("at risk");
 		break;
 	case ST_PLAINTEXT:
-		cls = "warn", mark = "unencrypted";
+		cls = "warn", mark = _("unencrypted");
 		break;
 	default:
-		cls = "bad", mark = "fails";
+		cls = "bad", mark = _("fails");
 	}
 	fprintf(out,
-		"<td class=\"%s\" data-port=\"Port %d\"><span "
-		"class=\"mark\">%s</span> <span class=\"state\">%s</span>",
+		_("<td class=\"%s\" data-port=\"Port %d\"><span "
+		  "class=\"mark\">%s</span> <span class=\"state\">%s</span>"),
 		cls, p->port, mark,
-		v.state == ST_BLOCKED	    ? "blocked"
-		: v.state == ST_PLAINTEXT   ? "plaintext"
+		v.state == ST_BLOCKED	    ? _("blocked")
+		: v.state == ST_PLAINTEXT   ? _("plaintext")
 		: v.state == ST_STARTTLS    ? "STARTTLS"
 		: v.state == ST_IMPLICIT_TLS ? _("implicit TLS")
-					    : "unusable");
+					    : _("unusable"));
 	fputs("<br><span class=\"small\">", out);
 	if (v.reason != NULL) {
 		html_esc(out, reason_words(v.reason));
@@ -273,28 +274,28 @@ static void grid(FILE *out, const struct report *r, const char *id)
 				ports[nports++] = port;
 		}
 	fprintf(out,
-		"<" H1 " id=\"%s-ports\">Ports from here</" H1 ">\n"
-		"<p>Each cell is one connection: the port across, the "
-		"server's address down.  <span class=\"mark\">secure</span> "
-		"(green) is encrypted with a verified certificate; "
-		"<span class=\"mark\">at risk</span> and "
-		"<span class=\"mark\">unencrypted</span> (yellow) work, "
-		"but not safely; <span class=\"mark\">fails</span> (red) "
-		"does not work.</p>\n"
+		"<" H1 " id=\"%s-ports\">%s</" H1 ">\n%s"
 		"<div class=\"scroll\"><table class=\"grid\">\n<caption>",
-		id);
+		id, _("Ports from here"),
+		_("<p>Each cell is one connection: the port across, the "
+		  "server's address down.  <span class=\"mark\">secure</span> "
+		  "(green) is encrypted with a verified certificate; "
+		  "<span class=\"mark\">at risk</span> and "
+		  "<span class=\"mark\">unencrypted</span> (yellow) work, "
+		  "but not safely; <span class=\"mark\">fails</span> (red) "
+		  "does not work.</p>\n"));
 	fprintf(out, _("%zu connection%s to %zu address%s of %zu host%s"),
 		r->nprobes, r->nprobes == 1 ? "" : "s", nrows,
 		nrows == 1 ? "" : "es", nhosts, nhosts == 1 ? "" : "s");
-	fputs("</caption>\n<thead><tr><th scope=\"col\">Host</th>"
-	      "<th scope=\"col\">Address</th>",
+	fputs(_("</caption>\n<thead><tr><th scope=\"col\">Host</th>"
+		"<th scope=\"col\">Address</th>"),
 	      out);
 	for (j = 0; j < nports; j++)
-		fprintf(out, "<th scope=\"col\">Port %d</th>", ports[j]);
+		fprintf(out, _("<th scope=\"col\">Port %d</th>"), ports[j]);
 	fputs("</tr></thead>\n<tbody>\n", out);
 	for (i = 0; i < nrows; i++) {
 		fputs("<tr><th scope=\"row\">", out);
-		html_esc(out, rows[i].host ? rows[i].host : "(address)");
+		html_esc(out, rows[i].host ? rows[i].host : _("(address)"));
 		fputs("</th><th scope=\"row\">", out);
 		html_esc(out, rows[i].address);
 		fputs("</th>", out);

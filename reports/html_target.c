@@ -490,7 +490,8 @@ static void findings(FILE *out, const struct report *r, const char *id)
 	size_t *next = NULL;		    /* chain of slots per item */
 	static const enum severity order[] = {SEV_ERROR, SEV_WARNING,
 					      SEV_INFO};
-	static const char *const titles[] = {"Errors", "Warnings", "Notes"};
+	static const char *const titles[] = {N_("Errors"), N_("Warnings"),
+					     N_("Notes")};
 	int s;
 
 	if (v == NULL)
@@ -502,7 +503,7 @@ static void findings(FILE *out, const struct report *r, const char *id)
 	fprintf(out, "<" H1 " id=\"%s-findings\">%s</" H1 ">\n", id,
 		_("Findings"));
 	if (total == 0) {
-		fputs("<p>Nothing to report: no errors, no warnings.</p>\n",
+		fputs(_("<p>Nothing to report: no errors, no warnings.</p>\n"),
 		      out);
 		free(v);
 		return;
@@ -551,7 +552,7 @@ static void findings(FILE *out, const struct report *r, const char *id)
 			continue;
 		fprintf(out,
 			"<" H2 ">%s (%zu)</" H2 ">\n<ul class=\"findings\">\n",
-			titles[s], n);
+			_(titles[s]), n);
 		for (i = 0; i < nitems; i++) {
 			const struct finding *f = items[i].f;
 			const char *words = html_finding_words(f->id);
@@ -563,9 +564,9 @@ static void findings(FILE *out, const struct report *r, const char *id)
 				"<li class=\"%s\"><p><span class=\"sev\">%s"
 				"</span> <code>",
 				severity_name(f->severity),
-				f->severity == SEV_ERROR     ? "Error"
-				: f->severity == SEV_WARNING ? "Warning"
-							     : "Note");
+				f->severity == SEV_ERROR     ? _("Error")
+				: f->severity == SEV_WARNING ? _("Warning")
+							     : _("Note"));
 			html_esc(out, f->id);
 			fputs("</code>: ", out);
 			html_esc(out, f->message);
@@ -594,7 +595,7 @@ static void findings(FILE *out, const struct report *r, const char *id)
 			}
 			fputs("</p>\n", out);
 			if (words != NULL) {
-				fputs("<p class=\"small\">What it means: ",
+				fputs(_("<p class=\"small\">What it means: "),
 				      out);
 				html_esc(out, words);
 				fputs("</p>\n", out);
@@ -786,7 +787,7 @@ static void timings(FILE *out, const struct report *r, const char *id)
 		"<" H1 " id=\"%s-time\">%s</" H1 ">\n", id,
 		_("Where the time went"));
 	if (r->nprobes == 0) {
-		fputs("<p>No connection was made.</p>\n", out);
+		fputs(_("<p>No connection was made.</p>\n"), out);
 		return;
 	}
 	html_waterfall(out, r, id);
@@ -833,13 +834,11 @@ static void tickets(FILE *out, const struct report *r, const char *id)
 		if (text == NULL)
 			continue;
 		if (!any)
-			fprintf(out,
-				"<" H1 " id=\"%s-ticket\">For your hosting "
-				"provider</" H1 ">\n<p>Ports are blocked on "
-				"the way out of this machine.  Send your "
-				"hosting provider these paragraphs as they "
-				"are:</p>\n",
-				id);
+			fprintf(out, "<" H1 " id=\"%s-ticket\">%s</" H1 ">\n%s",
+				id, _("For your hosting provider"),
+				_("<p>Ports are blocked on the way out of this "
+				  "machine.  Send your hosting provider these "
+				  "paragraphs as they are:</p>\n"));
 		any = true;
 		fputs("<blockquote><p>", out);
 		html_esc(out, text);
@@ -856,18 +855,18 @@ static void about(FILE *out, const struct report *r, const char *id,
 	bool any = false;
 
 	when(r, at, sizeof(at));
-	fprintf(out,
-		"<" H1 " id=\"%s-about\">About this test</" H1 ">\n"
-		"<dl class=\"pairs\">\n<dt>Target</dt><dd>",
-		id);
+	fprintf(out, "<" H1 " id=\"%s-about\">%s</" H1 ">\n%s", id,
+		_("About this test"),
+		_("<dl class=\"pairs\">\n<dt>Target</dt><dd>"));
 	html_esc(out, r->target);
 	if (r->unicode != NULL) {
 		fputs(" (", out);
 		html_esc(out, r->host);
 		fputc(')', out);
 	}
-	fprintf(out, "</dd>\n<dt>Tested</dt><dd>%s</dd>\n"
-		     "<dt>From source address</dt><dd>",
+	fprintf(out,
+		_("</dd>\n<dt>Tested</dt><dd>%s</dd>\n"
+		  "<dt>From source address</dt><dd>"),
 		at);
 	/* each address the kernel picked, once */
 	for (i = 0; i < r->nprobes; i++) {
@@ -886,8 +885,8 @@ static void about(FILE *out, const struct report *r, const char *id,
 	if (!any)
 		fputs(_("unknown (no connection got that far)"), out);
 	fprintf(out,
-		"</dd>\n<dt>Duration</dt><dd>%lld ms</dd>\n"
-		"<dt>Tool</dt><dd>smtpprobe ",
+		_("</dd>\n<dt>Duration</dt><dd>%lld ms</dd>\n"
+		  "<dt>Tool</dt><dd>smtpprobe "),
 		(long long)r->duration_ms);
 	html_esc(out, version);
 	fputs("</dd>\n</dl>\n", out);

@@ -152,10 +152,10 @@ static void login_words(const struct probe *p, const char *user,
 	}
 }
 
-/* A port other than the one checked where SSL works for a client (implicit
- * TLS verified, usable, a login offered), for "or SSL on port N"; 0 when
- * there is none: the advice names only what was seen to work. */
-static int ssl_port_besides(const struct report *r, int port)
+/* A port other than the one checked where a mail client can log in
+ * (usable end to end, AUTH inside TLS; with ssl, implicit TLS), for the
+ * advice: it names only what was seen to work.  0 when there is none. */
+static int login_port_besides(const struct report *r, int port, bool ssl)
 {
 	size_t i;
 
@@ -166,7 +166,8 @@ static int ssl_port_besides(const struct report *r, int port)
 		if (q->port == port)
 			continue;
 		verdict_judge(q, &v);
-		if (v.state == ST_IMPLICIT_TLS && v.usable && v.auth_tls)
+		if (v.usable && v.auth_tls &&
+		    (ssl ? v.state == ST_IMPLICIT_TLS : v.submission))
 			return q->port;
 	}
 	return 0;
@@ -197,7 +198,7 @@ static void judge_one(const struct probe *p, const struct check_request *req,
 		return;
 	}
 	if (req->enc == ENC_IMPLICIT && !tls_first && p->greeting_code) {
-		int ssl = ssl_port_besides(r, p->port);
+		int ssl = login_port_besides(r, p->port, true);
 		char or_ssl[80] = "";
 
 		if (ssl != 0)
@@ -289,6 +290,19 @@ static void judge_one(const struct probe *p, const struct check_request *req,
 		return;
 	}
 	if (!v.auth_tls) {
+		int sub = p->port == 25 ? login_port_besides(r, 25, false) : 0;
+		char port25[200] = "";
+
+		if (p->port == 25 && sub != 0)
+			snprintf(port25, sizeof(port25),
+				 _(" Port 25 is for server-to-server delivery; "
+				   "port %d works from here (see below)."),
+				 sub);
+		else if (p->port == 25)
+			snprintf(port25, sizeof(port25), "%s",
+				 _(" Port 25 is for server-to-server delivery; "
+				   "no submission port works from here (see "
+				   "below)."));
 		snprintf(res->why, sizeof(res->why),
 			 _("TLS works on port %d, but the server offers no "
 			 "login (AUTH) there%s: a mail client set to log in "
@@ -297,9 +311,7 @@ static void judge_one(const struct probe *p, const struct check_request *req,
 			 caps_has(&p->ehlo, "AUTH") ? _(" inside TLS (only "
 						      "before it)")
 						    : "",
-			 p->port == 25 ? _(" Port 25 is for server-to-server "
-					 "delivery; use 587 or 465.")
-				       : "");
+			 port25);
 		return;
 	}
 	if (user != NULL) {

@@ -1089,6 +1089,36 @@ START_TEST(test_check_ssl_elsewhere)
 }
 END_TEST
 
+/* --check on 25 without AUTH: the advice names a submission port only
+ * when one was seen to work from here. */
+START_TEST(test_check_25_no_auth)
+{
+	static struct check_request req = {25, ENC_STARTTLS};
+	struct check_result c;
+	struct probe *p25 = add("198.18.0.2", 25), *p587;
+
+	greeted(p25, "STARTTLS");
+	p25->starttls_code = 220;
+	tls_done(p25, true);
+	p25->ehlo_tls_code = 250;
+	ck_assert_int_eq(strlist_add(&p25->ehlo_tls, "PIPELINING"), 0);
+	p587 = add("198.18.0.2", 587);
+	blocked(p587, END_TIMEOUT);
+	R.check = &req;
+	check_judge(&R, &req, &c);
+	ck_assert(!c.works);
+	ck_assert_msg(strstr(c.why, "no submission port works from here") !=
+			      NULL,
+		      "%s", c.why);
+	ck_assert_msg(strstr(c.why, "use 587") == NULL, "%s", c.why);
+	implicit(add("198.18.0.2", 465), true);
+	check_judge(&R, &req, &c);
+	ck_assert_msg(strstr(c.why, "port 465 works from here") != NULL, "%s",
+		      c.why);
+	R.check = NULL;
+}
+END_TEST
+
 START_TEST(test_sort)
 {
 	static const int asked[] = {587, 25, 465};
@@ -1167,6 +1197,7 @@ Suite *report_suite(void)
 	tcase_add_test(st, test_recommend_skips_failed_after_tls);
 	tcase_add_test(st, test_check_login);
 	tcase_add_test(st, test_check_ssl_elsewhere);
+	tcase_add_test(st, test_check_25_no_auth);
 	tcase_add_test(st, test_sort);
 	suite_add_tcase(s, st);
 	return s;

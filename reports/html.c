@@ -273,8 +273,8 @@ static int rank_of(const struct report *r, size_t *nerr, size_t *nwarn)
 }
 
 static const char *const rank_words[] = {
-	"Nothing works from here", "Works, with errors",
-	"Works, with warnings", "Works"};
+	N_("Nothing works from here"), N_("Works, with errors"),
+	N_("Works, with warnings"), N_("Works")};
 static const char *const rank_class[] = {"bad", "bad", "warn", "good"};
 
 static void summary_row(FILE *f, const struct report *r, const char *id,
@@ -287,22 +287,22 @@ static void summary_row(FILE *f, const struct report *r, const char *id,
 	html_esc(f, r->target);
 	fprintf(f, "</a></th><td class=\"%s\"><span class=\"mark\">%s</span>"
 		   "</td><td>",
-		rank_class[rank], rank_words[rank]);
+		rank_class[rank], _(rank_words[rank]));
 	if (r->check != NULL) {
 		struct check_result c;
 
 		check_judge(r, r->check, &c);
-		fprintf(f, "Your settings (port %d, %s): %s", r->check->port,
-			encryption_label(r->check->enc),
-			c.works && c.safe ? "they work"
-			: c.works	  ? "they work, but not safely"
-					  : "they do not work from here");
+		fprintf(f, _("Your settings (port %d, %s): %s"),
+			r->check->port, encryption_label(r->check->enc),
+			c.works && c.safe ? _("they work")
+			: c.works	  ? _("they work, but not safely")
+					  : _("they do not work from here"));
 	} else if (rec.probe != NULL) {
 		html_esc(f, rec.probe->host ? rec.probe->host
 					    : rec.probe->address);
-		fprintf(f, ", port %d, %s", rec.probe->port, rec.label);
+		fprintf(f, _(", port %d, %s"), rec.probe->port, rec.label);
 	} else {
-		fputs("none", f);
+		fputs(_("none"), f);
 	}
 	fprintf(f, "</td><td class=\"num\">%zu</td><td class=\"num\">%zu"
 		   "</td></tr>\n",
@@ -407,12 +407,13 @@ static void head(FILE *out, const struct html_page *pg, const char *title)
 
 static void foot(FILE *out, const struct html_page *pg)
 {
-	fputs("<footer>\n<p>Written by smtpprobe ", out);
+	fputs(_("<footer>\n<p>Written by smtpprobe "), out);
 	html_esc(out, pg->version);
-	fputs(". This page runs no script and loads nothing from the "
-	      "network: it can be saved, printed or attached to a ticket as "
-	      "it is.</p>\n</footer>\n</body>\n</html>\n",
+	fputs(_(". This page runs no script and loads nothing from the "
+		"network: it can be saved, printed or attached to a ticket "
+		"as it is.</p>\n"),
 	      out);
+	fputs("</footer>\n</body>\n</html>\n", out);
 }
 
 /* A section with its headings' levels filled in: h for its own, h + 1
@@ -457,22 +458,23 @@ int html_page_write(FILE *out, const struct html_page *pg)
 	html_esc(out, title);
 	fputs("</h1>\n", out);
 	if (pg->n > 0) {
-		fputs("<h2 id=\"summary\">Summary</h2>\n"
-		      "<p>The targets that need attention first; each name "
-		      "leads to its section below.</p>\n"
-		      "<div class=\"scroll\"><table>\n"
-		      "<caption>Every target, the worst first</caption>\n"
-		      "<thead><tr><th scope=\"col\">Target</th>"
-		      "<th scope=\"col\">Result</th>"
-		      "<th scope=\"col\">Use</th>"
-		      "<th scope=\"col\">Errors</th>"
-		      "<th scope=\"col\">Warnings</th></tr></thead>\n<tbody>\n",
+		fputs(_("<h2 id=\"summary\">Summary</h2>\n"
+			"<p>The targets that need attention first; each name "
+			"leads to its section below.</p>\n"
+			"<div class=\"scroll\"><table>\n"
+			"<caption>Every target, the worst first</caption>\n"
+			"<thead><tr><th scope=\"col\">Target</th>"
+			"<th scope=\"col\">Result</th>"
+			"<th scope=\"col\">Use</th>"
+			"<th scope=\"col\">Errors</th>"
+			"<th scope=\"col\">Warnings</th></tr></thead>\n"
+			"<tbody>\n"),
 		      out);
 		for (i = 0; i < pg->n; i++)
 			fputs(order[i]->row, out);
 		fputs("</tbody>\n</table></div>\n", out);
 	} else {
-		fputs("<p>No target was reported.</p>\n", out);
+		fputs(_("<p>No target was reported.</p>\n"), out);
 	}
 	for (i = 0; i < pg->n; i++) {
 		fprintf(out,

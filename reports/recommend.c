@@ -63,6 +63,26 @@ bool report_logged_in(const struct report *r, const struct probe *p)
 	return false;
 }
 
+/* The credentials went to p's host and port on some address: a login
+ * was attempted there, whatever became of it. */
+static bool login_tried(const struct report *r, const struct probe *p)
+{
+	size_t i;
+
+	for (i = 0; i < r->nprobes; i++) {
+		const struct probe *q = r->probes[i];
+
+		if (q->port == p->port &&
+		    (q->auth == AUTH_ACCEPTED || q->auth == AUTH_REJECTED ||
+		     q->auth == AUTH_BROKEN) &&
+		    (p->host != NULL && q->host != NULL
+			     ? strcmp(p->host, q->host) == 0
+			     : strcmp(p->address, q->address) == 0))
+			return true;
+	}
+	return false;
+}
+
 static int preference(const struct report *r, const struct probe *p,
 		      const struct verdict *v)
 {
@@ -431,11 +451,17 @@ void report_recommend(const struct report *r, struct recommendation *rec)
 	if (r->user != NULL) {
 		size_t len = strlen(rec->why);
 
+		/* with --check, the login is tried on the port checked
+		 * only: untried is not refused */
 		snprintf(rec->why + len, sizeof(rec->why) - len,
 			 report_logged_in(r, rec->probe)
 				 ? _(" Logged in there as %s.")
-				 : _(" But the credentials of %s were not "
-				   "accepted on any port: see the findings."),
+			 : login_tried(r, rec->probe)
+				 ? _(" But the credentials of %s were not "
+				   "accepted on any port: see the findings.")
+				 : _(" The credentials of %s were not tried "
+				   "there: with --check, smtpprobe logs in "
+				   "only on the port checked."),
 			 r->user);
 	}
 }

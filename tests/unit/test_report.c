@@ -1119,6 +1119,32 @@ START_TEST(test_check_25_no_auth)
 }
 END_TEST
 
+/* --user: a port the credentials never went to is not one that
+ * refused them (with --check they go to the port checked only). */
+START_TEST(test_recommend_login_untried)
+{
+	struct recommendation rec;
+	struct probe *p465 = add("198.18.0.2", 465), *p587;
+
+	blocked(p465, END_TIMEOUT);
+	p465->auth = AUTH_NOT_REACHED;
+	p587 = add("198.18.0.2", 587);
+	starttls(p587, true);
+	p587->auth = AUTH_NOT_TRIED;
+	R.user = "me@example.test";
+	report_recommend(&R, &rec);
+	ck_assert_int_eq(rec.probe->port, 587);
+	ck_assert_msg(strstr(rec.why, "were not tried there") != NULL, "%s",
+		      rec.why);
+	ck_assert_msg(strstr(rec.why, "not accepted") == NULL, "%s", rec.why);
+	p587->auth = AUTH_REJECTED;
+	report_recommend(&R, &rec);
+	ck_assert_msg(strstr(rec.why, "were not accepted on any port") != NULL,
+		      "%s", rec.why);
+	R.user = NULL;
+}
+END_TEST
+
 START_TEST(test_sort)
 {
 	static const int asked[] = {587, 25, 465};
@@ -1198,6 +1224,7 @@ Suite *report_suite(void)
 	tcase_add_test(st, test_check_login);
 	tcase_add_test(st, test_check_ssl_elsewhere);
 	tcase_add_test(st, test_check_25_no_auth);
+	tcase_add_test(st, test_recommend_login_untried);
 	tcase_add_test(st, test_sort);
 	suite_add_tcase(s, st);
 	return s;

@@ -23,21 +23,21 @@ static const struct {
 	int cls;
 	const char *name;
 } phases[] = {
-	{PH_CONNECT, 0, "connect"},
-	{PH_HANDSHAKE_IMPLICIT, 1, "TLS handshake"},
-	{PH_GREETING, 2, "greeting"},
-	{PH_EHLO, 3, "EHLO"},
-	{PH_HELO, 3, "HELO"},
-	{PH_STARTTLS, 4, "STARTTLS"},
-	{PH_HANDSHAKE, 1, "TLS handshake"},
-	{PH_EHLO_TLS, 5, "EHLO in TLS"},
-	{PH_QUIT, 6, "QUIT"},
+	{PH_CONNECT, 0, N_("connect")},
+	{PH_HANDSHAKE_IMPLICIT, 1, N_("TLS handshake")},
+	{PH_GREETING, 2, N_("greeting")},
+	{PH_EHLO, 3, N_("EHLO")},
+	{PH_HELO, 3, N_("HELO")},
+	{PH_STARTTLS, 4, N_("STARTTLS")},
+	{PH_HANDSHAKE, 1, N_("TLS handshake")},
+	{PH_EHLO_TLS, 5, N_("EHLO in TLS")},
+	{PH_QUIT, 6, N_("QUIT")},
 };
 
 static const char *const legend[] = {
-	"connect",  "TLS handshake",     "greeting", "EHLO",
-	"STARTTLS", "EHLO in TLS",	     "QUIT and closing",
-	"unfinished: no answer or cut off"};
+	N_("connect"),	   N_("TLS handshake"), N_("greeting"),
+	N_("EHLO"),	   N_("STARTTLS"),	N_("EHLO in TLS"),
+	N_("QUIT and closing"), N_("unfinished: no answer or cut off")};
 
 static const char *end_words(enum probe_end e)
 {
@@ -47,19 +47,19 @@ static const char *end_words(enum probe_end e)
 	case END_DEADLINE:
 		return _("cut off by the session deadline");
 	case END_REFUSED:
-		return "refused";
+		return _("refused");
 	case END_UNREACHABLE:
-		return "unreachable";
+		return _("unreachable");
 	case END_CLOSED:
 		return _("closed by the server");
 	case END_TLS_FAILED:
-		return "TLS failed";
+		return _("TLS failed");
 	case END_PROTOCOL:
-		return "a broken reply";
+		return _("a broken reply");
 	case END_INJECTION:
-		return "injected data";
+		return _("injected data");
 	default:
-		return "ended";
+		return _("ended");
 	}
 }
 
@@ -69,7 +69,7 @@ static const char *phase_words(enum probe_phase ph)
 
 	for (k = 0; k < sizeof(phases) / sizeof(phases[0]); k++)
 		if (phases[k].ph == ph)
-			return phases[k].name;
+			return _(phases[k].name);
 	return "?";
 }
 
@@ -120,15 +120,18 @@ void html_waterfall(FILE *out, const struct report *r, const char *id)
 	for (k = 0; k < sizeof(legend) / sizeof(legend[0]); k++)
 		fprintf(out,
 			"<li><span class=\"key ph%zu\">&nbsp;</span>%s</li>", k,
-			legend[k]);
+			_(legend[k]));
 	fprintf(out,
 		"</ul>\n<div class=\"scroll\">\n"
 		"<svg id=\"%s-waterfall\" class=\"waterfall\" xmlns=\"http://www.w3.org/2000/svg\" "
 		"viewBox=\"0 0 %.0f %.0f\" width=\"%.0f\" height=\"%.0f\" "
-		"role=\"img\" aria-label=\"Each connection's phases on one "
-		"time axis, 0 to %lld ms; the table below has the same "
-		"numbers\">\n",
-		id, W, height, W, height, (long long)max);
+		"role=\"img\" aria-label=\"",
+		id, W, height, W, height);
+	fprintf(out,
+		_("Each connection's phases on one time axis, 0 to %lld ms; "
+		  "the table below has the same numbers"),
+		(long long)max);
+	fputs("\">\n", out);
 	for (t = 0; t <= max; t += step) {
 		double x = LABEL_W + (double)t * scale;
 
@@ -168,7 +171,7 @@ void html_waterfall(FILE *out, const struct report *r, const char *id)
 			if (ms < 0)
 				continue;
 			segment(out, x, (double)ms * scale, y, phases[k].cls,
-				phases[k].name, NULL, ms);
+				_(phases[k].name), NULL, ms);
 			x += (double)ms * scale;
 			sum += ms;
 		}
@@ -182,8 +185,8 @@ void html_waterfall(FILE *out, const struct report *r, const char *id)
 				rest);
 			x += (double)rest * scale;
 		} else if (rest > 0) {
-			segment(out, x, (double)rest * scale, y, 6, "closing",
-				NULL, rest);
+			segment(out, x, (double)rest * scale, y, 6,
+				_("closing"), NULL, rest);
 			x += (double)rest * scale;
 		}
 		fprintf(out, "<text x=\"%.1f\" y=\"%.1f\">%lld ms</text>\n",

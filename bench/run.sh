@@ -599,6 +599,20 @@ checks() {
 
 ver() { dpkg-query -W -f '${Version}' "$1" 2>/dev/null || echo "not installed"; }
 
+# The code measured: the commit of the tree, and whether it had changes.
+code_version() {
+	local c
+	c=$(git rev-parse --short HEAD 2>/dev/null) || {
+		echo "not a git checkout"
+		return
+	}
+	if git diff --quiet HEAD -- . ':!bench/RESULTS.md' 2>/dev/null; then
+		echo "built from commit $c"
+	else
+		echo "built from commit $c with local changes"
+	fi
+}
+
 report() {
 	local key
 	cat <<-EOF
@@ -610,7 +624,7 @@ report() {
 
 		- CPUs (nproc): $(nproc); $(lscpu | sed -n 's/^Model name: *//p' | head -1)
 		- Kernel: $(uname -r); $(sed -n 's/^PRETTY_NAME="\(.*\)"/\1/p' /etc/os-release)
-		- $("$SP" -V 2>&1 | head -1)
+		- $("$SP" -V 2>&1 | head -1), $(code_version)
 		- swaks $(ver swaks), posttls-finger from Postfix $(env -u MAIL_CONFIG postconf -dh mail_version) ($(ver postfix)),
 		  nmap $(ver nmap), testssl.sh $(ver testssl.sh), OpenSSL $(ver openssl),
 		  Net::SSLeay $(ver libnet-ssleay-perl) (swaks' TLS), bash $(ver bash)

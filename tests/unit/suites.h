@@ -26,5 +26,6 @@ Suite *plan_suite(void);
 Suite *sched_suite(void);
 Suite *check_suite(void);
 Suite *secret_suite(void);
+Suite *share_suite(void);
 
 #endif

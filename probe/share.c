@@ -78,8 +78,8 @@ static char *key_of(const struct probe *p)
 	char *k;
 
 	if (asprintf(&k, "%s|%d|%s|%d|%d", p->address, p->port,
-		     p->host ? p->host : "", (int)p->expect,
-		     (int)p->connect_only) < 0)
+	             p->host ? p->host : "", (int)p->expect,
+	             (int)p->connect_only) < 0)
 		return NULL;
 	return k;
 }
@@ -117,7 +117,7 @@ static void forget_oldest(struct share *sh)
 }
 
 enum share_claim share_claim(struct share *sh, const struct probe *p,
-			     share_cb cb, void *arg, const void **value)
+                             share_cb cb, void *arg, const void **value)
 {
 	char *key = key_of(p);
 	struct entry *e;
@@ -156,7 +156,7 @@ enum share_claim share_claim(struct share *sh, const struct probe *p,
 }
 
 void share_publish(struct share *sh, const struct probe *p, void *value,
-		   void (*free_value)(void *))
+                   void (*free_value)(void *))
 {
 	char *key = key_of(p);
 	struct entry *e = key != NULL ? find(sh, key) : NULL;

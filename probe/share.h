@@ -32,11 +32,11 @@ struct share *share_new(size_t keep);
 void share_free(struct share *sh);
 
 enum share_claim share_claim(struct share *sh, const struct probe *p,
-			     share_cb cb, void *arg, const void **value);
+                             share_cb cb, void *arg, const void **value);
 /* The probe claimed with SHARE_RUN for p's key has ended (its follow-ups
  * too): the waiters get value now, later claims until it is forgotten.
  * The share owns value from now on (free_value, may be NULL). */
 void share_publish(struct share *sh, const struct probe *p, void *value,
-		   void (*free_value)(void *));
+                   void (*free_value)(void *));
 
 #endif

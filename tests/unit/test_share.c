@@ -81,11 +81,16 @@ START_TEST(test_key)
 	ck_assert_int_eq(share_claim(sh, &a, on_value, NULL, &v), SHARE_RUN);
 	/* the name checked, the port, the address, the kind and the mode
 	 * are all part of what makes a probe the same */
-	ck_assert_int_eq(share_claim(sh, &other_name, on_value, NULL, &v), SHARE_RUN);
-	ck_assert_int_eq(share_claim(sh, &literal, on_value, NULL, &v), SHARE_RUN);
-	ck_assert_int_eq(share_claim(sh, &other_port, on_value, NULL, &v), SHARE_RUN);
-	ck_assert_int_eq(share_claim(sh, &other_addr, on_value, NULL, &v), SHARE_RUN);
-	ck_assert_int_eq(share_claim(sh, &control, on_value, NULL, &v), SHARE_RUN);
+	ck_assert_int_eq(share_claim(sh, &other_name, on_value, NULL, &v),
+	                 SHARE_RUN);
+	ck_assert_int_eq(share_claim(sh, &literal, on_value, NULL, &v),
+	                 SHARE_RUN);
+	ck_assert_int_eq(share_claim(sh, &other_port, on_value, NULL, &v),
+	                 SHARE_RUN);
+	ck_assert_int_eq(share_claim(sh, &other_addr, on_value, NULL, &v),
+	                 SHARE_RUN);
+	ck_assert_int_eq(share_claim(sh, &control, on_value, NULL, &v),
+	                 SHARE_RUN);
 	ck_assert_int_eq(share_claim(sh, &tls, on_value, NULL, &v), SHARE_RUN);
 	share_free(sh);
 	probe_free(&a);
@@ -102,21 +107,25 @@ END_TEST
 START_TEST(test_keep_bounded)
 {
 	struct share *sh = share_new(2);
-	struct probe p[3] = {mk("198.18.1.2", 25, NULL), mk("198.18.1.2", 587, NULL),
-			     mk("198.18.1.2", 465, NULL)};
+	struct probe p[3] = {mk("198.18.1.2", 25, NULL),
+	                     mk("198.18.1.2", 587, NULL),
+	                     mk("198.18.1.2", 465, NULL)};
 	const void *v;
 	int i;
 
 	freed = 0;
 	for (i = 0; i < 3; i++) {
-		ck_assert_int_eq(share_claim(sh, &p[i], on_value, NULL, &v), SHARE_RUN);
+		ck_assert_int_eq(share_claim(sh, &p[i], on_value, NULL, &v),
+		                 SHARE_RUN);
 		share_publish(sh, &p[i], strdup("x"), count_free);
 	}
 	ck_assert_int_eq(freed, 1);
 	/* the first was forgotten: run again; the others are kept */
 	ck_assert_int_eq(share_claim(sh, &p[0], on_value, NULL, &v), SHARE_RUN);
-	ck_assert_int_eq(share_claim(sh, &p[1], on_value, NULL, &v), SHARE_READY);
-	ck_assert_int_eq(share_claim(sh, &p[2], on_value, NULL, &v), SHARE_READY);
+	ck_assert_int_eq(share_claim(sh, &p[1], on_value, NULL, &v),
+	                 SHARE_READY);
+	ck_assert_int_eq(share_claim(sh, &p[2], on_value, NULL, &v),
+	                 SHARE_READY);
 	share_free(sh);
 	ck_assert_int_eq(freed, 3);
 	for (i = 0; i < 3; i++)

@@ -40,6 +40,7 @@ struct host_lookup {
 	struct discovery *d;
 	size_t idx;  /* in d->plan.hosts and d->res.hosts */
 	int lookups; /* A and AAAA still to answer */
+	bool tlsa_asked;
 };
 
 /* The discovery of one target. */
@@ -279,6 +280,24 @@ static void ask_hint(struct discovery *d)
 
 /* --- the planned hosts: addresses and TLSA --- */
 
+static void query_tlsa(struct discovery *d, const char *host, int port,
+		       bool quiet);
+
+/* DANE's TLSA records of every port planned on a host, once (a domain
+ * only). */
+static void ask_tlsa(struct host_lookup *hl)
+{
+	struct discovery *d = hl->d;
+	const struct plan_entry *h = d->plan.hosts[hl->idx];
+	size_t k;
+
+	if (hl->tlsa_asked || !d->res.dns.domain)
+		return;
+	hl->tlsa_asked = true;
+	for (k = 0; k < h->nports; k++)
+		query_tlsa(d, h->name, h->ports[k].port, h->quiet);
+}
+
 static void on_addrs(void *arg, int family, int status,
                      const struct dns_addr *addrs, size_t n, const char *cname)
 {
@@ -317,6 +336,7 @@ static void on_addrs(void *arg, int family, int status,
 
 			addr_text(sa, a, sizeof(a));
 			strlist_add(&ph->addresses, a);
+			ask_tlsa(hl); /* a guessed host exists after all */
 			ra = (struct resolved_addr){
 			    .host = pe->name,
 			    .sa = sa,
@@ -386,7 +406,7 @@ static void plan_start(struct discovery *d)
 {
 	const struct resolver_opts *o = &d->rs->opts;
 	struct plan *p = &d->plan;
-	size_t i, k;
+	size_t i;
 
 	d->res.hosts = calloc(p->nhosts ? p->nhosts : 1, sizeof(*d->res.hosts));
 	if (d->res.hosts == NULL)
@@ -409,10 +429,10 @@ static void plan_start(struct discovery *d)
 	for (i = 0; i < p->nhosts; i++) {
 		const struct plan_entry *h = p->hosts[i];
 
-		if (d->res.dns.domain)
-			for (k = 0; k < h->nports; k++)
-				query_tlsa(d, h->name, h->ports[k].port,
-				           h->quiet);
+		/* a guessed name (smtp., mail.) mostly does not exist: its
+		 * TLSA records wait until it has an address */
+		if (!h->quiet)
+			ask_tlsa(&d->hosts[i]);
 		if (o->v4)
 			dns_lookup(d->rs->dns, h->name, AF_INET, on_addrs,
 			           &d->hosts[i]);

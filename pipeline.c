@@ -20,7 +20,7 @@
 #include "probe/hops.h"
 #include "probe/probe.h"
 #include "probe/sched.h"
-#include "probe/share.h"
+#include "core/share.h"
 #include "resolver/resolver.h"
 
 #define SHARE_KEEP 1024 /* ended probes kept for other targets (bulk) */
@@ -275,12 +275,14 @@ static void run_release(struct run *run)
 		return;
 	if (run->publish) {
 		struct probe *v = calloc(1, sizeof(*v));
+		char key[PROBE_KEY_MAX];
 
 		if (v != NULL && probe_copy(v, run->p) < 0) {
 			free_shared(v);
 			v = NULL;
 		}
-		share_publish(job->pl->share, run->p, v, free_shared);
+		probe_key(run->p, key, sizeof(key));
+		share_publish(job->pl->share, key, v, free_shared);
 	}
 	free(run);
 	job_release(job);
@@ -413,6 +415,7 @@ static void submit(struct job *job, struct probe *p)
 	struct pipeline *pl = job->pl;
 	struct run *run;
 	bool publish = false;
+	char key[PROBE_KEY_MAX];
 
 	if (pl->share != NULL) {
 		struct waiting *w = calloc(1, sizeof(*w));
@@ -422,7 +425,8 @@ static void submit(struct job *job, struct probe *p)
 			return;
 		w->job = job;
 		w->p = p;
-		switch (share_claim(pl->share, p, on_shared, w, &v)) {
+		probe_key(p, key, sizeof(key));
+		switch (share_claim(pl->share, key, on_shared, w, &v)) {
 		case SHARE_READY:
 			free(w);
 			take_shared(p, v);
@@ -441,7 +445,7 @@ static void submit(struct job *job, struct probe *p)
 	run = calloc(1, sizeof(*run));
 	if (run == NULL) {
 		if (publish)
-			share_publish(pl->share, p, NULL, NULL);
+			share_publish(pl->share, key, NULL, NULL);
 		return;
 	}
 	run->job = job;
@@ -455,7 +459,7 @@ static void submit(struct job *job, struct probe *p)
 	job_hold(job);
 	if (sched_submit(pl->sched, p, on_probe_done, run) < 0) {
 		if (publish)
-			share_publish(pl->share, p, NULL, NULL);
+			share_publish(pl->share, key, NULL, NULL);
 		free(run);
 		job_release(job); /* the caller holds the job: not the last */
 	}

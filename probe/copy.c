@@ -1,10 +1,11 @@
 /*
  * copy - what a probe observed, copied into another: a bulk run probes an
  * (address, port, name) once and reports it for every target that has it
- * (pipeline.c).  Deep: the copy owns all its memory.
+ * (pipeline.c, core/share.h).  Deep: the copy owns all its memory.
  */
 #include "probe/probe.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -78,4 +79,10 @@ int probe_copy(struct probe *dst, const struct probe *src)
 	r |= dup_list(&dst->ehlo_tls, &src->ehlo_tls);
 	r |= tls_info_copy(&dst->tls, &src->tls);
 	return r < 0 ? -1 : 0;
+}
+
+void probe_key(const struct probe *p, char *key, size_t len)
+{
+	snprintf(key, len, "%s|%d|%s|%d|%d", p->address, p->port,
+		 p->host ? p->host : "", (int)p->expect, (int)p->connect_only);
 }

@@ -217,6 +217,10 @@ void probe_free(struct probe *p);
  * caller's fields before them stay dst's).  -1 out of memory: dst holds
  * what was copied, for probe_free. */
 int probe_copy(struct probe *dst, const struct probe *src);
+/* What makes two probes the same one in a bulk run: the address, port,
+ * name checked, mode expected and kind (a control or not), as text. */
+#define PROBE_KEY_MAX 400
+void probe_key(const struct probe *p, char *key, size_t len);
 /* A connect still unanswered at when (loop_now() ms) is given up as a
  * timeout then, if that is sooner than its own timer. */
 void probe_connect_by(struct probe *p, uint64_t when);

@@ -20,6 +20,7 @@
 #include "core/i18n.h"
 #include "core/addr.h"
 #include "core/sanitize.h"
+#include "core/share.h"
 #include "resolver/dns.h"
 #include "resolver/https.h"
 #include "resolver/plan.h"
@@ -27,12 +28,18 @@
 
 #define ROUTING_QUERIES 3 /* MX, _submission and _submissions SRV */
 
+/* TLSA answers kept for the other targets of a bulk run (a provider's MX
+ * hosts are everyone's): at most this many, the oldest forgotten first */
+#define TLSA_KEEP 1024
+
 struct resolver {
 	struct resolver_opts opts;
 	int ports[TARGET_MAX_PORTS];
 	int tls_ports[TARGET_MAX_PORTS];
+	struct loop *loop;
 	struct dns *dns;
 	struct https *https;
+	struct share *tlsa; /* bulk: a host's TLSA records asked once */
 };
 
 /* A planned host's address lookups. */
@@ -73,6 +80,15 @@ struct tlsa_query {
 	struct discovery *d;
 	char *name;
 	bool quiet; /* for a guessed host */
+	struct tlsa_answer *ready; /* bulk: another target's, to read */
+	struct loop_timer timer;
+};
+
+/* A TLSA answer as it came, for the other targets of a bulk run. */
+struct tlsa_answer {
+	int status;
+	int alen;
+	unsigned char abuf[];
 };
 
 struct resolver *resolver_new(struct loop *loop,
@@ -100,8 +116,15 @@ struct resolver *resolver_new(struct loop *loop,
 	dopts.servers = opts->dns_servers;
 	dopts.timeout_ms = opts->dns_timeout_ms;
 	dopts.tries = opts->dns_tries;
+	rs->loop = loop;
 	rs->dns = dns_new(loop, &dopts, err, errlen);
 	if (rs->dns == NULL) {
+		free(rs);
+		return NULL;
+	}
+	if (opts->bulk && (rs->tlsa = share_new(TLSA_KEEP)) == NULL) {
+		snprintf(err, errlen, _("out of memory"));
+		dns_free(rs->dns);
 		free(rs);
 		return NULL;
 	}
@@ -115,6 +138,7 @@ void resolver_free(struct resolver *rs)
 		return;
 	https_free(rs->https);
 	dns_free(rs->dns);
+	share_free(rs->tlsa);
 	free(rs);
 }
 
@@ -386,10 +410,66 @@ static void on_tlsa(void *arg, int status, const unsigned char *abuf, int alen)
 	release(d);
 }
 
+static struct tlsa_answer *tlsa_answer_new(int status,
+					   const unsigned char *abuf, int alen)
+{
+	struct tlsa_answer *v;
+
+	if (abuf == NULL || alen < 0)
+		alen = 0;
+	v = malloc(sizeof(*v) + (size_t)alen);
+	if (v == NULL)
+		return NULL;
+	v->status = status;
+	v->alen = alen;
+	if (alen > 0)
+		memcpy(v->abuf, abuf, (size_t)alen);
+	return v;
+}
+
+/* The first target to ask, in a bulk run: the others get this answer.
+ * Only an answer is shared; after a failure (a timeout, SERVFAIL) each
+ * asks again. */
+static void on_tlsa_first(void *arg, int status, const unsigned char *abuf,
+			  int alen)
+{
+	struct tlsa_query *q = arg;
+	struct tlsa_answer *v = NULL;
+
+	if (status == ARES_SUCCESS || status == ARES_ENODATA ||
+	    status == ARES_ENOTFOUND)
+		v = tlsa_answer_new(status, abuf, alen);
+	share_publish(q->d->rs->tlsa, q->name, v, free);
+	on_tlsa(q, status, abuf, alen);
+}
+
+static void on_tlsa_ready(void *arg)
+{
+	struct tlsa_query *q = arg;
+	struct tlsa_answer *v = q->ready;
+
+	on_tlsa(q, v->status, v->abuf, v->alen);
+	free(v);
+}
+
+static void on_tlsa_shared(void *arg, const void *value)
+{
+	struct tlsa_query *q = arg;
+	const struct tlsa_answer *v = value;
+
+	if (v == NULL)
+		dns_query(q->d->rs->dns, q->name, T_TLSA, on_tlsa, q);
+	else
+		on_tlsa(q, v->status, v->abuf, v->alen);
+}
+
 static void query_tlsa(struct discovery *d, const char *host, int port,
-                       bool quiet)
+		       bool quiet)
 {
 	struct tlsa_query *q = calloc(1, sizeof(*q));
+	struct resolver *rs = d->rs;
+	const struct tlsa_answer *ready;
+	const void *v = NULL;
 
 	if (q == NULL || asprintf(&q->name, "_%d._tcp.%s", port, host) < 0) {
 		free(q);
@@ -398,7 +478,31 @@ static void query_tlsa(struct discovery *d, const char *host, int port,
 	q->d = d;
 	q->quiet = quiet;
 	hold(d);
-	dns_query(d->rs->dns, q->name, T_TLSA, on_tlsa, q);
+	switch (rs->tlsa != NULL
+			? share_claim(rs->tlsa, q->name, on_tlsa_shared, q, &v)
+			: SHARE_ERROR) {
+	case SHARE_RUN:
+		dns_query(rs->dns, q->name, T_TLSA, on_tlsa_first, q);
+		return;
+	case SHARE_WAIT:
+		return;
+	case SHARE_READY:
+		/* from the loop, as an answer would come: the caller may be
+		 * the last holder of the discovery */
+		ready = v;
+		if (ready != NULL)
+			q->ready = tlsa_answer_new(ready->status, ready->abuf,
+						   ready->alen);
+		if (q->ready != NULL) {
+			loop_timer_arm(rs->loop, &q->timer, 0, on_tlsa_ready,
+				       q);
+			return;
+		}
+		break;
+	case SHARE_ERROR:
+		break;
+	}
+	dns_query(rs->dns, q->name, T_TLSA, on_tlsa, q);
 }
 
 /* plan_start - every host is known: record the plan, then resolve. */

@@ -354,6 +354,20 @@ assert_eq "share: one line of each target ran its probes, the others took them (
 		LC_ALL=C sort | uniq -c | awk '{print $1, $2, $3}' | paste -sd ,)" \
 	"1 198.18.1.2:2525 false,3 198.18.1.2:2525 true,1 mail.example.test:2525 false,2 mail.example.test:2525 true"
 
+# Three lines naming one domain: its probes and its TLSA records (DANE)
+# are asked once, the other two lines take them (counted in dnsmasq's
+# query log: "auth[TLSA] NAME from ...").
+printf '%s\n' mail.example.test mail.example.test mail.example.test >"$OUT/share-dom.txt"
+t0=$(grep -c 'auth\[TLSA\] _25\._tcp\.mail\.example\.test ' "$BED_DIR/dnsmasq.log")
+bulk share-dom --input "$OUT/share-dom.txt"
+jsonl share-dom "$F" 3
+assert_eq "share-dom: the TLSA records of _25._tcp.mail.example.test asked once for 3 lines" \
+	"$(($(grep -c 'auth\[TLSA\] _25\._tcp\.mail\.example\.test ' "$BED_DIR/dnsmasq.log") - t0))" 1
+assert_eq "share-dom: 3 lines, 8 probes each, 16 of them shared" \
+	"$(jq -s -r '[.[].probes[]] | "\(length) \([.[] | select(.shared)] | length)"' "$F")" "24 16"
+assert_eq "share-dom: the same DANE view on every line" \
+	"$(jq -c '[.dns.tlsa, [.probes[] | .dane]]' "$F" | sort -u | wc -l)" 1
+
 # A dropped SYN frees its address slot after a quarter of the timeout, so a
 # filtered host costs one timeout, not one per queued session.  Without
 # that release the second and third runs would take two timeouts (4 s).

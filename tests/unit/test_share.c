@@ -1,11 +1,11 @@
-/* probe/share and probe_copy: one probe per (address, port, name) in a
- * bulk run, and what a target that did not run it gets. */
+/* core/share with probe keys, and probe_copy: one probe per (address, port,
+ * name) in a bulk run, and what a target that did not run it gets. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "probe/probe.h"
-#include "probe/share.h"
+#include "core/share.h"
 #include "tests/unit/suites.h"
 
 static struct probe mk(const char *address, int port, const char *host)
@@ -20,19 +20,37 @@ static struct probe mk(const char *address, int port, const char *host)
 	return p;
 }
 
-static int freed;
-static void count_free(void *v)
-{
-	freed++;
-	free(v);
-}
-
 static const char *got[4];
 static int ngot;
 static void on_value(void *arg, const void *value)
 {
 	(void)arg;
 	got[ngot++] = value;
+}
+
+static enum share_claim claim(struct share *sh, const struct probe *p,
+                              const void **v)
+{
+	char key[PROBE_KEY_MAX];
+
+	probe_key(p, key, sizeof(key));
+	return share_claim(sh, key, on_value, NULL, v);
+}
+
+static void publish(struct share *sh, const struct probe *p, void *value,
+                    void (*free_value)(void *))
+{
+	char key[PROBE_KEY_MAX];
+
+	probe_key(p, key, sizeof(key));
+	share_publish(sh, key, value, free_value);
+}
+
+static int freed;
+static void count_free(void *v)
+{
+	freed++;
+	free(v);
 }
 
 START_TEST(test_claim_wait_ready)
@@ -44,17 +62,17 @@ START_TEST(test_claim_wait_ready)
 
 	ngot = 0;
 	freed = 0;
-	ck_assert_int_eq(share_claim(sh, &a, on_value, NULL, &v), SHARE_RUN);
+	ck_assert_int_eq(claim(sh, &a, &v), SHARE_RUN);
 	/* the same key while it runs: wait, twice, called in order */
-	ck_assert_int_eq(share_claim(sh, &b, on_value, NULL, &v), SHARE_WAIT);
-	ck_assert_int_eq(share_claim(sh, &b, on_value, NULL, &v), SHARE_WAIT);
+	ck_assert_int_eq(claim(sh, &b, &v), SHARE_WAIT);
+	ck_assert_int_eq(claim(sh, &b, &v), SHARE_WAIT);
 	ck_assert_int_eq(ngot, 0);
-	share_publish(sh, &a, strdup("found"), count_free);
+	publish(sh, &a, strdup("found"), count_free);
 	ck_assert_int_eq(ngot, 2);
 	ck_assert_str_eq(got[0], "found");
 	ck_assert_ptr_eq(got[0], got[1]);
 	/* ended: taken at once */
-	ck_assert_int_eq(share_claim(sh, &b, on_value, NULL, &v), SHARE_READY);
+	ck_assert_int_eq(claim(sh, &b, &v), SHARE_READY);
 	ck_assert_str_eq(v, "found");
 	ck_assert_int_eq(ngot, 2);
 	share_free(sh);
@@ -78,20 +96,15 @@ START_TEST(test_key)
 
 	control.connect_only = true;
 	tls.expect = MODE_TLS;
-	ck_assert_int_eq(share_claim(sh, &a, on_value, NULL, &v), SHARE_RUN);
+	ck_assert_int_eq(claim(sh, &a, &v), SHARE_RUN);
 	/* the name checked, the port, the address, the kind and the mode
 	 * are all part of what makes a probe the same */
-	ck_assert_int_eq(share_claim(sh, &other_name, on_value, NULL, &v),
-	                 SHARE_RUN);
-	ck_assert_int_eq(share_claim(sh, &literal, on_value, NULL, &v),
-	                 SHARE_RUN);
-	ck_assert_int_eq(share_claim(sh, &other_port, on_value, NULL, &v),
-	                 SHARE_RUN);
-	ck_assert_int_eq(share_claim(sh, &other_addr, on_value, NULL, &v),
-	                 SHARE_RUN);
-	ck_assert_int_eq(share_claim(sh, &control, on_value, NULL, &v),
-	                 SHARE_RUN);
-	ck_assert_int_eq(share_claim(sh, &tls, on_value, NULL, &v), SHARE_RUN);
+	ck_assert_int_eq(claim(sh, &other_name, &v), SHARE_RUN);
+	ck_assert_int_eq(claim(sh, &literal, &v), SHARE_RUN);
+	ck_assert_int_eq(claim(sh, &other_port, &v), SHARE_RUN);
+	ck_assert_int_eq(claim(sh, &other_addr, &v), SHARE_RUN);
+	ck_assert_int_eq(claim(sh, &control, &v), SHARE_RUN);
+	ck_assert_int_eq(claim(sh, &tls, &v), SHARE_RUN);
 	share_free(sh);
 	probe_free(&a);
 	probe_free(&other_name);
@@ -115,17 +128,14 @@ START_TEST(test_keep_bounded)
 
 	freed = 0;
 	for (i = 0; i < 3; i++) {
-		ck_assert_int_eq(share_claim(sh, &p[i], on_value, NULL, &v),
-		                 SHARE_RUN);
-		share_publish(sh, &p[i], strdup("x"), count_free);
+		ck_assert_int_eq(claim(sh, &p[i], &v), SHARE_RUN);
+		publish(sh, &p[i], strdup("x"), count_free);
 	}
 	ck_assert_int_eq(freed, 1);
 	/* the first was forgotten: run again; the others are kept */
-	ck_assert_int_eq(share_claim(sh, &p[0], on_value, NULL, &v), SHARE_RUN);
-	ck_assert_int_eq(share_claim(sh, &p[1], on_value, NULL, &v),
-	                 SHARE_READY);
-	ck_assert_int_eq(share_claim(sh, &p[2], on_value, NULL, &v),
-	                 SHARE_READY);
+	ck_assert_int_eq(claim(sh, &p[0], &v), SHARE_RUN);
+	ck_assert_int_eq(claim(sh, &p[1], &v), SHARE_READY);
+	ck_assert_int_eq(claim(sh, &p[2], &v), SHARE_READY);
 	share_free(sh);
 	ck_assert_int_eq(freed, 3);
 	for (i = 0; i < 3; i++)

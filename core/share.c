@@ -1,7 +1,6 @@
-#include "probe/share.h"
+#include "core/share.h"
 
 #include <stdbool.h>
-#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -73,17 +72,6 @@ void share_free(struct share *sh)
 }
 
 /* address, port, name, mode and kind: what makes two probes the same */
-static char *key_of(const struct probe *p)
-{
-	char *k;
-
-	if (asprintf(&k, "%s|%d|%s|%d|%d", p->address, p->port,
-	             p->host ? p->host : "", (int)p->expect,
-	             (int)p->connect_only) < 0)
-		return NULL;
-	return k;
-}
-
 static unsigned hash(const char *k)
 {
 	return fnv32(k) % BUCKETS;
@@ -116,18 +104,14 @@ static void forget_oldest(struct share *sh)
 	entry_free(e);
 }
 
-enum share_claim share_claim(struct share *sh, const struct probe *p,
-                             share_cb cb, void *arg, const void **value)
+enum share_claim share_claim(struct share *sh, const char *key, share_cb cb,
+                             void *arg, const void **value)
 {
-	char *key = key_of(p);
-	struct entry *e;
+	struct entry *e = find(sh, key);
 	struct waiter *w;
+	char *k;
 
-	if (key == NULL)
-		return SHARE_ERROR;
-	e = find(sh, key);
 	if (e != NULL) {
-		free(key);
 		if (e->ended) {
 			*value = e->value;
 			return SHARE_READY;
@@ -145,24 +129,24 @@ enum share_claim share_claim(struct share *sh, const struct probe *p,
 		return SHARE_WAIT;
 	}
 	e = calloc(1, sizeof(*e));
-	if (e == NULL) {
-		free(key);
+	k = strdup(key);
+	if (e == NULL || k == NULL) {
+		free(e);
+		free(k);
 		return SHARE_ERROR;
 	}
-	e->key = key;
-	e->next = sh->buckets[hash(key)];
-	sh->buckets[hash(key)] = e;
+	e->key = k;
+	e->next = sh->buckets[hash(k)];
+	sh->buckets[hash(k)] = e;
 	return SHARE_RUN;
 }
 
-void share_publish(struct share *sh, const struct probe *p, void *value,
+void share_publish(struct share *sh, const char *key, void *value,
                    void (*free_value)(void *))
 {
-	char *key = key_of(p);
-	struct entry *e = key != NULL ? find(sh, key) : NULL;
+	struct entry *e = find(sh, key);
 	struct waiter *w;
 
-	free(key);
 	if (e == NULL || e->ended) {
 		if (free_value != NULL)
 			free_value(value);

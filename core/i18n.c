@@ -10,6 +10,17 @@
 #define LOCALEDIR "/usr/local/share/locale"
 #endif
 
+static FILE *plain_stderr; /* stderr before the escaping stream */
+
+/* The escaping stream is memory of ours: closed at exit, stderr back. */
+static void escaped_stderr_close(void)
+{
+	FILE *err = stderr;
+
+	stderr = plain_stderr;
+	fclose(err);
+}
+
 void i18n_init(void)
 {
 	const char *dir = getenv("SMTPPROBE_LOCALEDIR");
@@ -21,7 +32,9 @@ void i18n_init(void)
 		setlocale(LC_MESSAGES, "C");
 		if ((err = textout_stream(stderr, false)) != NULL) {
 			setvbuf(err, NULL, _IONBF, 0);
+			plain_stderr = stderr;
 			stderr = err;
+			atexit(escaped_stderr_close);
 		}
 	}
 	/* SMTPPROBE_LOCALEDIR: the catalogs of a build tree, for its tests */

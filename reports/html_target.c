@@ -331,8 +331,8 @@ static void controls(FILE *out, const struct report *r)
 	if (r->ncontrols == 0)
 		return;
 	fprintf(out,
-		"<p>For comparison, plain TCP connections to port %d (HTTPS, "
-		"no mail) of the same server:</p>\n<ul>\n",
+		_("<p>For comparison, plain TCP connections to port %d "
+		  "(HTTPS, no mail) of the same server:</p>\n<ul>\n"),
 		r->controls[0]->port);
 	for (i = 0; i < r->ncontrols; i++) {
 		const struct probe *p = r->controls[i];
@@ -360,9 +360,9 @@ static void walks(FILE *out, const struct report *r)
 		if (!hops_judge(r->walks, r->nwalks, i, &v))
 			continue;
 		if (!any)
-			fputs("<p>Where the connection attempts stop, from a walk "
-			      "with a growing TTL (as traceroute does):</p>\n"
-			      "<ul>\n",
+			fputs(_("<p>Where the connection attempts stop, from a "
+				"walk with a growing TTL (as traceroute "
+				"does):</p>\n<ul>\n"),
 			      out);
 		any = true;
 		fputs("<li>", out);
@@ -406,15 +406,15 @@ static void replies(FILE *out, const struct report *r, const char *id)
 	if (!any)
 		return;
 	fprintf(out,
-		"<" H1 " id=\"%s-replies\">What the servers said</" H1 ">\n"
-		"<div class=\"scroll\"><table>\n<caption>The connections "
-		"that were answered</caption>\n"
-		"<thead><tr><th scope=\"col\">Port</th>"
-		"<th scope=\"col\">Address</th><th scope=\"col\">Greeting"
-		"</th><th scope=\"col\">Extensions (EHLO)</th>"
-		"<th scope=\"col\">TLS</th><th scope=\"col\">Certificate</th>"
-		"</tr></thead>\n<tbody>\n",
-		id);
+		"<" H1 " id=\"%s-replies\">%s</" H1 ">\n%s",
+		id, _("What the servers said"),
+		_("<div class=\"scroll\"><table>\n<caption>The connections "
+		  "that were answered</caption>\n"
+		  "<thead><tr><th scope=\"col\">Port</th>"
+		  "<th scope=\"col\">Address</th><th scope=\"col\">Greeting"
+		  "</th><th scope=\"col\">Extensions (EHLO)</th>"
+		  "<th scope=\"col\">TLS</th><th scope=\"col\">Certificate"
+		  "</th></tr></thead>\n<tbody>\n"));
 	for (i = 0; i < r->nprobes; i++) {
 		const struct probe *p = r->probes[i];
 		const struct tls_info *t = &p->tls;
@@ -451,17 +451,17 @@ static void replies(FILE *out, const struct report *r, const char *id)
 		if (t->done) {
 			fputs(cert_words(t), out);
 			if (t->names.n > 0) {
-				fputs("<br>for <span class=\"raw\">", out);
+				fputs(_("<br>for <span class=\"raw\">"), out);
 				join(out, &t->names, ", ");
 				fputs("</span>", out);
 			}
 			if (t->issuer != NULL) {
-				fputs("<br>issued by <span class=\"raw\">",
+				fputs(_("<br>issued by <span class=\"raw\">"),
 				      out);
 				html_esc(out, t->issuer);
 				fputs("</span>", out);
 			}
-			fputs("<br>valid until ", out);
+			fputs(_("<br>valid until "), out);
 			date_of(out, t->not_after);
 			if (t->verify_error != NULL) {
 				fputs("<br>", out);
@@ -658,11 +658,11 @@ static void dns(FILE *out, const struct report *r, const char *id)
 		"<" H1 " id=\"%s-dns\">%s</" H1 ">\n", id,
 		_("DNS and policy records"));
 	if (d->domain) {
-		fputs("<div class=\"scroll\"><table>\n<caption>What the "
-		      "domain publishes</caption>\n<thead><tr>"
-		      "<th scope=\"col\">Record</th><th scope=\"col\">Value"
-		      "</th></tr></thead>\n<tbody>\n<tr><th scope=\"row\">MX"
-		      "</th><td class=\"raw\">",
+		fputs(_("<div class=\"scroll\"><table>\n<caption>What the "
+			"domain publishes</caption>\n<thead><tr>"
+			"<th scope=\"col\">Record</th><th scope=\"col\">"
+			"Value</th></tr></thead>\n<tbody>\n<tr><th "
+			"scope=\"row\">MX</th><td class=\"raw\">"),
 		      out);
 		if (d->null_mx)
 			fputs(_("null MX: the domain accepts no mail"), out);
@@ -686,7 +686,7 @@ static void dns(FILE *out, const struct report *r, const char *id)
 			d->subs, d->nsubs);
 		record(out, "MTA-STS (TXT _mta-sts)", d->mta_sts,
 		       d->nmta_sts);
-		fputs("<tr><th scope=\"row\">MTA-STS policy</th><td>", out);
+		fputs(_("<tr><th scope=\"row\">MTA-STS policy</th><td>"), out);
 		if (d->sts_valid) {
 			fprintf(out, _("mode %s, max_age %ld s, mx: <span "
 				     "class=\"raw\">"),
@@ -695,7 +695,7 @@ static void dns(FILE *out, const struct report *r, const char *id)
 			fputs("</span>", out);
 		} else if (d->sts_tried) {
 			fputs(_("unusable: "), out);
-			html_esc(out, d->sts_error ? d->sts_error : "unknown");
+			html_esc(out, d->sts_error ? d->sts_error : _("unknown"));
 		} else {
 			fputs(_("none fetched"), out);
 		}
@@ -709,24 +709,24 @@ static void dns(FILE *out, const struct report *r, const char *id)
 			html_esc(out, d->tlsa[i].name);
 			fprintf(out, _(")</th><td>%d record%s, %s</td></tr>\n"),
 				d->tlsa[i].n, d->tlsa[i].n == 1 ? "" : "s",
-				d->tlsa[i].ad ? "DNSSEC-validated"
+				d->tlsa[i].ad ? _("DNSSEC-validated")
 					      : _("not validated"));
 		}
 		if (d->ntlsa == 0)
-			fputs("<tr><th scope=\"row\">DANE (TLSA)</th><td>none"
-			      "</td></tr>\n",
+			fputs(_("<tr><th scope=\"row\">DANE (TLSA)</th><td>"
+				"none</td></tr>\n"),
 			      out);
 		fputs("</tbody>\n</table></div>\n", out);
 	} else {
-		fputs("<p>The target is a host name or an address: MX, SRV "
-		      "and policy records do not apply to it.</p>\n",
+		fputs(_("<p>The target is a host name or an address: MX, SRV "
+			"and policy records do not apply to it.</p>\n"),
 		      out);
 	}
 	if (r->nhosts > 0) {
-		fputs("<div class=\"scroll\"><table>\n<caption>The hosts "
-		      "probed</caption>\n<thead><tr><th scope=\"col\">Host"
-		      "</th><th scope=\"col\">Why</th><th scope=\"col\">"
-		      "Addresses</th></tr></thead>\n<tbody>\n",
+		fputs(_("<div class=\"scroll\"><table>\n<caption>The hosts "
+			"probed</caption>\n<thead><tr><th scope=\"col\">Host"
+			"</th><th scope=\"col\">Why</th><th scope=\"col\">"
+			"Addresses</th></tr></thead>\n<tbody>\n"),
 		      out);
 		for (i = 0; i < r->nhosts; i++) {
 			const struct plan_host *h = &r->hosts[i];
@@ -734,7 +734,7 @@ static void dns(FILE *out, const struct report *r, const char *id)
 			fputs("<tr><th scope=\"row\">", out);
 			html_esc(out, h->name);
 			if (h->cname != NULL) {
-				fputs("<br><span class=\"small\">alias: ",
+				fputs(_("<br><span class=\"small\">alias: "),
 				      out);
 				html_esc(out, h->cname);
 				fputs("</span>", out);
@@ -749,13 +749,13 @@ static void dns(FILE *out, const struct report *r, const char *id)
 			}
 			if (h->addresses.n == 0)
 				html_esc(out,
-					 h->error ? h->error : "no address");
+					 h->error ? h->error : _("no address"));
 			fputs("</td></tr>\n", out);
 		}
 		fputs("</tbody>\n</table></div>\n", out);
 	}
 	if (r->nerrors > 0) {
-		fputs("<p>DNS lookups that failed:</p>\n<ul>\n", out);
+		fputs(_("<p>DNS lookups that failed:</p>\n<ul>\n"), out);
 		for (i = 0; i < r->nerrors; i++) {
 			fputs("<li>", out);
 			html_esc(out, r->errors[i].type);
@@ -791,15 +791,15 @@ static void timings(FILE *out, const struct report *r, const char *id)
 		return;
 	}
 	html_waterfall(out, r, id);
-	fputs("<div class=\"scroll\"><table>\n<caption>The same in "
-	      "milliseconds (&#8211;: the phase did not happen)</caption>\n"
-	      "<thead><tr><th scope=\"col\">Port</th><th scope=\"col\">"
-	      "Address</th><th scope=\"col\">Connect</th>"
-	      "<th scope=\"col\">TLS handshake (implicit)</th>"
-	      "<th scope=\"col\">Greeting</th><th scope=\"col\">EHLO</th>"
-	      "<th scope=\"col\">STARTTLS</th><th scope=\"col\">TLS "
-	      "handshake</th><th scope=\"col\">EHLO in TLS</th>"
-	      "<th scope=\"col\">Total</th></tr></thead>\n<tbody>\n",
+	fputs(_("<div class=\"scroll\"><table>\n<caption>The same in "
+		"milliseconds (&#8211;: the phase did not happen)</caption>\n"
+		"<thead><tr><th scope=\"col\">Port</th><th scope=\"col\">"
+		"Address</th><th scope=\"col\">Connect</th>"
+		"<th scope=\"col\">TLS handshake (implicit)</th>"
+		"<th scope=\"col\">Greeting</th><th scope=\"col\">EHLO</th>"
+		"<th scope=\"col\">STARTTLS</th><th scope=\"col\">TLS "
+		"handshake</th><th scope=\"col\">EHLO in TLS</th>"
+		"<th scope=\"col\">Total</th></tr></thead>\n<tbody>\n"),
 	      out);
 	for (i = 0; i < r->nprobes; i++) {
 		const struct probe *p = r->probes[i];

@@ -299,9 +299,13 @@ static void on_followup_done(void *arg, struct probe *p)
 		f->parent->enforce_pipelined = p->mail_pipelined;
 		p->mail_reply = NULL;
 	} else if (p->kind == KIND_LEGACY) {
-		f->parent->legacy_accepted = p->tls.done;
-		memcpy(f->parent->legacy_version, p->tls.version,
-		       sizeof(p->tls.version));
+		/* only what was negotiated counts: TLS 1.0 or 1.1 */
+		f->parent->legacy_accepted =
+		    p->tls.done && (strcmp(p->tls.version, "TLS1.0") == 0 ||
+		                    strcmp(p->tls.version, "TLS1.1") == 0);
+		if (f->parent->legacy_accepted)
+			memcpy(f->parent->legacy_version, p->tls.version,
+			       sizeof(p->tls.version));
 	} else if (p->tls.done) {
 		/* only a completed handshake can answer the question */
 		f->parent->command_injection = p->injected_code != 0;

@@ -24,6 +24,9 @@
 #include "core/textout.h"
 #include "input.h"
 #include "pipeline.h"
+#include "probe/sched.h"
+#include "resolver/dns.h"
+#include "resolver/https.h"
 #include "reports/egress.h"
 #include "reports/html.h"
 #include "reports/nagios.h"
@@ -383,11 +386,14 @@ static void setup_check(struct pipeline_opts *o, struct check_request *req,
 	o->check = req;
 }
 
-/* Sessions need a descriptor each: fit the concurrency to the limit. */
-static unsigned fit_to_fd_limit(unsigned want)
+/* Sessions need a descriptor each, and curl's and c-ares' sockets come
+ * on top (dns_servers: the CSV of --dns-server, or NULL for the
+ * system's): fit the concurrency to the limit. */
+static unsigned fit_to_fd_limit(unsigned want, const char *dns_servers)
 {
 	struct rlimit rl;
-	unsigned room;
+	unsigned room, nservers = 0;
+	const char *c;
 
 	if (getrlimit(RLIMIT_NOFILE, &rl) < 0)
 		return want;
@@ -396,8 +402,10 @@ static unsigned fit_to_fd_limit(unsigned want)
 		setrlimit(RLIMIT_NOFILE, &rl);
 		getrlimit(RLIMIT_NOFILE, &rl);
 	}
-	/* stdio, epoll, c-ares, signalfd, the CA file: keep 32 spare */
-	room = rl.rlim_cur > 48 ? (unsigned)(rl.rlim_cur - 32) : 16;
+	for (c = dns_servers; c != NULL && *c != '\0'; c++)
+		nservers += c == dns_servers || *c == ',';
+	room = sched_fd_budget(rl.rlim_cur, want,
+			       HTTPS_MAX_CONNS + DNS_MAX_SOCKETS(nservers));
 	if (want <= room)
 		return want;
 	fprintf(stderr,
@@ -881,7 +889,7 @@ static int run(struct options *op, struct target *targets, struct input *in)
 		cred.password = password;
 		op->o.credentials = &cred;
 	}
-	op->o.concurrency = fit_to_fd_limit(op->o.concurrency);
+	op->o.concurrency = fit_to_fd_limit(op->o.concurrency, op->o.dns_servers);
 	pl = pipeline_new(&op->o, emit, &st, err, sizeof(err));
 	st.in = in;
 	st.t0 = loop_now();

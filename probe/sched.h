@@ -29,6 +29,13 @@ void sched_free(struct sched *s);
 int sched_submit(struct sched *s, struct probe *p, probe_done_cb done,
 		 void *arg);
 
+/* Sessions that fit in a limit of fds descriptors, at most want: each
+ * session holds one, and others are held by the rest (curl's and c-ares'
+ * sockets) besides a fixed reserve for stdio, epoll, signalfd and the CA
+ * file.  At least 16. */
+unsigned sched_fd_budget(unsigned long long fds, unsigned want,
+			 unsigned others);
+
 size_t sched_active(const struct sched *s);
 size_t sched_waiting(const struct sched *s);
 

@@ -535,6 +535,11 @@ static void on_reply(struct session *s)
 			finish(s, END_INJECTION);
 			break;
 		}
+		/* the injection session goes on (its NOOP may have been
+		 * answered in plaintext), but what came before TLS is never
+		 * read as an answer inside it */
+		buf_consume(&s->in, s->in.len);
+		reply_reset(&s->rep);
 		handshake_start(s, PH_HANDSHAKE);
 		break;
 	}

@@ -89,7 +89,9 @@ int tls_client_new(gnutls_session_t *s, gnutls_certificate_credentials_t creds,
 		legacy_only ? "NORMAL:-VERS-ALL:+VERS-TLS1.1:+VERS-TLS1.0"
 			    : "NORMAL:+VERS-TLS1.1:+VERS-TLS1.0",
 		NULL);
-	if (ret < 0)
+	/* the legacy check falls back to nothing: with the defaults it
+	 * would negotiate TLS 1.3 and call that "TLS 1.0/1.1 accepted" */
+	if (ret < 0 && !legacy_only)
 		ret = gnutls_set_default_priority(*s);
 	if (ret >= 0)
 		ret = gnutls_credentials_set(*s, GNUTLS_CRD_CERTIFICATE, creds);
@@ -162,6 +164,16 @@ static void set_verify_error(struct tls_info *info)
 		return;
 	if (!info->trusted && info->status == 0)
 		snprintf(msg, sizeof(msg), "no certificate was sent");
+	else if (info->revoked)
+		snprintf(msg, sizeof(msg), "the certificate has been revoked");
+	else if (info->weak)
+		snprintf(msg, sizeof(msg),
+			 "the certificate chain is signed with an insecure "
+			 "algorithm");
+	else if (info->wrong_purpose)
+		snprintf(msg, sizeof(msg),
+			 "the certificate is not for TLS servers (its key "
+			 "purpose lacks server authentication)");
 	else if (info->expired)
 		snprintf(msg, sizeof(msg), "the certificate has expired");
 	else if (info->not_yet_valid)
@@ -183,8 +195,14 @@ void tls_collect(gnutls_session_t s, const char *check_name,
 	const gnutls_datum_t *certs;
 	gnutls_x509_crt_t crt;
 	gnutls_datum_t d;
-	unsigned n = 0, status = 0, time_bits;
+	unsigned n = 0, status = 0, time_bits, own_bits;
 	const char *v;
+	/* the chain must allow TLS server authentication (RFC 5280
+	 * 4.2.1.12): a client certificate or an e-mail one is no server's */
+	gnutls_typed_vdata_st purpose = {
+		.type = GNUTLS_DT_KEY_PURPOSE_OID,
+		.data = (unsigned char *)GNUTLS_KP_TLS_WWW_SERVER,
+	};
 
 	info->done = true;
 	info->seen = time(NULL);
@@ -218,17 +236,23 @@ void tls_collect(gnutls_session_t s, const char *check_name,
 	}
 	/* chain and dates first, the name on its own: the report must say
 	 * which of the two failed */
-	if (gnutls_certificate_verify_peers2(s, &status) < 0)
+	if (gnutls_certificate_verify_peers(s, &purpose, 1, &status) < 0)
 		status = GNUTLS_CERT_INVALID | GNUTLS_CERT_SIGNER_NOT_FOUND;
 	info->status = status;
 	info->expired = status & GNUTLS_CERT_EXPIRED;
 	info->not_yet_valid = status & GNUTLS_CERT_NOT_ACTIVATED;
+	info->revoked = status & GNUTLS_CERT_REVOKED;
+	info->weak = status & GNUTLS_CERT_INSECURE_ALGORITHM;
+	info->wrong_purpose = status & GNUTLS_CERT_PURPOSE_MISMATCH;
 	/* GnuTLS sets INVALID with every reason bit: the chain is trusted
-	 * when the only reasons are about dates */
+	 * (leads to a trust anchor) when the only reasons are about dates,
+	 * revocation, the algorithm or the purpose, each told on its own */
 	time_bits = GNUTLS_CERT_EXPIRED | GNUTLS_CERT_NOT_ACTIVATED;
+	own_bits = time_bits | GNUTLS_CERT_REVOKED |
+		   GNUTLS_CERT_INSECURE_ALGORITHM | GNUTLS_CERT_PURPOSE_MISMATCH;
 	info->trusted = status == 0 ||
-			((status & time_bits) != 0 &&
-			 (status & ~(time_bits | GNUTLS_CERT_INVALID)) == 0);
+			((status & own_bits) != 0 &&
+			 (status & ~(own_bits | GNUTLS_CERT_INVALID)) == 0);
 	info->name_ok = check_name != NULL &&
 			gnutls_x509_crt_check_hostname2(crt, check_name, 0);
 	info->verified = status == 0 && info->name_ok;

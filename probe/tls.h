@@ -37,6 +37,10 @@ struct tls_info {
 	bool name_ok;	       /* a certificate name matches what we asked */
 	bool expired;	       /* past not_after */
 	bool not_yet_valid;    /* before not_before */
+	bool revoked;	       /* a CRL or OCSP answer revoked it */
+	bool weak;	       /* signed with an insecure algorithm (SHA-1) */
+	bool wrong_purpose;    /* no TLS server-auth key purpose (RFC 5280
+				* 4.2.1.12) */
 	unsigned status;       /* gnutls_certificate_status_t bits */
 	char *verify_error;    /* why not verified, or NULL */
 	struct strlist names;  /* DNS SANs, else the subject CN */

@@ -77,6 +77,20 @@ static void cert_words(const struct probe *p, const char *typed,
 			 _("The server's certificate expired on %s: clients "
 			 "refuse it (\"certificate has expired\")."),
 			 when);
+	} else if (t->revoked) {
+		snprintf(res->why, sizeof(res->why),
+			 _("The server's certificate has been revoked by its "
+			   "issuer: clients refuse it."));
+	} else if (t->weak) {
+		snprintf(res->why, sizeof(res->why),
+			 _("The server's certificate chain is signed with an "
+			   "insecure algorithm (such as SHA-1): current "
+			   "clients refuse it."));
+	} else if (t->wrong_purpose) {
+		snprintf(res->why, sizeof(res->why),
+			 _("The server's certificate is not for TLS servers "
+			   "(its extended key usage lacks server "
+			   "authentication): clients refuse it."));
 	} else if (t->not_yet_valid) {
 		snprintf(res->why, sizeof(res->why),
 			 _("The server's certificate is not valid yet: check "

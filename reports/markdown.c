@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <time.h>
 
 #include "core/i18n.h"
@@ -15,10 +16,23 @@
 /* The characters that change meaning inside a line of Markdown (GFM),
  * '|' for tables, backslash-escaped; peer text never starts a line, so
  * '#', '-' and the like can stay as they are and the raw text readable. */
+/* Server text is inert: no markup, and none of GFM's autolinks either
+ * ("https://", "www.", "a@b.c" become links by themselves): "\:" before
+ * "//", "\." after "www", and "@" in a code span of its own (escaping
+ * does not stop the e-mail autolink). */
 void report_md(FILE *out, const char *s)
 {
+	const char *start = s;
+
 	for (; s != NULL && *s != '\0'; s++) {
-		if (strchr("\\`*_[]<>|~", *s) != NULL)
+		if (*s == '@') {
+			fputs("`@`", out);
+			continue;
+		}
+		if (strchr("\\`*_[]<>|~", *s) != NULL ||
+		    (*s == ':' && s[1] == '/' && s[2] == '/') ||
+		    (*s == '.' && s - start >= 3 &&
+		     strncasecmp(s - 3, "www", 3) == 0))
 			fputc('\\', out);
 		fputc(*s, out);
 	}

@@ -237,6 +237,18 @@ static void tls_findings(const struct probe *p, struct verdict *v)
 		    "the certificate does not chain to a trusted authority "
 		    "(issuer %s)",
 		    t->issuer ? t->issuer : _("unknown"));
+	/* RFC 8460's catch-all, each with what is wrong */
+	if (t->revoked)
+		add(v, "validation-failure", sev,
+		    _("the certificate has been revoked by its issuer"));
+	if (t->weak)
+		add(v, "validation-failure", sev,
+		    _("the certificate chain is signed with an insecure "
+		      "algorithm (such as SHA-1): clients refuse it"));
+	if (t->wrong_purpose)
+		add(v, "validation-failure", sev,
+		    _("the certificate is not for TLS servers: its extended "
+		      "key usage lacks server authentication"));
 	if (!t->name_ok && p->host == NULL)
 		/* an address was probed: no public certificate names it */
 		add(v, "certificate-host-mismatch", SEV_WARNING,

@@ -55,6 +55,11 @@ void dns_query(struct dns *dns, const char *name, int type, dns_raw_cb cb,
  * refused port is no reply (reports/ tell a dead server from them). */
 bool dns_status_answered(int status);
 
+/* Sockets c-ares may hold for nservers servers (a UDP and a TCP one
+ * each): part of the descriptor budget.  nservers 0: the system's (at
+ * most 3 in resolv.conf). */
+#define DNS_MAX_SOCKETS(nservers) (2 * ((nservers) ? (nservers) : 3))
+
 /* "NXDOMAIN", "SERVFAIL", "timeout", ... for an ARES_ status. */
 const char *dns_status_name(int status);
 

@@ -184,6 +184,12 @@ struct https *https_new(struct loop *loop, const char *ca_file)
 	curl_multi_setopt(h->multi, CURLMOPT_SOCKETDATA, h);
 	curl_multi_setopt(h->multi, CURLMOPT_TIMERFUNCTION, timer_cb);
 	curl_multi_setopt(h->multi, CURLMOPT_TIMERDATA, h);
+	/* bounded, so the descriptor budget can count them: more fetches
+	 * wait in curl's queue, and idle connections are not kept past it */
+	curl_multi_setopt(h->multi, CURLMOPT_MAX_TOTAL_CONNECTIONS,
+			  (long)HTTPS_MAX_CONNS);
+	curl_multi_setopt(h->multi, CURLMOPT_MAXCONNECTS,
+			  (long)HTTPS_MAX_CONNS);
 	return h;
 }
 

@@ -25,6 +25,10 @@ typedef void (*https_cb)(void *arg, long status, const char *content_type,
 			 const char *body, size_t len, const char *error,
 			 time_t not_after);
 
+/* Connections open at once, the idle ones it keeps included: part of the
+ * descriptor budget (fd_budget). */
+#define HTTPS_MAX_CONNS 8
+
 struct https *https_new(struct loop *loop, const char *ca_file);
 void https_free(struct https *h);
 

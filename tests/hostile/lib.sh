@@ -36,6 +36,8 @@ die() {
 # A CA and a server certificate for localhost only (no IP address), so a
 # probe by address must report a name mismatch and one by name must not;
 # and ip.pem / ip-selfsigned.pem naming 127.0.0.1 (--cert "$H_DIR/tls/...").
+# Two more for localhost, each wrong in one way: client.pem for TLS
+# clients only (no server-auth key purpose), sha1.pem signed with SHA-1.
 h_certs() {
 	local d=$H_DIR/tls
 	mkdir -p "$d" || return
@@ -73,7 +75,13 @@ h_certs() {
 			certtool --generate-certificate --load-privkey server.key --load-ca-certificate ca.pem \
 				--load-ca-privkey ca.key --template ip.tmpl --outfile ip.pem &&
 			certtool --generate-self-signed --load-privkey server.key --template ip.tmpl \
-				--outfile ip-selfsigned.pem
+				--outfile ip-selfsigned.pem &&
+			sed 's/^tls_www_server$/tls_www_client/' server.tmpl >client.tmpl &&
+			certtool --generate-certificate --load-privkey server.key --load-ca-certificate ca.pem \
+				--load-ca-privkey ca.key --template client.tmpl --outfile client.pem &&
+			certtool --generate-certificate --hash SHA1 --load-privkey server.key \
+				--load-ca-certificate ca.pem --load-ca-privkey ca.key --template server.tmpl \
+				--outfile sha1.pem
 	) >"$d/certtool.log" 2>&1 || {
 		cat "$d/certtool.log" >&2
 		return 1
@@ -110,7 +118,7 @@ h_setup() {
 	done
 	SMTPPROBE=$(realpath "$SMTPPROBE")
 	HOSTILE=$(realpath "$HOSTILE")
-	for t in certtool jq timeout od tr; do
+	for t in certtool jq timeout od tr cmark-gfm prlimit; do
 		command -v "$t" >/dev/null || die "missing tool: $t (see tools/install-deps)"
 	done
 	H_DIR=$(mktemp -d "${TMPDIR:-/tmp}/smtpprobe-hostile.$$.XXXXXX") || die "mktemp failed"

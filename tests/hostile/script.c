@@ -120,6 +120,7 @@ static const struct {
     {"silent", OP_SILENT}, {"sleep", OP_SLEEP},   {"drip", OP_DRIP},
     {"flood", OP_FLOOD},   {"tls", OP_TLS},       {"tls-keep", OP_TLS_KEEP},
     {"hold", OP_HOLD},     {"close", OP_CLOSE},   {"reset", OP_RESET},
+    {"pipelined", OP_PIPELINED},
 };
 
 /* One step from s (the line from its keyword on) into st. */

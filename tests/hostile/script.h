@@ -12,6 +12,10 @@
  *                    line), else log FAIL and close.  Lines are read in
  *                    chunks: what follows a line waits for the next step
  *   if PREFIX STEP   STEP only if the last line read starts with PREFIX
+ *                    ("if !PREFIX STEP": only if it does not, or there is
+ *                    none)
+ *   pipelined        take a line the client already sent after the last
+ *                    one (pipelined), without waiting; none: no last line
  *   silent           the client must not have sent anything yet (else
  *                    log FAIL; the script goes on)
  *   sleep MS         wait; ends the script if the client hangs up
@@ -51,6 +55,7 @@ enum op {
 	OP_HOLD,
 	OP_CLOSE,
 	OP_RESET,
+	OP_PIPELINED, /* a line already read ahead, else none */
 };
 
 struct step {

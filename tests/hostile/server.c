@@ -249,6 +249,30 @@ static const char *read_line(struct conn *c)
 	return NULL;
 }
 
+/* A line the client pipelined after the last one, if it is already
+ * here (in c->in or the socket): never waits for one. */
+static void do_pipelined(struct conn *c)
+{
+	const char *nl;
+	size_t n;
+
+	c->have_last = false;
+	if (memchr(c->in, '\n', c->inlen) == NULL &&
+	    recv(c->fd, c->last, 1, MSG_PEEK | MSG_DONTWAIT) > 0)
+		fill(c);
+	nl = memchr(c->in, '\n', c->inlen);
+	if (nl == NULL || (size_t)(nl - c->in) > LINE_MAX_IN)
+		return;
+	n = (size_t)(nl - c->in);
+	memcpy(c->last, c->in, n);
+	consume(c, n + 1);
+	if (n > 0 && c->last[n - 1] == '\r')
+		n--;
+	c->last[n] = '\0';
+	c->have_last = true;
+	say_data(c, "< (pipelined)", c->last, n);
+}
+
 static const char *do_expect(struct conn *c, const struct step *st)
 {
 	const char *why = read_line(c);
@@ -456,7 +480,10 @@ static const char *do_hold(struct conn *c, unsigned long long ms)
 
 static const char *run_step(struct conn *c, const struct step *st)
 {
-	if (st->cond != NULL &&
+	if (st->cond != NULL && st->cond[0] == '!' &&
+	    c->have_last && script_match(c->last, st->cond + 1))
+		return NULL;
+	if (st->cond != NULL && st->cond[0] != '!' &&
 	    !(c->have_last && script_match(c->last, st->cond)))
 		return NULL;
 	switch (st->op) {
@@ -482,6 +509,9 @@ static const char *run_step(struct conn *c, const struct step *st)
 		return "script: close";
 	case OP_RESET:
 		return "script: reset";
+	case OP_PIPELINED:
+		do_pipelined(c);
+		return NULL;
 	}
 	return "FAIL: unknown step";
 }

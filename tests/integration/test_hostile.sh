@@ -240,6 +240,22 @@ assert_jq "implicit-tls-name: EHLO inside TLS" "$F" "$P.ehlo_tls | join(\",\")" 
 	"AUTH PLAIN,SIZE 35882577"
 server_stop
 
+# 19b. Certificates that chain to the CA and name localhost but are wrong
+# in one way: each is a validation-failure saying what, never "not
+# trusted" and never verified.
+for c in client:"not for TLS servers" sha1:"insecure algorithm"; do
+	name=cert-${c%%:*}
+	server_start "$name" implicit-tls --cert "$H_DIR/tls/${c%%:*}.pem"
+	probe "$name" -4 --tls-ports "$PORT" "localhost:$PORT"
+	state_is "$name" implicit-tls/null
+	assert_jq "$name: tls.verified false, name_ok true" "$F" "\"\($P.tls.verified) \($P.tls.name_ok)\"" "false true"
+	assert_jq "$name: validation-failure says ${c#*:}" "$F" \
+		"[$P.findings[] | select(.id == \"validation-failure\") | .message | test(\"${c#*:}\")] | any" true
+	finding "$name" certificate-not-trusted false
+	assert_jq "$name: tls.verify_error says ${c#*:}" "$F" "$P.tls.verify_error | test(\"${c#*:}\")" true
+	server_stop
+done
+
 # The same server on a port not listed as TLS: silent in plaintext, so
 # smtpprobe retries with TLS and says the port speaks the other mode.
 server_start implicit-tls-plainport implicit-tls
@@ -306,6 +322,20 @@ assert_eq "command-injection: the server kept the pipelined NOOP" \
 	"$(grep -c 'tls: kept 6 plaintext bytes: NOOP' "$SRV_LOG")" 1
 assert_eq "command-injection: ... and answered it inside TLS" \
 	"$(grep -c '> 250 2.0.0 Ok' "$SRV_LOG")" 1
+server_stop
+
+# ... and a server that answers the pipelined NOOP in plaintext, with the
+# 220, before TLS: bytes from before the handshake are no answer inside
+# it (the injection session empties its buffer first).
+server_start starttls-early-answer starttls-early-answer
+probe starttls-early-answer "127.0.0.1:$PORT"
+state_is starttls-early-answer starttls/null
+finding starttls-early-answer command-injection false
+server_settle
+assert_eq "starttls-early-answer: the injection session got 220 and 250 in one write" \
+	"$(grep -c '> 220 2.0.0 go ahead\\x0d\\x0a250 2.0.0 Ok' "$SRV_LOG")" 1
+assert_eq "starttls-early-answer: ... and then TLS" \
+	"$(grep -c 'tls handshake done' "$SRV_LOG")" 3
 server_stop
 
 # ... and a sound server discards it at the handshake: nothing to find,
@@ -378,6 +408,22 @@ assert_eq "tls-modern-only: two connections (the TLS 1.0/1.1 one refused)" \
 	"$(grep -c ': accepted from ' "$SRV_LOG")" 2
 assert_eq "tls-modern-only: the server refused TLS 1.0/1.1 with an alert" \
 	"$(grep -c 'conn 2 .*tls: sent the fatal alert' "$SRV_LOG")" 1
+server_stop
+
+# 24b. This machine's GnuTLS refuses TLS 1.0/1.1 itself (a system priority
+# file): the legacy-only follow-up cannot be set up and fails; it must not
+# fall back to the defaults and call a TLS 1.3 session "TLS 1.0/1.1
+# accepted".
+printf '%s\n' "[overrides]" "disabled-version = tls1.0" "disabled-version = tls1.1" >"$H_DIR/no-legacy.cfg"
+server_start legacy-refused-here tls-legacy-accepted
+modern_target
+GNUTLS_SYSTEM_PRIORITY_FILE=$H_DIR/no-legacy.cfg probe legacy-refused-here --tls-ports "$PORT" "${TGT[@]}"
+state_is legacy-refused-here implicit-tls/null
+assert_jq "legacy-refused-here: tls.version (of the main session)" "$F" "$P.tls.version" TLS1.3
+finding legacy-refused-here tls-legacy-version false
+server_settle
+assert_eq "legacy-refused-here: no TLS 1.0/1.1 session took place" \
+	"$(grep -cE 'tls handshake done: TLS1\.[01]$' "$SRV_LOG")" 0
 server_stop
 
 # 25. A fatal TLS alert in the middle of the handshake (no cipher suite
@@ -597,5 +643,27 @@ run_smtpprobe auth-nopw txt --user me@example.test 127.0.0.1:1 </dev/null
 assert_eq "auth-nopw: exit status 2" "$RC" 2
 assert_eq "auth-nopw: says where a password comes from" \
 	"$(grep -c 'set SMTPPROBE_PASSWORD, give --password-file FILE, or run on a terminal' "$H_DIR/auth-nopw.txt.err")" 1
+
+# 32. Server text quoted in Markdown never becomes a link (GFM's
+# autolinks: https://, www., e-mail addresses).
+server_start links-in-reply links-in-reply
+run_smtpprobe links-in-reply md --format markdown "127.0.0.1:$PORT"
+cmark-gfm -e autolink -e table "$H_DIR/links-in-reply.md" >"$H_DIR/links-in-reply.html"
+assert_eq "links-in-reply: the reply is quoted" \
+	"$(grep -c 'see https://evil.test/x or www.evil.test or mail a<code>@</code>evil.test' "$H_DIR/links-in-reply.html")" 1
+assert_eq "links-in-reply: no link in the HTML" "$(grep -c '<a ' "$H_DIR/links-in-reply.html")" 0
+server_stop
+
+# 33. The descriptor budget: with 100 descriptors and one --dns-server,
+# 100 - 32 spare - 8 for curl - 2 for c-ares = 58 sessions at most.
+server_start fd-budget accept-close
+prlimit --nofile=100 timeout 20 "$SMTPPROBE" --timeout 2 --concurrency 256 --dns-server 127.0.0.1 \
+	--format json "127.0.0.1:$PORT" >"$H_DIR/fd-budget.json" 2>"$H_DIR/fd-budget.err"
+assert_ran fd-budget "$?" "$H_DIR/fd-budget.err"
+assert_eq "fd-budget: curl's and c-ares' sockets counted" \
+	"$(grep -o 'running at most [0-9]* sessions' "$H_DIR/fd-budget.err")" "running at most 58 sessions"
+F=$H_DIR/fd-budget.json
+state_is fd-budget unusable/early-close
+server_stop
 
 finish

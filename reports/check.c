@@ -104,12 +104,16 @@ static void cert_words(const struct probe *p, const char *typed,
 			 "verification off."),
 			 t->issuer ? t->issuer : "unknown");
 	} else if (!t->name_ok) {
+		/* the name came from the server: under interception it is
+		 * the interceptor's, so it is never advice to type it */
 		snprintf(res->why, sizeof(res->why),
 			 _("The server's certificate is for %s, not %s that "
-			 "you typed: clients report a certificate name "
-			 "mismatch. Enter %s as the server name if it is "
-			 "the same provider."),
-			 name, typed, name);
+			   "you typed: clients report a certificate name "
+			   "mismatch. Ask your provider which server name to "
+			   "use; do not take it from the certificate, which "
+			   "anyone between you and the server could have "
+			   "presented."),
+			 name, typed);
 	} else {
 		snprintf(res->why, sizeof(res->why),
 			 _("The server only negotiates %s: current clients "

@@ -171,6 +171,12 @@ START_TEST(test_certificate_mismatch)
 	judge();
 	ck_assert(!C.safe);
 	SAYS("other.example.test");
+	/* the name came from the server (an interceptor's, maybe): never
+	 * advice to type it, only to ask the provider */
+	ck_assert_msg(strstr(C.why, "as the server name") == NULL &&
+			      strstr(C.why, "Enter") == NULL,
+		      "why '%s' advises the certificate's name", C.why);
+	SAYS("Ask your provider");
 }
 END_TEST
 

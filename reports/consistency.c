@@ -15,19 +15,14 @@
 void report_finding(struct report *r, const char *id, enum severity sev,
 		    const char *fmt, ...)
 {
-	struct finding *f;
+	char msg[sizeof(r->findings[0].message)];
 	va_list ap;
 
-	if (r->nfindings == VERDICT_MAX_FINDINGS)
-		return;
-	f = &r->findings[r->nfindings++];
-	f->id = id;
-	f->severity = sev;
 	va_start(ap, fmt);
 	/* the format is the message id (make pot extracts this argument) */
-	vsnprintf(f->message, sizeof(f->message), _(fmt), ap);
+	vsnprintf(msg, sizeof(msg), _(fmt), ap);
 	va_end(ap);
-	utf8_trim_tail(f->message);
+	findings_add(r->findings, &r->nfindings, id, sev, msg);
 }
 
 /* One address of a host offers STARTTLS on a port and another does not:

@@ -109,6 +109,9 @@ static json_object *findings_json(const struct finding *f, size_t n)
 			json_object_new_string(severity_name(f[i].severity)));
 		json_object_object_add(o, "message",
 				       json_object_new_string(f[i].message));
+		/* repeats are reported once, counted (the message says so) */
+		json_object_object_add(o, "count",
+				       json_object_new_int((int)f[i].count));
 		json_object_array_add(a, o);
 	}
 	return a;

@@ -10,22 +10,93 @@
 #include "core/utc.h"
 #include "probe/caps.h"
 
+static void suffix(struct finding *f)
+{
+	size_t room = sizeof(f->message) - f->base;
+
+	f->message[f->base] = '\0';
+	if (f->count > 1 && f->similar > 0)
+		snprintf(f->message + f->base, room,
+			 _(" (%u times, and %u more of this kind)"), f->count,
+			 f->similar);
+	else if (f->count > 1)
+		snprintf(f->message + f->base, room, _(" (%u times)"),
+			 f->count);
+	else if (f->similar > 0)
+		snprintf(f->message + f->base, room,
+			 _(" (and %u more of this kind)"), f->similar);
+}
+
+void findings_add(struct finding *v, size_t *n, const char *id,
+		  enum severity sev, const char *msg)
+{
+	struct finding *f = NULL;
+	size_t i, len = strlen(msg);
+
+	/* the suffix must always fit */
+	if (len > sizeof(v->message) - 64)
+		len = sizeof(v->message) - 64;
+	for (i = 0; i < *n; i++)
+		if (strcmp(v[i].id, id) == 0 && v[i].severity == sev &&
+		    v[i].base == len && strncmp(v[i].message, msg, len) == 0) {
+			v[i].count++;
+			suffix(&v[i]);
+			return;
+		}
+	if (*n < VERDICT_MAX_FINDINGS) {
+		f = &v[(*n)++];
+	} else {
+		/* full: the latest finding of the lowest severity below
+		 * this one makes room */
+		for (i = 0; i < *n; i++)
+			if (v[i].severity < sev &&
+			    (f == NULL || v[i].severity <= f->severity))
+				f = &v[i];
+		if (f == NULL) {
+			/* none lower: counted on the last of its id, else
+			 * on the last of its severity (never an error lost
+			 * without a trace) */
+			for (i = 0; i < *n; i++)
+				if (strcmp(v[i].id, id) == 0 ||
+				    (v[i].severity == sev &&
+				     (f == NULL || strcmp(f->id, id) != 0)))
+					f = &v[i];
+			if (f != NULL) {
+				f->similar++;
+				suffix(f);
+			}
+			return;
+		}
+		/* the one making room is counted on another of its id */
+		for (i = 0; i < *n; i++)
+			if (&v[i] != f && strcmp(v[i].id, f->id) == 0) {
+				v[i].similar += f->count + f->similar;
+				suffix(&v[i]);
+				break;
+			}
+	}
+	f->id = id;
+	f->severity = sev;
+	f->count = 1;
+	f->similar = 0;
+	f->base = len;
+	memcpy(f->message, msg, len);
+	f->message[len] = '\0';
+	utf8_trim_tail(f->message); /* a cut may split a character */
+	f->base = strlen(f->message);
+}
+
 static void add(struct verdict *v, const char *id, enum severity sev,
 		const char *fmt, ...)
 {
-	struct finding *f;
+	char msg[sizeof(v->findings[0].message)];
 	va_list ap;
 
-	if (v->nfindings == VERDICT_MAX_FINDINGS)
-		return;
-	f = &v->findings[v->nfindings++];
-	f->id = id;
-	f->severity = sev;
 	va_start(ap, fmt);
 	/* the format is the message id (make pot extracts this argument) */
-	vsnprintf(f->message, sizeof(f->message), _(fmt), ap);
+	vsnprintf(msg, sizeof(msg), _(fmt), ap);
 	va_end(ap);
-	utf8_trim_tail(f->message);
+	findings_add(v->findings, &v->nfindings, id, sev, msg);
 }
 
 /* Missing or broken TLS: a warning on relay port 25, where TLS is

@@ -20,13 +20,26 @@ enum state { ST_BLOCKED, ST_PLAINTEXT, ST_STARTTLS, ST_IMPLICIT_TLS,
 	     ST_UNUSABLE };
 enum severity { SEV_INFO, SEV_WARNING, SEV_ERROR };
 
-#define VERDICT_MAX_FINDINGS 16
+/* Distinct findings kept per probe or target: more than there are
+ * finding ids of severity error, so none of those is ever dropped. */
+#define VERDICT_MAX_FINDINGS 32
 
 struct finding {
 	const char *id; /* stable, lower case: the JSON contract */
 	enum severity severity;
-	char message[640]; /* room for a translation: 3 bytes a character */
+	char message[640]; /* room for a translation: 3 bytes a character;
+			    * ends in " (N times)" when repeated */
+	unsigned count;	   /* times this id and message came up */
+	unsigned similar;  /* same id, other message, not kept: full */
+	size_t base;	   /* length of the message before that suffix */
 };
+
+/* Adds a finding to v[0..*n): the same id and message again is counted,
+ * not added; when all VERDICT_MAX_FINDINGS are taken, a finding of lower
+ * severity makes room, or the new one is counted on one of its id.  A
+ * finding of severity error is never dropped. */
+void findings_add(struct finding *v, size_t *n, const char *id,
+		  enum severity sev, const char *msg);
 
 struct verdict {
 	enum state state;

@@ -19,6 +19,7 @@ int main(void)
 	srunner_add_suite(sr, session_suite());
 	srunner_add_suite(sr, records_suite());
 	srunner_add_suite(sr, mtasts_suite());
+	srunner_add_suite(sr, findings_suite());
 	srunner_add_suite(sr, markdown_suite());
 	srunner_add_suite(sr, egress_suite());
 	srunner_add_suite(sr, html_suite());

@@ -17,6 +17,7 @@ Suite *report_suite(void);
 Suite *session_suite(void);
 Suite *records_suite(void);
 Suite *mtasts_suite(void);
+Suite *findings_suite(void);
 Suite *markdown_suite(void);
 Suite *egress_suite(void);
 Suite *html_suite(void);

@@ -1,3 +1,30 @@
+/*
+ * session - one SMTP session of a probe (probe.h), as one state machine
+ * on the event loop.  Each state waits for one thing, and its wait is
+ * timed as one phase of the report (states[]).  Every change of state
+ * goes through state(); the transitions:
+ *
+ *   CONNECT     connected: GREETING, or HANDSHAKE_IMPLICIT for a TLS
+ *               port, or DONE for a connect-only control
+ *   HANDSHAKE_IMPLICIT  done: GREETING; failed on a plaintext greeting:
+ *               CONNECT again, in plaintext (once)
+ *   GREETING    220: EHLO (EHLO_TLS inside TLS); another code: QUIT;
+ *               silence on a plaintext port: CONNECT again, in TLS (once)
+ *   EHLO        STARTTLS offered: STARTTLS, or MAIL (KIND_ENFORCE);
+ *               5xx but 554: HELO; else QUIT
+ *   HELO        QUIT
+ *   STARTTLS    220: HANDSHAKE, or DONE if bytes follow the 220; else QUIT
+ *   HANDSHAKE   done: EHLO_TLS; LISTEN (KIND_INJECT); QUIT (KIND_LEGACY)
+ *   EHLO_TLS    250 with credentials: AUTH; else QUIT
+ *   MAIL        RSET (sent with MAIL when pipelined: its reply is next)
+ *   RSET        QUIT
+ *   AUTH        334: AUTH again (the next step); else QUIT
+ *   LISTEN      a reply nobody asked for, or silence: QUIT
+ *   QUIT        the QUIT has left, a close or QUIT_WAIT_MS: DONE
+ *
+ * and from any state, a timeout, the deadline, a close or an error ends
+ * the session (finish: DONE).
+ */
 #include "probe/probe.h"
 
 #include <arpa/inet.h>
@@ -18,17 +45,41 @@
 
 enum sstate {
 	S_CONNECT,
-	S_HANDSHAKE,
+	S_HANDSHAKE_IMPLICIT, /* TLS from the first byte */
 	S_GREETING,
 	S_EHLO,
 	S_HELO,
 	S_STARTTLS,
+	S_HANDSHAKE, /* TLS after STARTTLS's 220 */
+	S_EHLO_TLS,
 	S_MAIL,	  /* KIND_ENFORCE: the reply to MAIL FROM:<> */
 	S_RSET,	  /* ... and to RSET */
 	S_AUTH,	  /* the credentials, inside TLS */
 	S_LISTEN, /* KIND_INJECT: in TLS, waiting for what we did not ask */
 	S_QUIT,
 	S_DONE
+};
+
+static const struct {
+	const char *name;
+	enum probe_phase phase; /* the report's name for its wait */
+	bool reply;		/* it reads SMTP replies */
+} states[] = {
+	[S_CONNECT] = {"CONNECT", PH_CONNECT, false},
+	[S_HANDSHAKE_IMPLICIT] = {"HANDSHAKE_IMPLICIT", PH_HANDSHAKE_IMPLICIT,
+				  false},
+	[S_GREETING] = {"GREETING", PH_GREETING, true},
+	[S_EHLO] = {"EHLO", PH_EHLO, true},
+	[S_HELO] = {"HELO", PH_HELO, true},
+	[S_STARTTLS] = {"STARTTLS", PH_STARTTLS, true},
+	[S_HANDSHAKE] = {"HANDSHAKE", PH_HANDSHAKE, false},
+	[S_EHLO_TLS] = {"EHLO_TLS", PH_EHLO_TLS, true},
+	[S_MAIL] = {"MAIL", PH_MAIL, true},
+	[S_RSET] = {"RSET", PH_MAIL, true},
+	[S_AUTH] = {"AUTH", PH_AUTH, true},
+	[S_LISTEN] = {"LISTEN", PH_EHLO_TLS, true},
+	[S_QUIT] = {"QUIT", PH_QUIT, true},
+	[S_DONE] = {"DONE", PH_COUNT, false},
 };
 
 struct session {
@@ -73,16 +124,27 @@ static void arm_phase_timer(struct session *s, unsigned ms)
 		       min_u64(loop_now() + ms, s->deadline), on_timer, s);
 }
 
-static void enter_phase(struct session *s, enum sstate st,
-			enum probe_phase ph)
+static unsigned listen_ms(const struct session *s);
+
+/* state - the one place the session changes state (but for finish and
+ * a pipelined RSET's reply): a new phase, timed from now, with the wait
+ * that state allows. */
+static void state(struct session *s, enum sstate st)
 {
 	if (s->st == S_DONE)
 		return;
 	s->st = st;
-	s->phase = ph;
+	s->phase = states[st].phase;
 	s->t_phase = loop_now();
 	s->phase_bytes = 0;
-	arm_phase_timer(s, st == S_QUIT ? QUIT_WAIT_MS : s->ctx->timeout_ms);
+	arm_phase_timer(s, st == S_QUIT	    ? QUIT_WAIT_MS
+			   : st == S_LISTEN ? listen_ms(s)
+					    : s->ctx->timeout_ms);
+}
+
+static bool handshaking(enum sstate st)
+{
+	return st == S_HANDSHAKE || st == S_HANDSHAKE_IMPLICIT;
 }
 
 static void phase_done(struct session *s)
@@ -164,7 +226,7 @@ static void update_interest(struct session *s)
 		return;
 	if (s->st == S_CONNECT || s->out.len > 0)
 		ev = LOOP_WRITE;
-	else if (s->st == S_HANDSHAKE && s->tls != NULL &&
+	else if (handshaking(s->st) && s->tls != NULL &&
 		 gnutls_record_get_direction(s->tls) == 1)
 		ev = LOOP_WRITE;
 	if (loop_watch(s->ctx->loop, s->fd, ev, on_io, s) < 0)
@@ -215,26 +277,24 @@ static void send_cmd(struct session *s, const char *cmd)
 	flush_out(s);
 }
 
-/* Sends cmd (NULL: nothing) and waits for the reply in a new phase. */
-static void expect(struct session *s, enum sstate st, enum probe_phase ph,
-		   const char *cmd)
+/* Sends cmd (NULL: nothing) and waits for the reply in state st. */
+static void expect(struct session *s, enum sstate st, const char *cmd)
 {
 	reply_reset(&s->rep);
-	enter_phase(s, st, ph);
+	state(s, st);
 	if (cmd != NULL)
 		send_cmd(s, cmd);
 	else
 		update_interest(s);
 }
 
-static void send_hello(struct session *s, const char *verb, enum sstate st,
-		       enum probe_phase ph)
+static void send_hello(struct session *s, const char *verb, enum sstate st)
 {
 	char cmd[320];
 
 	snprintf(cmd, sizeof(cmd), "%s %s\r\n", verb,
 		 s->ctx->ehlo_name ? s->ctx->ehlo_name : s->ehlo);
-	expect(s, st, ph, cmd);
+	expect(s, st, cmd);
 }
 
 /* QUIT politely, but the verdict does not wait for the 221: the session
@@ -242,7 +302,7 @@ static void send_hello(struct session *s, const char *verb, enum sstate st,
  * are read, so the close is a FIN and not a reset. */
 static void start_quit(struct session *s)
 {
-	expect(s, S_QUIT, PH_QUIT, "QUIT\r\n");
+	expect(s, S_QUIT, "QUIT\r\n");
 }
 
 static void quit_sent(struct session *s)
@@ -268,7 +328,7 @@ static void copy_keywords(const struct reply *r, struct strlist *out)
 		strlist_add(out, r->lines.v[i]);
 }
 
-static void handshake_start(struct session *s, enum probe_phase ph);
+static void handshake_start(struct session *s, enum sstate st);
 
 /* How long the injection check listens inside TLS: a vulnerable server
  * answers the smuggled NOOP as soon as TLS is up, so its reply is here at
@@ -319,7 +379,7 @@ static void start_mail(struct session *s, const struct caps *caps)
 {
 	s->p->mail_pipelined = caps->pipelining;
 	s->t_mail = loop_now();
-	expect(s, S_MAIL, PH_MAIL,
+	expect(s, S_MAIL,
 	       caps->pipelining ? "MAIL FROM:<>\r\nRSET\r\n" : "MAIL FROM:<>\r\n");
 }
 
@@ -398,7 +458,7 @@ static void start_auth(struct session *s)
 		return;
 	}
 	reply_reset(&s->rep);
-	enter_phase(s, S_AUTH, PH_AUTH);
+	state(s, S_AUTH);
 	if (ir == NULL) {
 		snprintf(cmd, sizeof(cmd), "AUTH %s\r\n", mech);
 		send_cmd(s, cmd);
@@ -424,7 +484,7 @@ static void on_auth_reply(struct session *s, const struct reply *r)
 			p->auth = AUTH_BROKEN;
 			auth_free(s->auth);
 			s->auth = NULL;
-			expect(s, S_AUTH, PH_AUTH, "*\r\n"); /* cancel */
+			expect(s, S_AUTH, "*\r\n"); /* cancel */
 			return;
 		}
 		reply_reset(&s->rep);
@@ -465,29 +525,27 @@ static void on_reply(struct session *s)
 			p->banner = NULL;
 		free(text);
 		if (r->code == 220)
-			send_hello(s, "EHLO", S_EHLO,
-				   s->in_tls ? PH_EHLO_TLS : PH_EHLO);
+			send_hello(s, "EHLO", s->in_tls ? S_EHLO_TLS : S_EHLO);
 		else
 			start_quit(s);
 		break;
 	}
+	case S_EHLO_TLS:
+		p->ehlo_tls_code = r->code;
+		copy_keywords(r, &p->ehlo_tls);
+		if (r->code == 250 && p->kind == KIND_MAIN &&
+		    s->ctx->credentials != NULL)
+			start_auth(s);
+		else
+			start_quit(s);
+		break;
 	case S_EHLO:
-		if (s->in_tls) {
-			p->ehlo_tls_code = r->code;
-			copy_keywords(r, &p->ehlo_tls);
-			if (r->code == 250 && p->kind == KIND_MAIN &&
-			    s->ctx->credentials != NULL)
-				start_auth(s);
-			else
-				start_quit(s);
-			break;
-		}
 		p->ehlo_code = r->code;
 		if (r->code >= 500 && r->code != 554) {
 			/* RFC 5321 3.2: fall back to HELO, which has no
 			 * extensions, so never any STARTTLS */
 			p->helo_used = true;
-			send_hello(s, "HELO", S_HELO, PH_HELO);
+			send_hello(s, "HELO", S_HELO);
 			break;
 		}
 		copy_keywords(r, &p->ehlo);
@@ -503,7 +561,7 @@ static void on_reply(struct session *s)
 		else if (p->kind == KIND_ENFORCE)
 			start_quit(s);
 		else if (caps.starttls)
-			expect(s, S_STARTTLS, PH_STARTTLS,
+			expect(s, S_STARTTLS,
 			       p->kind == KIND_INJECT ? "STARTTLS\r\nNOOP\r\n"
 						      : "STARTTLS\r\n");
 		else
@@ -540,7 +598,7 @@ static void on_reply(struct session *s)
 		 * read as an answer inside it */
 		buf_consume(&s->in, s->in.len);
 		reply_reset(&s->rep);
-		handshake_start(s, PH_HANDSHAKE);
+		handshake_start(s, S_HANDSHAKE);
 		break;
 	}
 	case S_MAIL:
@@ -552,7 +610,7 @@ static void on_reply(struct session *s)
 			reply_reset(&s->rep);
 			s->st = S_RSET;
 		} else {
-			expect(s, S_RSET, PH_MAIL, "RSET\r\n");
+			expect(s, S_RSET, "RSET\r\n");
 		}
 		break;
 	case S_RSET:
@@ -577,7 +635,7 @@ static void on_reply(struct session *s)
 
 static void parse_input(struct session *s)
 {
-	while (s->in.len > 0 && s->st >= S_GREETING && s->st < S_DONE) {
+	while (s->in.len > 0 && states[s->st].reply) {
 		size_t used = 0;
 		enum reply_status rs =
 			reply_feed(&s->rep, s->in.data, s->in.len, &used);
@@ -613,7 +671,7 @@ static void read_input(struct session *s)
 {
 	char chunk[READ_CHUNK];
 
-	while (s->st >= S_GREETING && s->st < S_DONE) {
+	while (states[s->st].reply) {
 		size_t room = buf_room(&s->in);
 		ssize_t n;
 
@@ -722,20 +780,19 @@ static void handshake_step(struct session *s)
 		/* a vulnerable server answers the NOOP it buffered before
 		 * TLS now, unasked; a sound one says nothing */
 		reply_reset(&s->rep);
-		enter_phase(s, S_LISTEN, PH_EHLO_TLS);
-		arm_phase_timer(s, listen_ms(s));
+		state(s, S_LISTEN);
 		update_interest(s);
 		read_input(s);
 	} else if (s->tls_first) {
-		expect(s, S_GREETING, PH_GREETING, NULL);
+		expect(s, S_GREETING, NULL);
 		/* GnuTLS may already hold the greeting: epoll cannot see it */
 		read_input(s);
 	} else {
-		send_hello(s, "EHLO", S_EHLO, PH_EHLO_TLS);
+		send_hello(s, "EHLO", S_EHLO_TLS);
 	}
 }
 
-static void handshake_start(struct session *s, enum probe_phase ph)
+static void handshake_start(struct session *s, enum sstate st)
 {
 	struct probe *p = s->p;
 	int ret;
@@ -751,7 +808,7 @@ static void handshake_start(struct session *s, enum probe_phase ph)
 		finish(s, END_LOCAL);
 		return;
 	}
-	enter_phase(s, S_HANDSHAKE, ph);
+	state(s, st);
 	handshake_step(s);
 }
 
@@ -816,9 +873,9 @@ static void connected(struct session *s)
 	if (s->p->connect_only)
 		finish(s, END_DONE);
 	else if (s->tls_first)
-		handshake_start(s, PH_HANDSHAKE_IMPLICIT);
+		handshake_start(s, S_HANDSHAKE_IMPLICIT);
 	else
-		expect(s, S_GREETING, PH_GREETING, NULL);
+		expect(s, S_GREETING, NULL);
 }
 
 static void on_io(void *arg, int fd, unsigned events)
@@ -830,7 +887,7 @@ static void on_io(void *arg, int fd, unsigned events)
 		connected(s);
 		return;
 	}
-	if (s->st == S_HANDSHAKE) {
+	if (handshaking(s->st)) {
 		handshake_step(s);
 		return;
 	}
@@ -888,7 +945,7 @@ static void attempt_start(struct session *s)
 	setsockopt(s->fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
 	/* who rejects the connect: the destination, or a router before it */
 	icmp_errors_keep(s->fd, p->addr.ss_family, true);
-	enter_phase(s, S_CONNECT, PH_CONNECT);
+	state(s, S_CONNECT);
 	if (connect(s->fd, (struct sockaddr *)&p->addr, p->addrlen) < 0 &&
 	    errno != EINPROGRESS) {
 		p->sys_errno = errno;

@@ -25,6 +25,8 @@ CASE_FAILED=0
 # --- assertions: tests/assert.sh (TAP-like lines, counted by run.sh) ---
 # shellcheck source=../assert.sh
 . "${BASH_SOURCE[0]%/*}/../assert.sh"
+# shellcheck source=../golden.sh
+. "${BASH_SOURCE[0]%/*}/../golden.sh"
 
 die() {
 	echo "Bail out! $*" >&2
@@ -226,6 +228,7 @@ probe() {
 	v=$("${BASH_SOURCE[0]%/*}/../validate-json" "$F" 2>&1) && v=valid
 	assert_eq "$name: output matches docs/smtpprobe.schema.json" \
 		"$(printf '%s\n' "$v" | head -n 3 | tr '\n' ' ' | sed 's/ $//')" valid
+	golden_json "$name" "$F"
 }
 
 # jq filter for the one probe of an address target.

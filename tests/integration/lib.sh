@@ -450,6 +450,7 @@ probe() {
 	v=$("${BASH_SOURCE[0]%/*}/../validate-json" "$F" 2>&1) && v=valid
 	assert_eq "$name: output matches docs/smtpprobe.schema.json" \
 		"$(printf '%s\n' "$v" | head -n 3 | tr '\n' ' ' | sed 's/ $//')" valid
+	golden_json "$name" "$F"
 }
 # jq filter selecting the probe of address $1, port $2.
 p() { printf '.probes[] | select(.address == "%s" and .port == %s)' "$1" "$2"; }
@@ -457,3 +458,5 @@ p() { printf '.probes[] | select(.address == "%s" and .port == %s)' "$1" "$2"; }
 # --- assertions: tests/assert.sh (TAP-like lines, counted by run.sh) ---
 # shellcheck source=../assert.sh
 . "${BASH_SOURCE[0]%/*}/../assert.sh"
+# shellcheck source=../golden.sh
+. "${BASH_SOURCE[0]%/*}/../golden.sh"

@@ -306,6 +306,7 @@ egress() {
 	mv "$T" "$F"
 	T=$OUT/$1-text.out
 	assert_eq "$1: one JSON object on one line" "$(wc -l <"$F") $(jq -s length "$F" 2>&1)" "1 1"
+	golden_json "$1" "$F"
 	assert_eq "$1 (text): exit status as JSON's" "$(rc_of "$1-text")" "$RC"
 }
 verdicts() { assert_jq "$1: port verdicts" "$F" '[.egress[] | "\(.port):\(.verdict)"] | join(" ")' "$2"; }

@@ -13,6 +13,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <time.h>
 
 #include "core/i18n.h"
@@ -502,6 +503,18 @@ static enum probe_mode first_mode(const struct pipeline_opts *o, int port,
 	return declared;
 }
 
+/* Whether DNS name a is b, ignoring case and a final dot. */
+static bool name_is(const char *a, const char *b)
+{
+	size_t la, lb;
+
+	if (a == NULL || b == NULL)
+		return false;
+	la = strlen(a) - (a[0] != '\0' && a[strlen(a) - 1] == '.');
+	lb = strlen(b) - (b[0] != '\0' && b[strlen(b) - 1] == '.');
+	return la == lb && strncasecmp(a, b, la) == 0;
+}
+
 static void add_probe(struct job *job, const struct resolved_addr *a,
 		      const struct plan_port *e)
 {
@@ -519,6 +532,8 @@ static void add_probe(struct job *job, const struct resolved_addr *a,
 	p = probe_new(a->sa, a->len, e->port, a->host, e->role);
 	if (p == NULL)
 		return;
+	/* an address literal is always one the user typed */
+	p->name_typed = a->host == NULL || name_is(a->host, job->r.host);
 	p->declared = e->tls ? MODE_TLS : MODE_PLAIN;
 	p->expect = first_mode(&job->pl->opts, e->port, p->declared);
 	p->cert_warn_days = job->pl->opts.cert_warn_days;

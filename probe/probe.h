@@ -59,6 +59,7 @@ enum auth_skip {
 	SKIP_UNVERIFIED,  /* the certificate did not verify for the name */
 	SKIP_OLD_TLS,	  /* older than TLS 1.2 */
 	SKIP_BEFORE_TLS,  /* AUTH offered only before TLS */
+	SKIP_NAME_NOT_TYPED, /* the host name came from DNS or a guess */
 };
 
 enum probe_phase {
@@ -96,6 +97,11 @@ struct probe {
 	/* set by the caller */
 	char *host;	  /* name probed: SNI and name check; NULL if literal */
 	char *role;	  /* "given", "mx", ... */
+	/* host is the name the user typed, not one DNS (MX, SRV) or a
+	 * guess handed us: only such a name may receive credentials, as a
+	 * forged DNS answer could name a host with a valid certificate of
+	 * its own (RFC 6186 section 6). */
+	bool name_typed;
 	struct sockaddr_storage addr;
 	socklen_t addrlen;
 	char address[64]; /* printable address */

@@ -438,6 +438,9 @@ static void start_auth(struct session *s)
 		p->auth = AUTH_NOT_OFFERED;
 	} else if (mech == NULL) {
 		p->auth = AUTH_NO_MECHANISM;
+	} else if (!p->name_typed) {
+		p->auth = AUTH_NOT_SENT;
+		p->auth_skip = SKIP_NAME_NOT_TYPED;
 	} else if (s->ctx->may_auth != NULL &&
 		   !s->ctx->may_auth(s->ctx->auth_arg, p)) {
 		p->auth = AUTH_NOT_TRIED;

@@ -182,7 +182,8 @@ static const char *auth_result_name(enum auth_result a)
 static const char *auth_skip_name(enum auth_skip k)
 {
 	static const char *const names[] = {NULL, "no-tls", "unverified",
-					    "old-tls", "auth-before-tls-only"};
+					    "old-tls", "auth-before-tls-only",
+					    "name-not-typed"};
 
 	return (size_t)k < sizeof(names) / sizeof(names[0]) ? names[k] : NULL;
 }

@@ -657,6 +657,10 @@ const char *auth_skip_words(enum auth_skip k)
 		return _("TLS older than 1.2 was negotiated");
 	case SKIP_BEFORE_TLS:
 		return _("AUTH was offered only before TLS, never inside it");
+	case SKIP_NAME_NOT_TYPED:
+		return _("this host name came from DNS or a guess, not from "
+			 "you: confirm it with your provider, then check it "
+			 "by name with --check HOST:PORT --user");
 	default:
 		return "";
 	}

@@ -91,6 +91,23 @@ assert_eq "right (text): exit status 0" "$?" 0
 assert_eq "right (text): logged in" "$(grep -c "Logged in there as $USER_OK" "$OUT/right.txt")" 1
 no_password right "$PW"
 
+# A host that DNS handed out (two.example.test's SRV names
+# mail.example.test) is not a name the user chose: a forged answer could
+# name a host with a valid certificate of its own.  No credentials there.
+auths=$(grep -c 'disconnect from .* auth=' "$BED_DIR/maillog")
+probe_pw srv "$PW" --user "$USER_OK" --ports 587 two.example.test
+assert_eq "srv: exit status 1 (not logged in anywhere)" "$RC" 1
+assert_jq "srv: the SRV target's 587 answered, TLS verified" "$F" \
+	'[.probes[] | select(.host == "mail.example.test" and .port == 587) | .tls.verified] | unique | join(" ")' true
+assert_jq "srv: credentials not sent to the SRV target, and why" "$F" \
+	'[.probes[] | select(.host == "mail.example.test" and .port == 587) | "\(.credentials.result) \(.credentials.reason)"] | unique | join(",")' \
+	"not-sent name-not-typed"
+assert_jq "srv: the finding tells the user what to do" "$F" \
+	'[.probes[].findings[] | select(.id == "credentials-not-sent") | .message | test("came from DNS or a guess.*--check HOST:PORT --user")] | unique | join(" ")' true
+assert_jq "srv: not logged in" "$F" '.credentials.accepted' false
+assert_eq "srv: Postfix saw no AUTH at all" "$(grep -c 'disconnect from .* auth=' "$BED_DIR/maillog")" "$auths"
+no_password srv "$PW"
+
 # =====================================================================
 # 2. --check with credentials: "these settings work, logged in".
 # =====================================================================

@@ -70,6 +70,13 @@ want() {
 BULK=(--format json --timeout 5 --deadline 20 --ca-file "$CA_FILE" --tls-ports "$TLS_PORTS"
 	--concurrency 200 --per-address 64)
 
+# A bound against hangs, not a benchmark (bench/ measures speed): 60 s,
+# three times that for a sanitizer build, which runs several times slower.
+LIMIT_MS=60000
+if ldd "$SMTPPROBE" 2>/dev/null | grep -q libasan; then
+	LIMIT_MS=180000
+fi
+
 # --- 1. 2,400 sessions, 200 at once, under a descriptor ceiling ---------
 
 # ulimit -n 256, soft and hard, so smtpprobe cannot raise it: room for the
@@ -105,7 +112,7 @@ MS=$((($(date +%s%N) - t0) / 1000000))
 peak=$(sort -n "$H_DIR/mix.fds" | tail -n 1)
 echo "# mix: 2400 targets in $MS ms; descriptors first/peak/last of $(wc -l <"$H_DIR/mix.fds") samples: $(head -n 1 "$H_DIR/mix.fds")/$peak/$(tail -n 1 "$H_DIR/mix.fds")"
 assert_eq "mix: exit status 1 (problems found), no crash" "$rc" 1
-assert_lt "mix: 2400 targets within 60 s (ms)" "$MS" 60000
+assert_lt "mix: 2400 targets within $((LIMIT_MS / 1000)) s (ms)" "$MS" "$LIMIT_MS"
 assert_eq "mix: nothing on stderr" "$(head -c 300 "$H_DIR/mix.err")" ""
 assert_eq "mix: 2400 results" "$(wc -l <"$H_DIR/mix.json")" 2400
 assert_eq "mix: 2400 sessions run, none shared (2400 different probes)" \
@@ -133,7 +140,7 @@ else
 		rss=$(tail -n 1 "$H_DIR/mem$n.rss")
 		echo "# mem$n: $MS ms, peak RSS $rss KiB"
 		assert_eq "mem$n: exit status 1, no crash, no hang" "$rc" 1
-		assert_lt "mem$n: within 60 s (ms)" "$MS" 60000
+		assert_lt "mem$n: within $((LIMIT_MS / 1000)) s (ms)" "$MS" "$LIMIT_MS"
 		assert_eq "mem$n: every result right for its server" \
 			"$(results "$H_DIR/mem$n.json" | paste -sd ',')" "$(want $((n / 4)) "${FOUR[@]}" | paste -sd ',')"
 		RSS[$n]=$rss

@@ -26,7 +26,7 @@ static const char *name_of(const struct probe *p)
 static const char *mode_words(const char *encryption)
 {
 	return strcmp(encryption, "starttls") == 0 ? "STARTTLS"
-						   : "implicit TLS";
+						   : _("implicit TLS");
 }
 
 static void when(const struct report *r, char *buf, size_t len)
@@ -680,9 +680,9 @@ static void dns(FILE *out, const struct report *r, const char *id)
 		if (d->mx_ad)
 			fputs(_(" (DNSSEC-validated)"), out);
 		fputs("</td></tr>\n", out);
-		srv_row(out, "Submission (SRV _submission._tcp)", d->sub,
+		srv_row(out, _("Submission (SRV _submission._tcp)"), d->sub,
 			d->nsub);
-		srv_row(out, "Submission over TLS (SRV _submissions._tcp)",
+		srv_row(out, _("Submission over TLS (SRV _submissions._tcp)"),
 			d->subs, d->nsubs);
 		record(out, "MTA-STS (TXT _mta-sts)", d->mta_sts,
 		       d->nmta_sts);

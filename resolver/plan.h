@@ -11,9 +11,12 @@
 #include <stddef.h>
 
 #include "resolver/resolver.h"
+#include "resolver/target.h"
 
 #define PLAN_MAX_HOSTS 32 /* per target: MX, SRV targets and guesses */
-#define PLAN_MAX_PORTS 8  /* per host */
+/* per host: every port --ports may name, and a few more that SRV
+ * records add; never fewer than the user asked for */
+#define PLAN_MAX_PORTS (TARGET_MAX_PORTS + 4)
 
 struct plan_entry {
 	char *name;

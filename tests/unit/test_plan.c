@@ -240,6 +240,24 @@ START_TEST(test_limits)
 }
 END_TEST
 
+/* Every port --ports may name is probed on a domain's host: none cut. */
+START_TEST(test_all_ports_kept)
+{
+	int many[TARGET_MAX_PORTS];
+	size_t i;
+
+	for (i = 0; i < TARGET_MAX_PORTS; i++)
+		many[i] = 2000 + (int)i;
+	O.ports = many;
+	O.nports = TARGET_MAX_PORTS;
+	plan_given(&P, &O, "mail.example.test", 0);
+	ck_assert_uint_eq(P.nhosts, 1);
+	ck_assert_uint_eq(P.hosts[0]->nports, TARGET_MAX_PORTS);
+	ck_assert_int_eq(P.hosts[0]->ports[TARGET_MAX_PORTS - 1].port,
+	                 2000 + TARGET_MAX_PORTS - 1);
+}
+END_TEST
+
 START_TEST(test_given)
 {
 	plan_given(&P, &O, "mail.example.test", 0);
@@ -276,6 +294,7 @@ Suite *plan_suite(void)
 	tcase_add_checked_fixture(add, setup, teardown);
 	tcase_add_test(add, test_first_role_wins);
 	tcase_add_test(add, test_limits);
+	tcase_add_test(add, test_all_ports_kept);
 	tcase_add_test(add, test_given);
 	suite_add_tcase(s, add);
 	return s;

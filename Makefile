@@ -42,7 +42,7 @@ Q := @
 endif
 
 .PHONY: all check unit integration sanitize install uninstall clean lint \
-	format print-shell-scripts pot
+	format format-check print-shell-scripts pot
 
 # The message catalogs (po/LINGUAS), built where SMTPPROBE_LOCALEDIR=$(B)/locale
 # finds them before they are installed under LOCALEDIR.
@@ -183,13 +183,20 @@ lint:
 	@out=$$(groff -mandoc -ww -z man/smtpprobe.1 2>&1); \
 	if [ -n "$$out" ]; then echo "$$out" >&2; exit 1; fi
 	shellcheck $(SHELL_SCRIPTS)
+	$(MAKE) -s format-check
 
 print-shell-scripts:
 	@printf '%s\n' $(SHELL_SCRIPTS)
 
+FORMAT_SRC = $(LIB_SRC) $(UNIT_SRC) smtpprobe.c $(wildcard */*.h) pipeline.h \
+	input.h
+
 format:
-	clang-format -i $(LIB_SRC) $(UNIT_SRC) smtpprobe.c \
-		$(wildcard */*.h) pipeline.h input.h
+	clang-format -i $(FORMAT_SRC)
+
+# make lint fails where make format would change a file.
+format-check:
+	clang-format --dry-run -Werror $(FORMAT_SRC)
 
 clean:
 	rm -rf build build-san smtpprobe

@@ -16,7 +16,7 @@
 #include "resolver/target.h"
 
 int input_open(struct input *in, const char *path, unsigned shard,
-               unsigned shards)
+	       unsigned shards)
 {
 	struct stat sb;
 
@@ -70,7 +70,7 @@ static unsigned long long shard_hash(const char *s)
 
 /* One line of the input, as the target it names. */
 static void take_line(struct input *in, struct pipeline *pl, char *line,
-                      size_t len)
+		      size_t len)
 {
 	char err[512];
 	struct target t;
@@ -79,17 +79,17 @@ static void take_line(struct input *in, struct pipeline *pl, char *line,
 	in->line++;
 	if (len > INPUT_MAX_LINE) {
 		fprintf(stderr,
-		        _("smtpprobe: %s:%lu: line longer than %d "
-		        "bytes, skipped\n"),
-		        in->name, in->line, INPUT_MAX_LINE);
+			_("smtpprobe: %s:%lu: line longer than %d "
+			  "bytes, skipped\n"),
+			in->name, in->line, INPUT_MAX_LINE);
 		in->bad++;
 		return;
 	}
 	if (memchr(line, '\0', len) != NULL) {
 		fprintf(stderr,
-		        _("smtpprobe: %s:%lu: a NUL byte in the line, "
-		        "skipped\n"),
-		        in->name, in->line);
+			_("smtpprobe: %s:%lu: a NUL byte in the line, "
+			  "skipped\n"),
+			in->name, in->line);
 		in->bad++;
 		return;
 	}
@@ -103,8 +103,8 @@ static void take_line(struct input *in, struct pipeline *pl, char *line,
 	if (len == 0)
 		return; /* blank or comment */
 	if (target_parse(s, &t, err, sizeof(err)) < 0) {
-		fprintf(stderr, _("smtpprobe: %s:%lu: %s\n"), in->name, in->line,
-		        err);
+		fprintf(stderr, _("smtpprobe: %s:%lu: %s\n"), in->name,
+			in->line, err);
 		in->bad++;
 		return;
 	}
@@ -125,7 +125,7 @@ int input_feed(void *arg, struct pipeline *pl)
 
 	for (;;) {
 		char *nl = in->buf.len ? memchr(in->buf.data, '\n', in->buf.len)
-		                       : NULL;
+				       : NULL;
 		struct pollfd pfd = {.fd = in->fd, .events = POLLIN};
 		ssize_t n;
 
@@ -143,9 +143,9 @@ int input_feed(void *arg, struct pipeline *pl)
 			if (!in->skip) {
 				in->line++;
 				fprintf(stderr,
-				        _("smtpprobe: %s:%lu: line longer than "
-				        "%d bytes, skipped\n"),
-				        in->name, in->line, INPUT_MAX_LINE);
+					_("smtpprobe: %s:%lu: line longer than "
+					  "%d bytes, skipped\n"),
+					in->name, in->line, INPUT_MAX_LINE);
 				in->bad++;
 				in->skip = true;
 			}
@@ -163,8 +163,8 @@ int input_feed(void *arg, struct pipeline *pl)
 		if (n < 0 && (errno == EAGAIN || errno == EINTR))
 			return -1;
 		if (n < 0) {
-			fprintf(stderr, _("smtpprobe: reading %s: %s\n"), in->name,
-			        strerror(errno));
+			fprintf(stderr, _("smtpprobe: reading %s: %s\n"),
+				in->name, strerror(errno));
 			in->bad++; /* the rest of the input is lost */
 		}
 		if (n <= 0)
@@ -175,7 +175,7 @@ int input_feed(void *arg, struct pipeline *pl)
 }
 
 void input_progress(const struct input *in, uint64_t t0, size_t done,
-                    size_t problems)
+		    size_t problems)
 {
 	double secs = (double)(loop_now() - t0) / 1000.0;
 	double rate = secs > 0 ? (double)done / secs : 0;
@@ -183,9 +183,9 @@ void input_progress(const struct input *in, uint64_t t0, size_t done,
 	fprintf(stderr, "\r\033[K%zu", done);
 	if (in->total > 0)
 		fprintf(stderr, "/%lu", in->total);
-	fprintf(stderr, _(" done, %.1f/s, %zu with problems, %lu bad lines"), rate,
-	        problems, in->bad);
+	fprintf(stderr, _(" done, %.1f/s, %zu with problems, %lu bad lines"),
+		rate, problems, in->bad);
 	if (in->total > done && rate > 0)
 		fprintf(stderr, _(", ETA %.0f s"),
-		        (double)(in->total - done) / rate);
+			(double)(in->total - done) / rate);
 }

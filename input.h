@@ -23,10 +23,10 @@ struct input {
 	FILE *f;
 	const char *name;
 	unsigned long line;
-	unsigned long bad;      /* lines refused */
-	unsigned long targets;  /* lines that named a target, any shard */
+	unsigned long bad;	/* lines refused */
+	unsigned long targets;	/* lines that named a target, any shard */
 	unsigned shard, shards; /* --shard K/N: this run takes K of N */
-	unsigned long total;    /* targets in a regular file, for the ETA */
+	unsigned long total;	/* targets in a regular file, for the ETA */
 	int fd;
 	struct buf buf; /* read, not yet a whole line */
 	bool eof, skip;
@@ -35,7 +35,7 @@ struct input {
 /* Opens path ("-": standard input) for reading, shard K of N (N 0: all
  * lines).  0; -1 with errno set; -2 when path is a directory. */
 int input_open(struct input *in, const char *path, unsigned shard,
-               unsigned shards);
+	       unsigned shards);
 void input_close(struct input *in);
 
 /* Counts the targets of a regular file up front (cheap, and the progress
@@ -48,6 +48,6 @@ int input_feed(void *arg, struct pipeline *pl);
 /* The progress line on standard error: done of total, rate, problems,
  * bad lines, ETA, since t0 (loop_now()). */
 void input_progress(const struct input *in, uint64_t t0, size_t done,
-                    size_t problems);
+		    size_t problems);
 
 #endif

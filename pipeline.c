@@ -38,7 +38,7 @@ struct pipeline {
 	void *arg;
 	size_t jobs; /* targets not yet reported */
 	int sigfd;
-	int signal; /* SIGINT or SIGTERM received, else 0 */
+	int signal;	  /* SIGINT or SIGTERM received, else 0 */
 	bool input_ready; /* the bulk input may have a line for us */
 	struct loop_timer tick;
 	unsigned tick_ms;
@@ -106,20 +106,20 @@ struct pipeline *pipeline_new(const struct pipeline_opts *opts,
 		return NULL;
 	}
 	ropts = (struct resolver_opts){
-	    .ports = opts->ports,
-	    .nports = opts->nports,
-	    .ports_given = opts->ports_given,
-	    .tls_ports = opts->tls_ports,
-	    .ntls_ports = opts->ntls_ports,
-	    .v4 = opts->v4,
-	    .v6 = opts->v6,
-	    .hosts_only = opts->hosts_only,
-	    .bulk = opts->bulk,
-	    .timeout_ms = opts->timeout_ms,
-	    .dns_timeout_ms = opts->dns_timeout_ms,
-	    .dns_tries = opts->dns_tries,
-	    .dns_servers = opts->dns_servers,
-	    .ca_file = opts->ca_file,
+		.ports = opts->ports,
+		.nports = opts->nports,
+		.ports_given = opts->ports_given,
+		.tls_ports = opts->tls_ports,
+		.ntls_ports = opts->ntls_ports,
+		.v4 = opts->v4,
+		.v6 = opts->v6,
+		.hosts_only = opts->hosts_only,
+		.bulk = opts->bulk,
+		.timeout_ms = opts->timeout_ms,
+		.dns_timeout_ms = opts->dns_timeout_ms,
+		.dns_tries = opts->dns_tries,
+		.dns_servers = opts->dns_servers,
+		.ca_file = opts->ca_file,
 	};
 	pl->resolver = resolver_new(pl->loop, &ropts, err, errlen);
 	if (pl->resolver == NULL) {
@@ -230,9 +230,9 @@ static bool start_walks(struct job *job)
 	job->r.walks = calloc(max, sizeof(*job->r.walks));
 	if (job->r.walks == NULL)
 		return false;
-	job->r.nwalks = hops_plan(job->r.probes, job->r.nprobes,
-				  job->r.controls, job->r.ncontrols,
-				  job->r.walks, max);
+	job->r.nwalks =
+		hops_plan(job->r.probes, job->r.nprobes, job->r.controls,
+			  job->r.ncontrols, job->r.walks, max);
 	for (i = 0; i < job->r.nwalks; i++) {
 		job_hold(job);
 		if (hops_start(job->pl->loop, &job->r.walks[i], o->timeout_ms,
@@ -302,8 +302,8 @@ static void on_followup_done(void *arg, struct probe *p)
 	} else if (p->kind == KIND_LEGACY) {
 		/* only what was negotiated counts: TLS 1.0 or 1.1 */
 		f->parent->legacy_accepted =
-		    p->tls.done && (strcmp(p->tls.version, "TLS1.0") == 0 ||
-		                    strcmp(p->tls.version, "TLS1.1") == 0);
+			p->tls.done && (strcmp(p->tls.version, "TLS1.0") == 0 ||
+					strcmp(p->tls.version, "TLS1.1") == 0);
 		if (f->parent->legacy_accepted)
 			memcpy(f->parent->legacy_version, p->tls.version,
 			       sizeof(p->tls.version));

@@ -25,17 +25,17 @@ struct pipeline_opts {
 	unsigned per_address; /* SMTP sessions at once to one address; 0 all */
 	unsigned timeout_ms;  /* connect, and silence in a reply */
 	unsigned deadline_ms; /* one session, start to end */
-	bool hosts_only; /* a name is a host: no MX, SRV or policies */
+	bool hosts_only;      /* a name is a host: no MX, SRV or policies */
 	const struct check_request *check; /* handed to every report */
-	bool followups;	 /* TLS 1.0/1.1 and STARTTLS-injection sessions */
-	bool hop_walk; /* where a filtered port's SYNs die (probe/hops.h) */
-	bool bulk;	 /* --input: follow-ups wait for their main session */
-	int control_port;     /* TCP-only control beside every address (443) */
+	bool followups;	  /* TLS 1.0/1.1 and STARTTLS-injection sessions */
+	bool hop_walk;	  /* where a filtered port's SYNs die (probe/hops.h) */
+	bool bulk;	  /* --input: follow-ups wait for their main session */
+	int control_port; /* TCP-only control beside every address (443) */
 	unsigned dns_timeout_ms;
 	unsigned dns_tries;
-	const char *ca_file;	 /* NULL: the system trust store */
-	const char *dns_servers; /* c-ares CSV; NULL: the system's */
-	const char *ehlo_name;	 /* NULL: our address literal */
+	const char *ca_file;		    /* NULL: the system trust store */
+	const char *dns_servers;	    /* c-ares CSV; NULL: the system's */
+	const char *ehlo_name;		    /* NULL: our address literal */
 	int cert_warn_days, cert_crit_days; /* --cert-days; 0: not judged */
 	/* --user: tried inside verified TLS, once per host and port */
 	const struct credentials *credentials;

@@ -38,7 +38,7 @@
 #define MAX_SHARDS 1000000
 #define MAX_CONTROLS 16
 #define DEFAULT_DEADLINE_MS 20000
-#define PROGRESS_MS 500 /* the progress line's refresh */
+#define PROGRESS_MS 500	   /* the progress line's refresh */
 #define BULK_PER_ADDRESS 2 /* --per-address of --input runs */
 
 /* The exit statuses smtpprobe(1) promises. */
@@ -66,7 +66,6 @@ static const char *const default_controls[] = {
 	"smtp.gmail.com", "smtp.office365.com", "smtp.mailgun.org",
 	"smtp.sendgrid.net"};
 
-
 struct main_state {
 	struct egress *egress; /* --egress: gather, conclude at the end */
 	struct input *in;      /* --input, for the progress line */
@@ -78,11 +77,12 @@ struct main_state {
 	FILE *out;		/* standard output, or --output FILE */
 	const char *out_name;	/* for messages */
 	struct html_page *html; /* --format html: written at the end */
-	struct openmetrics *om; /* --format openmetrics: gathered, then written */
+	struct openmetrics
+		*om; /* --format openmetrics: gathered, then written */
 	bool colour;
 	bool to_stdout; /* st.out writes to stdout (escaping or not) */
-	int status;   /* worst exit status so far */
-	size_t count; /* reports written */
+	int status;	/* worst exit status so far */
+	size_t count;	/* reports written */
 };
 
 /* The progress line: on a terminal only. */
@@ -371,9 +371,7 @@ static void setup_check(struct pipeline_opts *o, struct check_request *req,
 
 	if (target_parse(arg, &t, err, errlen) < 0)
 		die_usage("--check: %s", err);
-	req->port = t.port ? t.port
-		    : req->enc == ENC_IMPLICIT ? 465
-					       : 587;
+	req->port = t.port ? t.port : req->enc == ENC_IMPLICIT ? 465 : 587;
 	target_free(&t);
 	o->ports[0] = req->port;
 	o->nports = 1;
@@ -410,7 +408,7 @@ static unsigned fit_to_fd_limit(unsigned want, const char *dns_servers)
 		return want;
 	fprintf(stderr,
 		_("smtpprobe: only %llu file descriptors allowed (ulimit -n): "
-		"running at most %u sessions at once\n"),
+		  "running at most %u sessions at once\n"),
 		(unsigned long long)rl.rlim_cur, room);
 	return room;
 }
@@ -432,10 +430,11 @@ static void refuse_password(int argc, char **argv)
 	for (i = 1; i < argc && strcmp(argv[i], "--") != 0; i++)
 		if (strcmp(argv[i], "--password") == 0 ||
 		    strncmp(argv[i], "--password=", 11) == 0)
-			die_usage("no password on the command line (other "
-				  "users see it in ps): set SMTPPROBE_PASSWORD, "
-				  "give --password-file FILE, or be asked on a "
-				  "terminal");
+			die_usage(
+				"no password on the command line (other "
+				"users see it in ps): set SMTPPROBE_PASSWORD, "
+				"give --password-file FILE, or be asked on a "
+				"terminal");
 }
 
 /* A user name printable as it is: no control bytes, no spaces. */
@@ -479,8 +478,7 @@ static void parse_shard(const char *arg, struct options *op)
 
 	if (end != arg && *end == '/')
 		n = strtoul(end + 1, &end, 10);
-	if (n == 0 || n > MAX_SHARDS || k >= n || *end != '\0' ||
-	    arg[0] == '-')
+	if (n == 0 || n > MAX_SHARDS || k >= n || *end != '\0' || arg[0] == '-')
 		die_usage("bad --shard '%s': want K/N with 0 <= K < N <= %d",
 			  clean(arg), MAX_SHARDS);
 	op->shard = (unsigned)k;
@@ -605,9 +603,10 @@ static void parse_options(int argc, char **argv, struct options *op)
 			else if (strcmp(optarg, "openmetrics") == 0)
 				op->format = FMT_OPENMETRICS;
 			else
-				die_usage("bad --format '%s': want text, json, "
-					  "markdown, html, nagios or openmetrics",
-					  clean(optarg));
+				die_usage(
+					"bad --format '%s': want text, json, "
+					"markdown, html, nagios or openmetrics",
+					clean(optarg));
 			break;
 		case 'o':
 			op->output_arg = optarg;
@@ -637,20 +636,21 @@ static void parse_options(int argc, char **argv, struct options *op)
 			op->input_arg = optarg;
 			break;
 		case 'n':
-			o->concurrency = parse_count("--concurrency", optarg,
-						     100000);
+			o->concurrency =
+				parse_count("--concurrency", optarg, 100000);
 			break;
 		case 'a':
-			o->per_address = parse_count("--per-address", optarg,
-						     64);
+			o->per_address =
+				parse_count("--per-address", optarg, 64);
 			break;
 		case 's':
 			parse_shard(optarg, op);
 			break;
 		case 'u':
 			if (!user_ok(optarg))
-				die_usage("bad --user: want a user name of 1 to "
-					  "256 printable characters");
+				die_usage(
+					"bad --user: want a user name of 1 to "
+					"256 printable characters");
 			op->user = optarg;
 			break;
 		case 'P':
@@ -795,7 +795,7 @@ static struct target *parse_targets(const struct options *op)
 {
 	/* one at least: calloc(0) may return NULL (--input alone) */
 	struct target *targets = calloc(
-	    op->ntargets > 0 ? (size_t)op->ntargets : 1, sizeof(*targets));
+		op->ntargets > 0 ? (size_t)op->ntargets : 1, sizeof(*targets));
 	char err[512];
 	int i;
 
@@ -889,7 +889,8 @@ static int run(struct options *op, struct target *targets, struct input *in)
 		cred.password = password;
 		op->o.credentials = &cred;
 	}
-	op->o.concurrency = fit_to_fd_limit(op->o.concurrency, op->o.dns_servers);
+	op->o.concurrency =
+		fit_to_fd_limit(op->o.concurrency, op->o.dns_servers);
 	pl = pipeline_new(&op->o, emit, &st, err, sizeof(err));
 	st.in = in;
 	st.t0 = loop_now();
@@ -912,10 +913,9 @@ static int run(struct options *op, struct target *targets, struct input *in)
 			st.status = EXIT_LOCAL;
 		}
 	/* a few sessions per target: keep targets in flight to match */
-	sig = pipeline_run(pl, in->f ? input_feed : NULL, in,
-			   in->f ? in->fd : -1,
-			   op->o.concurrency / 5 > 0 ? op->o.concurrency / 5
-						     : 1);
+	sig = pipeline_run(
+		pl, in->f ? input_feed : NULL, in, in->f ? in->fd : -1,
+		op->o.concurrency / 5 > 0 ? op->o.concurrency / 5 : 1);
 	if (sig < 0) {
 		fprintf(stderr, _("smtpprobe: event loop: %s\n"),
 			strerror(errno));
@@ -938,8 +938,9 @@ static int run(struct options *op, struct target *targets, struct input *in)
 	}
 	if (in->f != NULL && in->targets == 0 && in->bad == 0) {
 		/* nothing was probed: no "safe way found" to report */
-		fprintf(stderr, _("smtpprobe: --input '%s' names no target "
-				"(blank lines and comments only)\n"),
+		fprintf(stderr,
+			_("smtpprobe: --input '%s' names no target "
+			  "(blank lines and comments only)\n"),
 			clean(in->name));
 		st.status = EXIT_USAGE;
 	}
@@ -988,27 +989,28 @@ static int run(struct options *op, struct target *targets, struct input *in)
 int main(int argc, char **argv)
 {
 	static struct options op = {
-	    .o =
-		{
-		    .ports = {25, 587, 465, 2525},
-		    .nports = 4,
-		    .tls_ports = {465},
-		    .ntls_ports = 1,
-		    .v4 = true,
-		    .v6 = true,
-		    .timeout_ms = 5000,
-		    .deadline_ms = DEFAULT_DEADLINE_MS,
-		    .control_port = 443,
-		    .followups = true,
-		    .hop_walk = true,
-		    .concurrency = 256,
-		    .per_address = 0, /* by the mode, once the options are read */
-		    .dns_timeout_ms = 2000,
-		    .dns_tries = 2,
-		    .cert_warn_days = 21,
-		    .cert_crit_days = 7,
-		},
-	    .format = FMT_TEXT,
+		.o =
+			{
+				.ports = {25, 587, 465, 2525},
+				.nports = 4,
+				.tls_ports = {465},
+				.ntls_ports = 1,
+				.v4 = true,
+				.v6 = true,
+				.timeout_ms = 5000,
+				.deadline_ms = DEFAULT_DEADLINE_MS,
+				.control_port = 443,
+				.followups = true,
+				.hop_walk = true,
+				.concurrency = 256,
+				.per_address = 0, /* by the mode, once the
+						     options are read */
+				.dns_timeout_ms = 2000,
+				.dns_tries = 2,
+				.cert_warn_days = 21,
+				.cert_crit_days = 7,
+			},
+		.format = FMT_TEXT,
 	};
 	struct input in = {0};
 	struct target *targets;

@@ -9,11 +9,11 @@ const char *addr_text(const struct sockaddr *sa, char *buf, size_t len)
 {
 	if (sa->sa_family == AF_INET6)
 		inet_ntop(AF_INET6,
-		          &((const struct sockaddr_in6 *)sa)->sin6_addr, buf,
-		          (socklen_t)len);
+			  &((const struct sockaddr_in6 *)sa)->sin6_addr, buf,
+			  (socklen_t)len);
 	else if (sa->sa_family == AF_INET)
 		inet_ntop(AF_INET, &((const struct sockaddr_in *)sa)->sin_addr,
-		          buf, (socklen_t)len);
+			  buf, (socklen_t)len);
 	return buf;
 }
 

@@ -38,7 +38,8 @@ void i18n_init(void)
 		}
 	}
 	/* SMTPPROBE_LOCALEDIR: the catalogs of a build tree, for its tests */
-	bindtextdomain("smtpprobe", dir != NULL && *dir != '\0' ? dir : LOCALEDIR);
+	bindtextdomain("smtpprobe",
+		       dir != NULL && *dir != '\0' ? dir : LOCALEDIR);
 	bind_textdomain_codeset("smtpprobe", "UTF-8");
 	textdomain("smtpprobe");
 }

@@ -224,7 +224,7 @@ int loop_run_once(struct loop *loop, int max_wait_ms)
 
 	if (loop->nheap > 0) {
 		uint64_t now = loop_now(), when = loop->heap[0]->when;
-		int until = when <= now ? 0
+		int until = when <= now		    ? 0
 			    : when - now > 86400000 ? 86400000
 						    : (int)(when - now);
 

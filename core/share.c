@@ -105,7 +105,7 @@ static void forget_oldest(struct share *sh)
 }
 
 enum share_claim share_claim(struct share *sh, const char *key, share_cb cb,
-                             void *arg, const void **value)
+			     void *arg, const void **value)
 {
 	struct entry *e = find(sh, key);
 	struct waiter *w;
@@ -142,7 +142,7 @@ enum share_claim share_claim(struct share *sh, const char *key, share_cb cb,
 }
 
 void share_publish(struct share *sh, const char *key, void *value,
-                   void (*free_value)(void *))
+		   void (*free_value)(void *))
 {
 	struct entry *e = find(sh, key);
 	struct waiter *w;

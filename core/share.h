@@ -23,7 +23,7 @@ enum share_claim {
 	SHARE_RUN,   /* the first: do it, then share_publish */
 	SHARE_WAIT,  /* on its way for another: cb gets its value */
 	SHARE_READY, /* ended: *value is what it found, until the next
-	              * share_publish */
+		      * share_publish */
 	SHARE_ERROR, /* out of memory: do it, do not publish */
 };
 
@@ -31,11 +31,11 @@ struct share *share_new(size_t keep);
 void share_free(struct share *sh);
 
 enum share_claim share_claim(struct share *sh, const char *key, share_cb cb,
-                             void *arg, const void **value);
+			     void *arg, const void **value);
 /* The work claimed with SHARE_RUN for key has ended: the waiters get
  * value now, later claims until it is forgotten.  The share owns value
  * from now on (free_value, may be NULL). */
 void share_publish(struct share *sh, const char *key, void *value,
-                   void (*free_value)(void *));
+		   void (*free_value)(void *));
 
 #endif

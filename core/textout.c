@@ -11,8 +11,8 @@ void textout_init(void)
 {
 	const char *cs = nl_langinfo(CODESET);
 
-	utf8 = cs != NULL && (strcmp(cs, "UTF-8") == 0 ||
-			      strcmp(cs, "utf8") == 0);
+	utf8 = cs != NULL &&
+	       (strcmp(cs, "UTF-8") == 0 || strcmp(cs, "utf8") == 0);
 }
 
 bool textout_utf8(void)

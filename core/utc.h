@@ -8,10 +8,10 @@
 #include <stddef.h>
 #include <time.h>
 
-#define UTC_DAY      "%Y-%m-%d"
-#define UTC_MINUTE   "%Y-%m-%d %H:%M UTC"
-#define UTC_SECOND   "%Y-%m-%d %H:%M:%S UTC"
-#define UTC_ISO8601  "%Y-%m-%dT%H:%M:%SZ" /* the JSON's dates */
+#define UTC_DAY "%Y-%m-%d"
+#define UTC_MINUTE "%Y-%m-%d %H:%M UTC"
+#define UTC_SECOND "%Y-%m-%d %H:%M:%S UTC"
+#define UTC_ISO8601 "%Y-%m-%dT%H:%M:%SZ" /* the JSON's dates */
 #define UTC_TEXT_MAX 32
 
 /* t in fmt (strftime) into buf, which it returns; buf is left as it was

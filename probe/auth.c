@@ -5,7 +5,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-
 struct auth {
 	Gsasl_session *s;
 	bool client_first;
@@ -15,8 +14,8 @@ static Gsasl *ctx;
 
 /* Strongest first.  No -PLUS (channel binding is not wired up), no
  * CRAM-MD5 or DIGEST-MD5 (RFC 6331: historic), and only inside TLS. */
-static const char *const preferred[] = {"SCRAM-SHA-256", "SCRAM-SHA-1",
-					"PLAIN", "LOGIN"};
+static const char *const preferred[] = {"SCRAM-SHA-256", "SCRAM-SHA-1", "PLAIN",
+					"LOGIN"};
 
 int auth_global_init(char *err, size_t errlen)
 {
@@ -69,8 +68,7 @@ struct auth *auth_new(const char *mech, const struct credentials *c)
 	}
 	a->client_first = strcmp(mech, "LOGIN") != 0;
 	if (gsasl_property_set(a->s, GSASL_AUTHID, c->user) != GSASL_OK ||
-	    gsasl_property_set(a->s, GSASL_PASSWORD, c->password) !=
-		    GSASL_OK) {
+	    gsasl_property_set(a->s, GSASL_PASSWORD, c->password) != GSASL_OK) {
 		auth_free(a);
 		return NULL;
 	}

@@ -43,7 +43,7 @@ static int tls_info_copy(struct tls_info *dst, const struct tls_info *src)
 	r |= dup_list(&dst->names, &src->names);
 	for (i = 0; i < src->nchain; i++) {
 		dst->chain[i].data =
-		    malloc(src->chain[i].size ? src->chain[i].size : 1);
+			malloc(src->chain[i].size ? src->chain[i].size : 1);
 		if (dst->chain[i].data == NULL) {
 			r = -1;
 			break;

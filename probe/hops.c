@@ -95,7 +95,7 @@ static void on_io(void *arg, int fd, unsigned events)
 	if (err != 0 && icmp_error_read(fd, &ie)) {
 		h->answer = ie.time_exceeded ? HOP_TIME_EXCEEDED
 			    : strcmp(ie.from, w->address) == 0 ? HOP_REACHED
-								  : HOP_REJECTED;
+							       : HOP_REJECTED;
 		snprintf(h->from, sizeof(h->from), "%s", ie.from);
 	} else if (err == 0 || err == ECONNREFUSED) {
 		h->answer = HOP_REACHED;
@@ -103,7 +103,8 @@ static void on_io(void *arg, int fd, unsigned events)
 	} else {
 		h->answer = HOP_LOCAL;
 	}
-	if (h->answer == HOP_REACHED && (w->reached == 0 || s->ttl < w->reached))
+	if (h->answer == HOP_REACHED &&
+	    (w->reached == 0 || s->ttl < w->reached))
 		w->reached = s->ttl;
 	close_slot(run, s);
 	if (run->open == 0 || complete(run))
@@ -179,7 +180,8 @@ int hops_start(struct loop *loop, struct hop_walk *w, unsigned timeout_ms,
 		return -1;
 	}
 	w->run = run;
-	loop_timer_arm(loop, &run->timer, run->t0 + timeout_ms, on_timeout, run);
+	loop_timer_arm(loop, &run->timer, run->t0 + timeout_ms, on_timeout,
+		       run);
 	/* every connect may have failed at once: end from the loop, as
 	 * promised, with a timer due now (nothing open: no timeout) */
 	if (run->open == 0)

@@ -44,7 +44,8 @@ static int read_one(int fd, struct icmp_error *e)
 		const struct sock_extended_err *ee;
 		const struct sockaddr *off;
 
-		if (!(c->cmsg_level == IPPROTO_IP && c->cmsg_type == IP_RECVERR) &&
+		if (!(c->cmsg_level == IPPROTO_IP &&
+		      c->cmsg_type == IP_RECVERR) &&
 		    !(c->cmsg_level == IPPROTO_IPV6 &&
 		      c->cmsg_type == IPV6_RECVERR))
 			continue;
@@ -57,9 +58,10 @@ static int read_one(int fd, struct icmp_error *e)
 		e->type = ee->ee_type;
 		e->code = ee->ee_code;
 		e->err = (int)ee->ee_errno;
-		e->time_exceeded = ee->ee_origin == SO_EE_ORIGIN_ICMP
-					   ? ee->ee_type == 11 /* time exceeded */
-					   : ee->ee_type == 3; /* ICMPv6 */
+		e->time_exceeded =
+			ee->ee_origin == SO_EE_ORIGIN_ICMP
+				? ee->ee_type == 11 /* time exceeded */
+				: ee->ee_type == 3; /* ICMPv6 */
 		addr_text(off, e->from, sizeof(e->from));
 		got = 1;
 	}

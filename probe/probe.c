@@ -23,7 +23,7 @@ void probe_init(struct probe *p)
 }
 
 struct probe *probe_new(const struct sockaddr *sa, socklen_t len, int port,
-                        const char *host, const char *role)
+			const char *host, const char *role)
 {
 	struct probe *p = calloc(1, sizeof(*p));
 
@@ -59,9 +59,9 @@ void probe_free(struct probe *p)
 const char *probe_phase_name(enum probe_phase ph)
 {
 	static const char *const names[PH_COUNT] = {
-		"connect",  "handshake", "greeting", "ehlo", "helo",
-		"starttls", "handshake", "ehlo_tls", "mail", "auth",
-		"quit"};
+		"connect", "handshake", "greeting",  "ehlo",
+		"helo",	   "starttls",	"handshake", "ehlo_tls",
+		"mail",	   "auth",	"quit"};
 
 	return ph < PH_COUNT ? names[ph] : "?";
 }
@@ -69,9 +69,9 @@ const char *probe_phase_name(enum probe_phase ph)
 const char *probe_end_name(enum probe_end e)
 {
 	static const char *const names[] = {
-		"none",	   "done",	    "timeout",	  "deadline",
-		"refused", "unreachable", "connect-error", "closed",
-		"protocol", "tls-failed",  "injection",	  "local"};
+		"none",	    "done",	   "timeout",	    "deadline",
+		"refused",  "unreachable", "connect-error", "closed",
+		"protocol", "tls-failed",  "injection",	    "local"};
 
 	return (size_t)e < sizeof(names) / sizeof(names[0]) ? names[e] : "?";
 }

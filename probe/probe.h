@@ -33,32 +33,33 @@ enum probe_mode { MODE_PLAIN, MODE_TLS };
 /* A main session, or one of the follow-ups on a port that spoke TLS. */
 enum probe_kind {
 	KIND_MAIN,
-	KIND_LEGACY, /* offer only TLS 1.0/1.1: does the server still take it? */
-	KIND_INJECT, /* "STARTTLS\r\nNOOP\r\n" in one write: CVE-2011-0411 */
+	KIND_LEGACY,  /* offer only TLS 1.0/1.1: does the server still take it?
+		       */
+	KIND_INJECT,  /* "STARTTLS\r\nNOOP\r\n" in one write: CVE-2011-0411 */
 	KIND_ENFORCE, /* MAIL FROM:<> and RSET before STARTTLS: RFC 3207 4 */
 };
 
 /* What became of the user's credentials on a main session. */
 enum auth_result {
-	AUTH_NONE,	    /* none given */
-	AUTH_NOT_REACHED,   /* the session ended before the EHLO in TLS */
-	AUTH_NOT_SENT,	    /* withheld: auth_skip says why */
-	AUTH_NOT_OFFERED,   /* no AUTH at all on the port */
-	AUTH_NO_MECHANISM,  /* AUTH, but no mechanism we would use */
-	AUTH_NOT_TRIED,	    /* tried elsewhere: another address of the same
-			     * host and port, or (--check) not the port checked */
-	AUTH_ACCEPTED,	    /* 235 */
-	AUTH_REJECTED,	    /* a 4xx or 5xx to AUTH or a response */
-	AUTH_BROKEN,	    /* the exchange broke: closed, garbage, cancelled */
+	AUTH_NONE,	   /* none given */
+	AUTH_NOT_REACHED,  /* the session ended before the EHLO in TLS */
+	AUTH_NOT_SENT,	   /* withheld: auth_skip says why */
+	AUTH_NOT_OFFERED,  /* no AUTH at all on the port */
+	AUTH_NO_MECHANISM, /* AUTH, but no mechanism we would use */
+	AUTH_NOT_TRIED,	   /* tried elsewhere: another address of the same
+			    * host and port, or (--check) not the port checked */
+	AUTH_ACCEPTED,	   /* 235 */
+	AUTH_REJECTED,	   /* a 4xx or 5xx to AUTH or a response */
+	AUTH_BROKEN,	   /* the exchange broke: closed, garbage, cancelled */
 };
 
 /* Why credentials were withheld (AUTH_NOT_SENT). */
 enum auth_skip {
 	SKIP_NONE,
-	SKIP_NO_TLS,	  /* no TLS: never in cleartext */
-	SKIP_UNVERIFIED,  /* the certificate did not verify for the name */
-	SKIP_OLD_TLS,	  /* older than TLS 1.2 */
-	SKIP_BEFORE_TLS,  /* AUTH offered only before TLS */
+	SKIP_NO_TLS,	     /* no TLS: never in cleartext */
+	SKIP_UNVERIFIED,     /* the certificate did not verify for the name */
+	SKIP_OLD_TLS,	     /* older than TLS 1.2 */
+	SKIP_BEFORE_TLS,     /* AUTH offered only before TLS */
 	SKIP_NAME_NOT_TYPED, /* the host name came from DNS or a guess */
 };
 
@@ -80,23 +81,23 @@ enum probe_phase {
 /* How the session ended; the verdict reads it with the phase. */
 enum probe_end {
 	END_NONE,
-	END_DONE,	     /* the conversation ran as planned */
-	END_TIMEOUT,	     /* silence for --timeout in end_phase */
-	END_DEADLINE,	     /* the whole-session deadline passed */
-	END_REFUSED,	     /* connect: RST / port unreachable */
-	END_UNREACHABLE,     /* connect: ICMP prohibited, no route */
-	END_CONNECT_ERROR,   /* connect: anything else (sys_errno) */
-	END_CLOSED,	     /* the peer closed or reset the connection */
-	END_PROTOCOL,	     /* a reply broke the grammar or the limits */
-	END_TLS_FAILED,	     /* the handshake failed (tls.error) */
-	END_INJECTION,	     /* bytes pipelined after STARTTLS's 220 */
-	END_LOCAL,	     /* our side failed: memory, sockets */
+	END_DONE,	   /* the conversation ran as planned */
+	END_TIMEOUT,	   /* silence for --timeout in end_phase */
+	END_DEADLINE,	   /* the whole-session deadline passed */
+	END_REFUSED,	   /* connect: RST / port unreachable */
+	END_UNREACHABLE,   /* connect: ICMP prohibited, no route */
+	END_CONNECT_ERROR, /* connect: anything else (sys_errno) */
+	END_CLOSED,	   /* the peer closed or reset the connection */
+	END_PROTOCOL,	   /* a reply broke the grammar or the limits */
+	END_TLS_FAILED,	   /* the handshake failed (tls.error) */
+	END_INJECTION,	   /* bytes pipelined after STARTTLS's 220 */
+	END_LOCAL,	   /* our side failed: memory, sockets */
 };
 
 struct probe {
 	/* set by the caller */
-	char *host;	  /* name probed: SNI and name check; NULL if literal */
-	char *role;	  /* "given", "mx", ... */
+	char *host; /* name probed: SNI and name check; NULL if literal */
+	char *role; /* "given", "mx", ... */
 	/* host is the name the user typed, not one DNS (MX, SRV) or a
 	 * guess handed us: only such a name may receive credentials, as a
 	 * forged DNS answer could name a host with a valid certificate of
@@ -110,8 +111,8 @@ struct probe {
 	enum probe_mode declared; /* what the plan says the port speaks
 				   * (SRV, --tls-ports), not the user's
 				   * --check guess */
-	bool connect_only;	/* a TCP reachability control: no SMTP */
-	void *session;		/* the running session, else NULL (opaque) */
+	bool connect_only;	  /* a TCP reachability control: no SMTP */
+	void *session;		  /* the running session, else NULL (opaque) */
 	enum probe_kind kind;
 	/* told the moment a handshake completed (tls and spoke are set),
 	 * while the session goes on: what follows from TLS need not wait */
@@ -131,7 +132,7 @@ struct probe {
 	enum probe_phase end_phase;
 	int sys_errno;
 	char icmp_from[64]; /* who sent the ICMP error ending the connect */
-	char *detail; /* sanitised detail for the end: reply error etc. */
+	char *detail;	    /* sanitised detail for the end: reply error etc. */
 
 	int greeting_code;
 	char *banner; /* "220 text / text", sanitised */
@@ -153,7 +154,7 @@ struct probe {
 	enum reply_error reply_error;
 
 	uint64_t bytes_in;
-	bool tarpit; /* the deadline hit while bytes still trickled in */
+	bool tarpit;	   /* the deadline hit while bytes still trickled in */
 	int injected_code; /* KIND_INJECT: a reply nobody asked for in TLS */
 	int mail_code;	   /* KIND_ENFORCE: the reply to MAIL FROM:<> */
 	char *mail_reply;  /* ... as text, sanitised */
@@ -168,7 +169,7 @@ struct probe {
 
 	/* the follow-ups' results, on the main probe: -1 not run */
 	bool followed; /* the follow-ups of its host and port started here */
-	int legacy_accepted;	/* TLS 1.0/1.1 still negotiated */
+	int legacy_accepted; /* TLS 1.0/1.1 still negotiated */
 	char legacy_version[16];
 	int command_injection; /* the NOOP was answered inside TLS */
 	int enforce_code;      /* KIND_ENFORCE's mail_code; -1 not run */
@@ -178,9 +179,9 @@ struct probe {
 	/* set by reports/ from the domain's policy, not by the session */
 	const char *protection; /* "MTA-STS (enforce)", "DANE", or NULL */
 	struct {
-		bool present;	/* TLSA records apply to this port */
-		bool usable;	/* ... DNSSEC-validated, DANE-TA/EE */
-		int verified;	/* 1, 0, or -1 when not checked */
+		bool present; /* TLSA records apply to this port */
+		bool usable;  /* ... DNSSEC-validated, DANE-TA/EE */
+		int verified; /* 1, 0, or -1 when not checked */
 		char error[200];
 	} dane;
 	int64_t ms[PH_COUNT]; /* -1: phase not reached */
@@ -190,8 +191,8 @@ struct probe {
 struct probe_ctx {
 	struct loop *loop;
 	gnutls_certificate_credentials_t creds;
-	unsigned timeout_ms;  /* connect, and silence while waiting */
-	unsigned deadline_ms; /* the whole session, retries included */
+	unsigned timeout_ms;   /* connect, and silence while waiting */
+	unsigned deadline_ms;  /* the whole session, retries included */
 	const char *ehlo_name; /* NULL: our address literal */
 	/* told when a connect attempt got an answer (accepted, reset or
 	 * ICMP) after ms milliseconds: the round trip to that address */

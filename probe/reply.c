@@ -20,8 +20,8 @@ static bool digit(char c, char lo, char hi)
 	return c >= lo && c <= hi;
 }
 
-enum reply_status reply_feed_line(struct reply *r, const char *line,
-				  size_t len, bool crlf)
+enum reply_status reply_feed_line(struct reply *r, const char *line, size_t len,
+				  bool crlf)
 {
 	bool last;
 	char *text;

@@ -41,8 +41,8 @@ struct reply {
 };
 
 /* Feed one line without its terminator. */
-enum reply_status reply_feed_line(struct reply *r, const char *line,
-				  size_t len, bool crlf);
+enum reply_status reply_feed_line(struct reply *r, const char *line, size_t len,
+				  bool crlf);
 /* Feed a buffer: consumes whole lines up to the end of the reply and
  * stores the bytes used in *used; what follows a done reply is left. */
 enum reply_status reply_feed(struct reply *r, const char *buf, size_t len,

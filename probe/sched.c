@@ -272,8 +272,7 @@ size_t sched_waiting(const struct sched *s)
 	return s->waiting;
 }
 
-unsigned sched_fd_budget(unsigned long long fds, unsigned want,
-			 unsigned others)
+unsigned sched_fd_budget(unsigned long long fds, unsigned want, unsigned others)
 {
 	unsigned long long reserve = 32 + (unsigned long long)others;
 	unsigned long long room = fds > reserve + 16 ? fds - reserve : 16;

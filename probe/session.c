@@ -99,7 +99,7 @@ struct session {
 	uint64_t t0, t_phase, deadline;
 	uint64_t phase_bytes; /* received in the current phase */
 	struct loop_timer timer;
-	char ehlo[80]; /* our address literal, RFC 5321 4.1.4 */
+	char ehlo[80];	     /* our address literal, RFC 5321 4.1.4 */
 	uint64_t t_mail;     /* MAIL FROM sent: its phase ends with RSET */
 	struct auth *auth;   /* the SASL exchange while in S_AUTH */
 	unsigned auth_steps; /* challenges answered, bounded */
@@ -380,12 +380,12 @@ static void start_mail(struct session *s, const struct caps *caps)
 	s->p->mail_pipelined = caps->pipelining;
 	s->t_mail = loop_now();
 	expect(s, S_MAIL,
-	       caps->pipelining ? "MAIL FROM:<>\r\nRSET\r\n" : "MAIL FROM:<>\r\n");
+	       caps->pipelining ? "MAIL FROM:<>\r\nRSET\r\n"
+				: "MAIL FROM:<>\r\n");
 }
 
 /* Sends one line of the AUTH exchange that carries a credential. */
-static void send_secret(struct session *s, const char *prefix,
-			const char *b64)
+static void send_secret(struct session *s, const char *prefix, const char *b64)
 {
 	size_t need = strlen(prefix) + strlen(b64) + 3;
 
@@ -454,8 +454,8 @@ static void start_auth(struct session *s)
 		start_quit(s);
 		return;
 	}
-	if (s->auth == NULL || (auth_client_first(s->auth) &&
-				auth_step(s->auth, NULL, &ir) < 0)) {
+	if (s->auth == NULL ||
+	    (auth_client_first(s->auth) && auth_step(s->auth, NULL, &ir) < 0)) {
 		p->auth = AUTH_BROKEN;
 		start_quit(s);
 		return;
@@ -482,8 +482,8 @@ static void on_auth_reply(struct session *s, const struct reply *r)
 	    s->auth_steps++ < AUTH_MAX_STEPS) {
 		/* a challenge: its text is the base64 (sanitised is the
 		 * same for base64) */
-		if (auth_step(s->auth, r->lines.n ? r->lines.v[0] : "",
-			      &out) < 0) {
+		if (auth_step(s->auth, r->lines.n ? r->lines.v[0] : "", &out) <
+		    0) {
 			p->auth = AUTH_BROKEN;
 			auth_free(s->auth);
 			s->auth = NULL;
@@ -501,7 +501,7 @@ static void on_auth_reply(struct session *s, const struct reply *r)
 	free(p->auth_reply);
 	p->auth_reply = reply_text(r);
 	if (p->auth != AUTH_BROKEN)
-		p->auth = r->code == 235 ? AUTH_ACCEPTED
+		p->auth = r->code == 235   ? AUTH_ACCEPTED
 			  : r->code == 334 ? AUTH_BROKEN
 					   : AUTH_REJECTED;
 	start_quit(s);
@@ -589,7 +589,8 @@ static void on_reply(struct session *s)
 			start_quit(s);
 			break;
 		}
-		p->injected = p->kind == KIND_INJECT ? 0 : pending_after_reply(s);
+		p->injected =
+			p->kind == KIND_INJECT ? 0 : pending_after_reply(s);
 		if (p->injected > 0) {
 			/* discard and abort: no TLS on a stream that
 			 * already carries the attacker's bytes */
@@ -716,8 +717,9 @@ static void read_input(struct session *s)
 		/* progress: the silence timer starts again, the deadline not;
 		 * the injection check keeps its own short wait */
 		if (s->st != S_LISTEN)
-			arm_phase_timer(s, s->st == S_QUIT ? QUIT_WAIT_MS
-							    : s->ctx->timeout_ms);
+			arm_phase_timer(s, s->st == S_QUIT
+						   ? QUIT_WAIT_MS
+						   : s->ctx->timeout_ms);
 		parse_input(s);
 	}
 }
@@ -863,8 +865,8 @@ static void connected(struct session *s)
 		struct icmp_error ie;
 
 		if (icmp_error_read(s->fd, &ie))
-			snprintf(s->p->icmp_from, sizeof(s->p->icmp_from),
-				 "%s", ie.from);
+			snprintf(s->p->icmp_from, sizeof(s->p->icmp_from), "%s",
+				 ie.from);
 		s->p->sys_errno = err;
 		finish(s, connect_error(err));
 		return;

@@ -56,8 +56,7 @@ static ssize_t io_pull(gnutls_transport_ptr_t ptr, void *data, size_t len)
 	return n;
 }
 
-static ssize_t io_push(gnutls_transport_ptr_t ptr, const void *data,
-		       size_t len)
+static ssize_t io_push(gnutls_transport_ptr_t ptr, const void *data, size_t len)
 {
 	struct tls_io *io = ptr;
 
@@ -249,7 +248,8 @@ void tls_collect(gnutls_session_t s, const char *check_name,
 	 * revocation, the algorithm or the purpose, each told on its own */
 	time_bits = GNUTLS_CERT_EXPIRED | GNUTLS_CERT_NOT_ACTIVATED;
 	own_bits = time_bits | GNUTLS_CERT_REVOKED |
-		   GNUTLS_CERT_INSECURE_ALGORITHM | GNUTLS_CERT_PURPOSE_MISMATCH;
+		   GNUTLS_CERT_INSECURE_ALGORITHM |
+		   GNUTLS_CERT_PURPOSE_MISMATCH;
 	info->trusted = status == 0 ||
 			((status & own_bits) != 0 &&
 			 (status & ~(own_bits | GNUTLS_CERT_INVALID)) == 0);

@@ -27,28 +27,28 @@ struct tls_io {
 };
 
 struct tls_info {
-	bool done;	       /* the handshake completed */
-	char version[16];      /* "TLS1.3" */
-	char cipher[96];       /* "TLS_AES_256_GCM_SHA384" */
-	char group[32];	       /* key exchange group, "X25519" */
-	char *error;	       /* handshake failure, sanitised text */
-	bool verified;	       /* trusted chain, in date, name matches */
-	bool trusted;	       /* chain verifies to a trust anchor */
-	bool name_ok;	       /* a certificate name matches what we asked */
-	bool expired;	       /* past not_after */
-	bool not_yet_valid;    /* before not_before */
-	bool revoked;	       /* a CRL or OCSP answer revoked it */
-	bool weak;	       /* signed with an insecure algorithm (SHA-1) */
-	bool wrong_purpose;    /* no TLS server-auth key purpose (RFC 5280
-				* 4.2.1.12) */
-	unsigned status;       /* gnutls_certificate_status_t bits */
-	char *verify_error;    /* why not verified, or NULL */
-	struct strlist names;  /* DNS SANs, else the subject CN */
-	char *issuer;	       /* issuer DN */
-	char *subject;	       /* subject DN */
+	bool done;	      /* the handshake completed */
+	char version[16];     /* "TLS1.3" */
+	char cipher[96];      /* "TLS_AES_256_GCM_SHA384" */
+	char group[32];	      /* key exchange group, "X25519" */
+	char *error;	      /* handshake failure, sanitised text */
+	bool verified;	      /* trusted chain, in date, name matches */
+	bool trusted;	      /* chain verifies to a trust anchor */
+	bool name_ok;	      /* a certificate name matches what we asked */
+	bool expired;	      /* past not_after */
+	bool not_yet_valid;   /* before not_before */
+	bool revoked;	      /* a CRL or OCSP answer revoked it */
+	bool weak;	      /* signed with an insecure algorithm (SHA-1) */
+	bool wrong_purpose;   /* no TLS server-auth key purpose (RFC 5280
+			       * 4.2.1.12) */
+	unsigned status;      /* gnutls_certificate_status_t bits */
+	char *verify_error;   /* why not verified, or NULL */
+	struct strlist names; /* DNS SANs, else the subject CN */
+	char *issuer;	      /* issuer DN */
+	char *subject;	      /* subject DN */
 	time_t not_after;
 	time_t not_before;
-	time_t seen;	       /* wall clock at the handshake: days left */
+	time_t seen; /* wall clock at the handshake: days left */
 	gnutls_datum_t chain[TLS_MAX_CHAIN]; /* the peer's, DER: for DANE */
 	unsigned nchain;
 };

@@ -38,7 +38,7 @@ const char *encryption_label(enum encryption enc)
 
 const char *encryption_token(enum encryption enc)
 {
-	return enc == ENC_NONE	       ? "none"
+	return enc == ENC_NONE	     ? "none"
 	       : enc == ENC_STARTTLS ? "starttls"
 				     : "implicit-tls";
 }
@@ -49,19 +49,21 @@ static void blocked_words(const struct probe *p, const char *reason,
 	const char *what =
 		strcmp(reason, "timeout") == 0
 			? _("the connection attempt times out: something "
-			  "between here and the server silently drops the "
-			  "port (typical of a hosting provider's outbound "
-			  "filter); clients report \"Connection timed out\"")
+			    "between here and the server silently drops the "
+			    "port (typical of a hosting provider's outbound "
+			    "filter); clients report \"Connection timed out\"")
 		: strcmp(reason, "refused") == 0
 			? _("the connection is refused: nothing listens on "
-			  "that port there, or a firewall rejects it; "
-			  "clients report \"Connection refused\"")
+			    "that port there, or a firewall rejects it; "
+			    "clients report \"Connection refused\"")
 			: _("the connection fails with \"No route to host\" or "
-			  "\"administratively prohibited\": a firewall "
-			  "rejects it");
+			    "\"administratively prohibited\": a firewall "
+			    "rejects it");
 
-	snprintf(res->why, sizeof(res->why), _("Port %d of %s is blocked from "
-		 "here: %s."), p->port, p->address, what);
+	snprintf(res->why, sizeof(res->why),
+		 _("Port %d of %s is blocked from "
+		   "here: %s."),
+		 p->port, p->address, what);
 }
 
 static void cert_words(const struct probe *p, const char *typed,
@@ -75,7 +77,7 @@ static void cert_words(const struct probe *p, const char *typed,
 		utc_format(t->not_after, UTC_DAY, when, sizeof(when));
 		snprintf(res->why, sizeof(res->why),
 			 _("The server's certificate expired on %s: clients "
-			 "refuse it (\"certificate has expired\")."),
+			   "refuse it (\"certificate has expired\")."),
 			 when);
 	} else if (t->revoked) {
 		snprintf(res->why, sizeof(res->why),
@@ -94,14 +96,14 @@ static void cert_words(const struct probe *p, const char *typed,
 	} else if (t->not_yet_valid) {
 		snprintf(res->why, sizeof(res->why),
 			 _("The server's certificate is not valid yet: check "
-			 "the clock of this machine and the server."));
+			   "the clock of this machine and the server."));
 	} else if (!t->trusted) {
 		snprintf(res->why, sizeof(res->why),
 			 _("The server's certificate is not signed by a "
-			 "trusted authority (issuer %s): clients refuse it "
-			 "(\"self-signed certificate\" / \"unable to get "
-			 "local issuer certificate\"); do not turn "
-			 "verification off."),
+			   "trusted authority (issuer %s): clients refuse it "
+			   "(\"self-signed certificate\" / \"unable to get "
+			   "local issuer certificate\"); do not turn "
+			   "verification off."),
 			 t->issuer ? t->issuer : "unknown");
 	} else if (!t->name_ok) {
 		/* the name came from the server: under interception it is
@@ -117,7 +119,7 @@ static void cert_words(const struct probe *p, const char *typed,
 	} else {
 		snprintf(res->why, sizeof(res->why),
 			 _("The server only negotiates %s: current clients "
-			 "refuse TLS older than 1.2."),
+			   "refuse TLS older than 1.2."),
 			 t->version);
 	}
 }
@@ -132,22 +134,23 @@ static void login_words(const struct probe *p, const char *user,
 		res->works = res->safe = true;
 		snprintf(res->why, sizeof(res->why),
 			 _("These settings work from here, logged in as %s: "
-			 "%s negotiated, the certificate verified, and AUTH "
-			 "%s was accepted (%s)."),
+			   "%s negotiated, the certificate verified, and AUTH "
+			   "%s was accepted (%s)."),
 			 user, p->tls.version, p->auth_mech,
 			 p->auth_reply ? p->auth_reply : "235");
 		break;
 	case AUTH_REJECTED:
-		snprintf(res->why, sizeof(res->why),
-			 _("The connection and TLS work, but the server refused "
-			 "the user name or password of %s (%s): check them, "
-			 "or whether the account may send by SMTP."),
-			 user, p->auth_reply ? p->auth_reply : _("no reply"));
+		snprintf(
+			res->why, sizeof(res->why),
+			_("The connection and TLS work, but the server refused "
+			  "the user name or password of %s (%s): check them, "
+			  "or whether the account may send by SMTP."),
+			user, p->auth_reply ? p->auth_reply : _("no reply"));
 		break;
 	case AUTH_BROKEN:
 		snprintf(res->why, sizeof(res->why),
 			 _("The connection and TLS work, but the login "
-			 "exchange (AUTH %s) broke off%s%s."),
+			   "exchange (AUTH %s) broke off%s%s."),
 			 p->auth_mech, p->auth_reply ? ": " : "",
 			 p->auth_reply ? p->auth_reply : "");
 		break;
@@ -159,13 +162,13 @@ static void login_words(const struct probe *p, const char *user,
 	case AUTH_NO_MECHANISM:
 		snprintf(res->why, sizeof(res->why),
 			 _("Your credentials were not sent: the server offers "
-			 "no login mechanism smtpprobe uses (SCRAM-SHA-256, "
-			 "SCRAM-SHA-1, PLAIN, LOGIN)."));
+			   "no login mechanism smtpprobe uses (SCRAM-SHA-256, "
+			   "SCRAM-SHA-1, PLAIN, LOGIN)."));
 		break;
 	default:
 		snprintf(res->why, sizeof(res->why),
 			 _("The login could not be tried: the session ended "
-			 "before it."));
+			   "before it."));
 		break;
 	}
 }
@@ -208,9 +211,9 @@ static void judge_one(const struct probe *p, const struct check_request *req,
 	if (verdict_has(&v, "deadline-reached")) {
 		snprintf(res->why, sizeof(res->why),
 			 _("The session's --deadline ran out after %lld ms, in "
-			 "the %s step, before the server's answer was due: "
-			 "nothing is known past it. Run again with a longer "
-			 "--deadline."),
+			   "the %s step, before the server's answer was due: "
+			   "nothing is known past it. Run again with a longer "
+			   "--deadline."),
 			 (long long)p->total_ms,
 			 probe_phase_name(p->end_phase));
 		return;
@@ -222,70 +225,75 @@ static void judge_one(const struct probe *p, const struct check_request *req,
 		if (ssl != 0)
 			snprintf(or_ssl, sizeof(or_ssl),
 				 _(", or SSL on port %d"), ssl);
-		snprintf(res->why, sizeof(res->why),
-			 _("Port %d speaks plain SMTP%s, not SSL: your client's "
-			 "TLS hello meets a plaintext \"220\" greeting, which "
-			 "clients report as \"wrong version number\" or "
-			 "\"unexpected message\". Choose %s on port %d%s."),
-			 p->port,
-			 v.state == ST_STARTTLS ? _(" with STARTTLS") : "",
-			 v.state == ST_STARTTLS ? "TLS" : _("no encryption"),
-			 p->port, or_ssl);
+		snprintf(
+			res->why, sizeof(res->why),
+			_("Port %d speaks plain SMTP%s, not SSL: your client's "
+			  "TLS hello meets a plaintext \"220\" greeting, which "
+			  "clients report as \"wrong version number\" or "
+			  "\"unexpected message\". Choose %s on port %d%s."),
+			p->port,
+			v.state == ST_STARTTLS ? _(" with STARTTLS") : "",
+			v.state == ST_STARTTLS ? "TLS" : _("no encryption"),
+			p->port, or_ssl);
 		return;
 	}
 	if (req->enc != ENC_IMPLICIT && tls_first && p->tls.done) {
 		snprintf(res->why, sizeof(res->why),
 			 _("Port %d expects SSL (TLS from the first byte): a "
-			 "client set to %s waits for a \"220\" greeting that "
-			 "never comes and times out. Choose SSL on port %d."),
+			   "client set to %s waits for a \"220\" greeting that "
+			   "never comes and times out. Choose SSL on port %d."),
 			 p->port, encryption_label(req->enc), p->port);
 		return;
 	}
 	if (v.state == ST_UNUSABLE) {
 		snprintf(res->why, sizeof(res->why),
 			 _("Port %d connects but does not work as a mail "
-			 "server (%s)%s%s."),
+			   "server (%s)%s%s."),
 			 p->port, v.reason, p->banner ? ": " : "",
 			 p->banner ? p->banner : "");
 		return;
 	}
 	if (req->enc == ENC_NONE && user != NULL) {
 		/* the client would log in in cleartext: never tried */
-		snprintf(res->why, sizeof(res->why),
-			 _("With no encryption your client would send the "
-			 "password of %s in cleartext: smtpprobe does not, so "
-			 "the login was not tried that way.%s"),
-			 user,
-			 v.state == ST_STARTTLS ? _(" The server offers STARTTLS: "
-						  "choose TLS and check again.")
-						: "");
+		snprintf(
+			res->why, sizeof(res->why),
+			_("With no encryption your client would send the "
+			  "password of %s in cleartext: smtpprobe does not, so "
+			  "the login was not tried that way.%s"),
+			user,
+			v.state == ST_STARTTLS
+				? _(" The server offers STARTTLS: "
+				    "choose TLS and check again.")
+				: "");
 		return;
 	}
 	if (req->enc == ENC_NONE) {
 		res->works = true;
 		snprintf(res->why, sizeof(res->why),
 			 _("It works, but without encryption: your password "
-			 "and mail travel in cleartext.%s"),
-			 v.state == ST_STARTTLS ? _(" The server offers STARTTLS: "
-						  "choose TLS instead.")
-						: "");
+			   "and mail travel in cleartext.%s"),
+			 v.state == ST_STARTTLS
+				 ? _(" The server offers STARTTLS: "
+				     "choose TLS instead.")
+				 : "");
 		return;
 	}
 	if (req->enc == ENC_STARTTLS && v.state == ST_PLAINTEXT) {
 		snprintf(res->why, sizeof(res->why),
 			 _("%s: clients fail with \"server does not support "
-			 "STARTTLS\", or worse, send in cleartext."),
+			   "STARTTLS\", or worse, send in cleartext."),
 			 verdict_has(&v, "starttls-stripped")
 				 ? _("Something on the path removes STARTTLS "
-				   "from the server's EHLO reply")
-				 : _("The server does not offer STARTTLS on this "
-				   "port"));
+				     "from the server's EHLO reply")
+				 : _("The server does not offer STARTTLS on "
+				     "this "
+				     "port"));
 		return;
 	}
 	if (req->enc == ENC_STARTTLS && !p->tls.done) {
 		snprintf(res->why, sizeof(res->why),
 			 _("The server offers STARTTLS but the TLS start fails "
-			 "(%s): clients report a handshake error."),
+			   "(%s): clients report a handshake error."),
 			 p->starttls_reply ? p->starttls_reply
 			 : p->tls.error	   ? p->tls.error
 					   : _("no answer"));
@@ -298,8 +306,8 @@ static void judge_one(const struct probe *p, const struct check_request *req,
 	if (!v.usable) {
 		snprintf(res->why, sizeof(res->why),
 			 _("TLS works on port %d, then the server refuses the "
-			 "session inside it (%s): clients fail right after "
-			 "connecting."),
+			   "session inside it (%s): clients fail right after "
+			   "connecting."),
 			 p->port,
 			 p->ehlo_tls_code ? _("EHLO answered with an error")
 			 : p->spoke == MODE_TLS && p->greeting_code != 220
@@ -323,11 +331,11 @@ static void judge_one(const struct probe *p, const struct check_request *req,
 				   "below)."));
 		snprintf(res->why, sizeof(res->why),
 			 _("TLS works on port %d, but the server offers no "
-			 "login (AUTH) there%s: a mail client set to log in "
-			 "fails with \"authentication not supported\".%s"),
+			   "login (AUTH) there%s: a mail client set to log in "
+			   "fails with \"authentication not supported\".%s"),
 			 p->port,
 			 caps_has(&p->ehlo, "AUTH") ? _(" inside TLS (only "
-						      "before it)")
+							"before it)")
 						    : "",
 			 port25);
 		return;
@@ -339,7 +347,7 @@ static void judge_one(const struct probe *p, const struct check_request *req,
 	res->works = res->safe = true;
 	snprintf(res->why, sizeof(res->why),
 		 _("These settings work from here: %s negotiated and the "
-		 "certificate verified for %s."),
+		   "certificate verified for %s."),
 		 p->tls.version, typed);
 }
 

@@ -18,8 +18,8 @@ struct check_request {
 };
 
 struct check_result {
-	bool works; /* the client would get through */
-	bool safe;  /* ... encrypted, with a verified certificate */
+	bool works;	/* the client would get through */
+	bool safe;	/* ... encrypted, with a verified certificate */
 	char why[1536]; /* room for a translation */
 };
 

@@ -48,12 +48,13 @@ static void inconsistent(struct report *r)
 			verdict_judge(q, &w);
 			if (w.state != ST_PLAINTEXT)
 				continue;
-			report_finding(r, "inconsistent-addresses", SEV_ERROR,
-			    "%s port %d: %s offers %s but %s does not: "
-			    "clients that reach %s send in cleartext",
-			    p->host, p->port, p->address,
-			    v.state == ST_STARTTLS ? "STARTTLS" : "TLS",
-			    q->address, q->address);
+			report_finding(
+				r, "inconsistent-addresses", SEV_ERROR,
+				"%s port %d: %s offers %s but %s does not: "
+				"clients that reach %s send in cleartext",
+				p->host, p->port, p->address,
+				v.state == ST_STARTTLS ? "STARTTLS" : "TLS",
+				q->address, q->address);
 			return;
 		}
 	}
@@ -112,11 +113,12 @@ static void interception(struct report *r)
 	 * A first word that is neither is a product talking, not a server */
 	if (banner_names_server(banner))
 		return;
-	report_finding(r, "interception-suspect", SEV_WARNING,
-	    "every address and port answers with the same banner, naming "
-	    "none of the hosts (\"%s\"): a proxy or security product on "
-	    "the path may be answering for the server",
-	    banner);
+	report_finding(
+		r, "interception-suspect", SEV_WARNING,
+		"every address and port answers with the same banner, naming "
+		"none of the hosts (\"%s\"): a proxy or security product on "
+		"the path may be answering for the server",
+		banner);
 }
 
 void report_target_findings(struct report *r)

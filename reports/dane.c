@@ -71,9 +71,10 @@ static int verify_usage(const struct tlsa_set *t, const struct tls_info *tls,
 		free(data[i]);
 	if (ret < 0) {
 		snprintf(err, errlen, "%s%s", dane_strerror(ret),
-			 usage == 2 ? _(" (a DANE-TA server must send the trust "
-				      "anchor in its chain, RFC 7671 5.2.2)")
-				    : "");
+			 usage == 2
+				 ? _(" (a DANE-TA server must send the trust "
+				     "anchor in its chain, RFC 7671 5.2.2)")
+				 : "");
 		return 0;
 	}
 	if (status != 0) {
@@ -83,7 +84,8 @@ static int verify_usage(const struct tlsa_set *t, const struct tls_info *tls,
 			snprintf(err, errlen, "%s", (const char *)out.data);
 			gnutls_free(out.data);
 		} else {
-			snprintf(err, errlen, _("verification status %u"), status);
+			snprintf(err, errlen, _("verification status %u"),
+				 status);
 		}
 		return 0;
 	}
@@ -108,7 +110,7 @@ static int verify(const struct tlsa_set *t, const struct tls_info *tls,
 	if (ta == 1 && !tls->name_ok) {
 		snprintf(err, errlen,
 			 _("the chain matches the DANE-TA record, but the "
-			 "certificate does not name %s (RFC 7672 3.2.2)"),
+			   "certificate does not name %s (RFC 7672 3.2.2)"),
 			 host);
 		return 0;
 	}

@@ -27,7 +27,8 @@ void report_dns_findings(struct report *r)
 	if (!report_dns_unanswered(r))
 		return;
 	for (i = 0; i < r->nerrors; i++)
-		refused |= strcmp(r->errors[i].error, "connection refused") == 0;
+		refused |=
+			strcmp(r->errors[i].error, "connection refused") == 0;
 	report_finding(r, "dns-unanswered", SEV_ERROR,
 		       "the DNS server does not answer: none of the %zu "
 		       "question%s about %s got a reply (%s); check "

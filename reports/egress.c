@@ -34,8 +34,7 @@ void egress_add(struct egress *e, const struct report *r)
 		struct verdict v;
 
 		if (e->source[0] == '\0' && p->source[0] != '\0')
-			snprintf(e->source, sizeof(e->source), "%s",
-				 p->source);
+			snprintf(e->source, sizeof(e->source), "%s", p->source);
 		if (p->source[0] != '\0') {
 			char *src = e->sources[p->addr.ss_family == AF_INET6];
 
@@ -57,12 +56,13 @@ void egress_add(struct egress *e, const struct report *r)
 			} else if (strcmp(v.reason, "refused") == 0 &&
 				   (p->icmp_from[0] == '\0' ||
 				    strcmp(p->icmp_from, p->address) == 0)) {
-				/* a reset, or the host's own port-unreachable */
+				/* a reset, or the host's own port-unreachable
+				 */
 				ep->refused++;
 			} else {
 				ep->unreachable++;
-				ep->icmp_own += strcmp(p->icmp_from,
-						       p->address) == 0;
+				ep->icmp_own +=
+					strcmp(p->icmp_from, p->address) == 0;
 			}
 		}
 	}
@@ -167,13 +167,15 @@ enum egress_verdict egress_judge(const struct egress *e, size_t k,
 	}
 	snprintf(evidence, len,
 		 _("%d of %d providers connected; failed connections: %d "
-		 "timed out, %d reset, %d ICMP-rejected; %d of %d answered "
-		 "on some port or on the control (a connection, a reset or "
-		 "their own ICMP error)%s"),
+		   "timed out, %d reset, %d ICMP-rejected; %d of %d answered "
+		   "on some port or on the control (a connection, a reset or "
+		   "their own ICMP error)%s"),
 		 connected, hosts, timeout, refused, unreachable, reachable,
-		 hosts, down > 0 ? _("; providers that answer nothing while "
-				   "others do are not counted against this "
-				   "host") : "");
+		 hosts,
+		 down > 0 ? _("; providers that answer nothing while "
+			      "others do are not counted against this "
+			      "host")
+			  : "");
 	utf8_trim_tail(evidence);
 	if (hosts == 0)
 		return EV_UNKNOWN;
@@ -235,7 +237,7 @@ static const char *verdict_words(enum egress_verdict v)
 		return _("filtered between this host and the internet");
 	case EV_NO_NETWORK:
 		return _("nothing answers on any port, not even with a reset: "
-		       "this host has no working outbound network");
+			 "this host has no working outbound network");
 	default:
 		return _("unknown (no provider resolved)");
 	}
@@ -270,8 +272,8 @@ static void hops_lines(FILE *out, const struct egress *e, size_t k)
 	size_t i, j;
 
 	for (i = 0; i < e->nhosts; i++)
-		for (j = 0; k < e->hosts[i].nports &&
-			    j < e->hosts[i].ports[k].nhops;
+		for (j = 0;
+		     k < e->hosts[i].nports && j < e->hosts[i].ports[k].nhops;
 		     j++)
 			fprintf(out, "  %s: %s.\n",
 				e->hosts[i].ports[k].hops[j].address,
@@ -317,21 +319,21 @@ int egress_text(FILE *out, const struct egress *e)
 		fprintf(out, _("Only "));
 		names_where(out, e, egress_down);
 		fprintf(out, _(" is unreachable on every port while the "
-			     "others answer: the problem is on its side or "
-			     "on the way to it, not here.\n"));
+			       "others answer: the problem is on its side or "
+			       "on the way to it, not here.\n"));
 	} else if (n > 1) {
 		fprintf(out, _("Unreachable on every port while the others "
-			     "answer: "));
+			       "answer: "));
 		names_where(out, e, egress_down);
 		fprintf(out, _(": the problem is on their side or on the way "
-			     "to them, not here.\n"));
+			       "to them, not here.\n"));
 	}
 	if (count_where(e, refuses_mail) > 0) {
 		names_where(out, e, refuses_mail);
 		fprintf(out, _(": answers (a reset or its own ICMP error) but "
-			     "no mail port connects while other providers' "
-			     "do: refused or filtered on its side, not "
-			     "here.\n"));
+			       "no mail port connects while other providers' "
+			       "do: refused or filtered on its side, not "
+			       "here.\n"));
 	}
 	return ferror(out) ? -1 : 0;
 }
@@ -364,29 +366,36 @@ int egress_json(FILE *out, const struct egress *e)
 
 				json_object_object_add(
 					ho, "host",
-					json_object_new_string(e->hosts[i].name));
+					json_object_new_string(
+						e->hosts[i].name));
 				json_object_object_add(
 					ho, "address",
-					json_object_new_string(ep->hops[j].address));
+					json_object_new_string(
+						ep->hops[j].address));
 				json_object_object_add(
 					ho, "where",
-					json_object_new_string(
-						hops_where_name(ep->hops[j].where)));
+					json_object_new_string(hops_where_name(
+						ep->hops[j].where)));
 				json_object_object_add(
 					ho, "hop",
 					ep->hops[j].hop > 0
-						? json_object_new_int(ep->hops[j].hop)
+						? json_object_new_int(
+							  ep->hops[j].hop)
 						: NULL);
 				json_object_object_add(
 					ho, "summary",
-					json_object_new_string(ep->hops[j].words));
+					json_object_new_string(
+						ep->hops[j].words));
 				json_object_array_add(hops, ho);
 			}
 		}
-		json_object_object_add(p, "port", json_object_new_int(e->ports[k]));
-		json_object_object_add(p, "verdict",
-				       json_object_new_string(egress_verdict_name(v)));
-		json_object_object_add(p, "evidence", json_object_new_string(ev));
+		json_object_object_add(p, "port",
+				       json_object_new_int(e->ports[k]));
+		json_object_object_add(
+			p, "verdict",
+			json_object_new_string(egress_verdict_name(v)));
+		json_object_object_add(p, "evidence",
+				       json_object_new_string(ev));
 		json_object_object_add(p, "providers", json_object_new_int(n));
 		json_object_object_add(p, "connected", json_object_new_int(c));
 		json_object_object_add(p, "reachable", json_object_new_int(a));
@@ -398,26 +407,30 @@ int egress_json(FILE *out, const struct egress *e)
 		json_object *ho = json_object_new_object();
 		json_object *hp = json_object_new_object();
 
-		json_object_object_add(ho, "host", json_object_new_string(h->name));
+		json_object_object_add(ho, "host",
+				       json_object_new_string(h->name));
 		json_object_object_add(ho, "resolved",
 				       json_object_new_boolean(h->resolved));
 		for (k = 0; k < h->nports; k++) {
 			char key[8];
 
 			snprintf(key, sizeof(key), "%d", h->ports[k].port);
-			json_object_object_add(
-				hp, key,
-				json_object_new_string(port_cell(&h->ports[k])));
+			json_object_object_add(hp, key,
+					       json_object_new_string(port_cell(
+						       &h->ports[k])));
 		}
 		json_object_object_add(ho, "ports", hp);
-		json_object_object_add(ho, "https",
-				       json_object_new_boolean(h->https_ok > 0));
-		json_object_object_add(ho, "control",
-				       json_object_new_string(egress_control(h)));
-		json_object_object_add(ho, "reachable",
-				       json_object_new_boolean(egress_reachable(e, i)));
-		json_object_object_add(ho, "unreachable",
-				       json_object_new_boolean(egress_down(e, i)));
+		json_object_object_add(
+			ho, "https", json_object_new_boolean(h->https_ok > 0));
+		json_object_object_add(
+			ho, "control",
+			json_object_new_string(egress_control(h)));
+		json_object_object_add(
+			ho, "reachable",
+			json_object_new_boolean(egress_reachable(e, i)));
+		json_object_object_add(
+			ho, "unreachable",
+			json_object_new_boolean(egress_down(e, i)));
 		json_object_array_add(hosts, ho);
 	}
 	json_object_object_add(o, "egress", ports);
@@ -441,14 +454,14 @@ static const char *failure_words(const struct egress *e, size_t k)
 		}
 	if (timeout > 0 && refused + unreachable == 0)
 		return _("the connection attempts time out (the packets are "
-		       "silently dropped)");
+			 "silently dropped)");
 	if (refused > 0 && timeout + unreachable == 0)
 		return _("the connection attempts are reset");
 	if (unreachable > 0 && timeout + refused == 0)
 		return _("the connection attempts are rejected with an ICMP "
-		       "error");
+			 "error");
 	return _("the connection attempts time out, are reset or are "
-	       "rejected");
+		 "rejected");
 }
 
 /* Our source address, one per family that went out: an IPv6 connection
@@ -477,8 +490,10 @@ static void ticket(FILE *out, const struct egress *e, size_t k)
 	/* TRANSLATORS: followed by "source address X" */
 	fprintf(out, _("> From this server ("));
 	source_words(out, e);
-	fprintf(out, _("), outbound TCP connections to port %d of independent "
-		     "mail providers ("), e->ports[k]);
+	fprintf(out,
+		_("), outbound TCP connections to port %d of independent "
+		  "mail providers ("),
+		e->ports[k]);
 	for (i = 0; i < e->nhosts; i++)
 		if (e->hosts[i].resolved && !egress_down(e, i)) {
 			fputs(sep, out);
@@ -498,15 +513,16 @@ static void ticket(FILE *out, const struct egress *e, size_t k)
 	if (strcmp(sep, ", ") == 0 || https > 0)
 		fputc('.', out);
 	for (i = 0; i < e->nhosts; i++)
-		for (j = 0; k < e->hosts[i].nports &&
-			    j < e->hosts[i].ports[k].nhops;
+		for (j = 0;
+		     k < e->hosts[i].nports && j < e->hosts[i].ports[k].nhops;
 		     j++) {
 			fputc(' ', out);
 			report_md(out, e->hosts[i].ports[k].hops[j].words);
 			fputc('.', out);
 		}
-	fprintf(out, _(" Please open outbound TCP port %d for this server, or "
-		     "tell us which port we may use for mail.\n\n"),
+	fprintf(out,
+		_(" Please open outbound TCP port %d for this server, or "
+		  "tell us which port we may use for mail.\n\n"),
 		e->ports[k]);
 }
 
@@ -526,9 +542,10 @@ int egress_markdown(FILE *out, const struct egress *e)
 		fprintf(out, _(" from "));
 		source_words(out, e);
 	}
-	fprintf(out, _(" with smtpprobe, against %zu independent mail "
-		     "providers, with TCP 443 on the same hosts as a "
-		     "control.\n\n| Provider |"),
+	fprintf(out,
+		_(" with smtpprobe, against %zu independent mail "
+		  "providers, with TCP 443 on the same hosts as a "
+		  "control.\n\n| Provider |"),
 		e->nhosts);
 	for (k = 0; k < e->nports; k++)
 		fprintf(out, " %d |", e->ports[k]);
@@ -562,8 +579,9 @@ int egress_markdown(FILE *out, const struct egress *e)
 		if (egress_down(e, i)) {
 			fputs("- ", out);
 			report_md(out, e->hosts[i].name);
-			fprintf(out, _(" answers nothing while the others "
-				     "answer: its problem, not this host's.\n"));
+			fprintf(out,
+				_(" answers nothing while the others "
+				  "answer: its problem, not this host's.\n"));
 		}
 	fputc('\n', out);
 	for (k = 0; k < e->nports; k++) {

@@ -33,7 +33,7 @@ struct report;
 struct egress_hops {
 	char address[64];
 	enum hops_where where;
-	int hop;	 /* WHERE_PATH: the last hop that answered */
+	int hop;	  /* WHERE_PATH: the last hop that answered */
 	char words[1024]; /* the evidence in one sentence, no final stop */
 };
 
@@ -50,7 +50,7 @@ struct egress_host {
 	struct egress_port ports[TARGET_MAX_PORTS];
 	size_t nports;
 	int https_ok, https_tried; /* the 443 controls */
-	int https_answered; /* a reset, or an ICMP error from the host */
+	int https_answered;	   /* a reset, or an ICMP error from the host */
 	bool resolved;
 };
 
@@ -59,9 +59,9 @@ struct egress {
 	size_t nhosts;
 	int ports[TARGET_MAX_PORTS];
 	size_t nports;
-	char source[64]; /* our address, as the first connection saw it */
+	char source[64];     /* our address, as the first connection saw it */
 	char sources[2][64]; /* the first of each family: IPv4, IPv6 */
-	time_t started;	 /* wall clock, for the Markdown report */
+	time_t started;	     /* wall clock, for the Markdown report */
 };
 
 enum egress_verdict { EV_OPEN, EV_FILTERED, EV_NO_NETWORK, EV_UNKNOWN };

@@ -7,8 +7,8 @@
 
 const char *hops_where_name(enum hops_where w)
 {
-	static const char *const names[] = {"this-host", "path",
-					    "destination", "unknown"};
+	static const char *const names[] = {"this-host", "path", "destination",
+					    "unknown"};
 
 	return names[w];
 }
@@ -32,16 +32,17 @@ static void ref_words(char *s, size_t len, const struct hop_walk *ref)
 	if (ref == NULL)
 		snprintf(s, len, _("no port to compare with"));
 	else if (ref->reached > 0)
-		snprintf(s, len, _("SYNs to %d reach %s in %d hop%s"), ref->port,
-			 ref->address, ref->reached,
+		snprintf(s, len, _("SYNs to %d reach %s in %d hop%s"),
+			 ref->port, ref->address, ref->reached,
 			 ref->reached == 1 ? "" : "s");
 	else if (hops_last_router(ref) > 0)
 		snprintf(s, len, _("SYNs to %d get as far as hop %d (%s)"),
 			 ref->port, hops_last_router(ref),
 			 ref->hops[hops_last_router(ref) - 1].from);
 	else
-		snprintf(s, len, _("SYNs to %d get no answer from any hop "
-				 "either"),
+		snprintf(s, len,
+			 _("SYNs to %d get no answer from any hop "
+			   "either"),
 			 ref->port);
 }
 
@@ -67,7 +68,7 @@ bool hops_judge(const struct hop_walk *walks, size_t n, size_t i,
 		v->where = WHERE_DESTINATION;
 		snprintf(v->words, sizeof(v->words),
 			 _("SYNs to port %d reach %s in %d hop%s during the "
-			 "walk; %s"),
+			   "walk; %s"),
 			 w->port, w->address, w->reached,
 			 w->reached == 1 ? "" : "s", rw);
 	} else if (last > 0) {
@@ -80,12 +81,12 @@ bool hops_judge(const struct hop_walk *walks, size_t n, size_t i,
 		if (v->rejected)
 			snprintf(v->words, sizeof(v->words),
 				 _("SYNs to port %d are rejected at hop %d "
-				 "(%s, an ICMP error); %s"),
+				   "(%s, an ICMP error); %s"),
 				 w->port, last, h->from, rw);
 		else
 			snprintf(v->words, sizeof(v->words),
 				 _("SYNs to port %d go no further than hop %d "
-				 "(%s); %s"),
+				   "(%s); %s"),
 				 w->port, last, h->from, rw);
 	} else if (v->ref != NULL &&
 		   v->ref->hops[0].answer == HOP_TIME_EXCEEDED) {
@@ -94,14 +95,15 @@ bool hops_judge(const struct hop_walk *walks, size_t n, size_t i,
 		char reach[120] = "";
 
 		if (v->ref->reached > 0)
-			snprintf(reach, sizeof(reach), _(" and reach %s in %d hops"),
-				 v->ref->address, v->ref->reached);
+			snprintf(reach, sizeof(reach),
+				 _(" and reach %s in %d hops"), v->ref->address,
+				 v->ref->reached);
 		v->where = WHERE_HERE;
 		snprintf(v->words, sizeof(v->words),
 			 _("SYNs to port %d never leave this machine: no hop "
-			 "answers, not even the first, while SYNs to %d get "
-			 "an answer from hop 1 (%s)%s: a firewall on this "
-			 "machine drops them"),
+			   "answers, not even the first, while SYNs to %d get "
+			   "an answer from hop 1 (%s)%s: a firewall on this "
+			   "machine drops them"),
 			 w->port, v->ref->port, v->ref->hops[0].from, reach);
 	} else {
 		v->where = WHERE_UNKNOWN;
@@ -110,7 +112,7 @@ bool hops_judge(const struct hop_walk *walks, size_t n, size_t i,
 			 w->port, rw,
 			 v->ref != NULL && v->ref->reached == 1
 				 ? _(" (the same link): this machine or the "
-				   "destination itself drops them")
+				     "destination itself drops them")
 				 : "");
 	}
 	return true;

@@ -221,8 +221,8 @@ static char *make_id(const struct html_page *pg, const char *target)
 		char c = target[i];
 
 		base[k++] = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
-					    (c >= '0' && c <= '9') || c == '.' ||
-					    c == '-'
+					    (c >= '0' && c <= '9') ||
+					    c == '.' || c == '-'
 				    ? c
 				    : '_';
 	}
@@ -285,15 +285,16 @@ static void summary_row(FILE *f, const struct report *r, const char *id,
 	report_recommend(r, &rec);
 	fprintf(f, "<tr><th scope=\"row\"><a href=\"#%s\">", id);
 	html_esc(f, r->target);
-	fprintf(f, "</a></th><td class=\"%s\"><span class=\"mark\">%s</span>"
-		   "</td><td>",
+	fprintf(f,
+		"</a></th><td class=\"%s\"><span class=\"mark\">%s</span>"
+		"</td><td>",
 		rank_class[rank], _(rank_words[rank]));
 	if (r->check != NULL) {
 		struct check_result c;
 
 		check_judge(r, r->check, &c);
-		fprintf(f, _("Your settings (port %d, %s): %s"),
-			r->check->port, encryption_label(r->check->enc),
+		fprintf(f, _("Your settings (port %d, %s): %s"), r->check->port,
+			encryption_label(r->check->enc),
 			c.works && c.safe ? _("they work")
 			: c.works	  ? _("they work, but not safely")
 					  : _("they do not work from here"));
@@ -304,8 +305,9 @@ static void summary_row(FILE *f, const struct report *r, const char *id,
 	} else {
 		fputs(_("none"), f);
 	}
-	fprintf(f, "</td><td class=\"num\">%zu</td><td class=\"num\">%zu"
-		   "</td></tr>\n",
+	fprintf(f,
+		"</td><td class=\"num\">%zu</td><td class=\"num\">%zu"
+		"</td></tr>\n",
 		nerr, nwarn);
 }
 
@@ -368,8 +370,7 @@ static void style_hash(char *buf, size_t len)
 	gnutls_datum_t in = {digest, sizeof(digest)}, b64 = {NULL, 0};
 
 	buf[0] = '\0';
-	if (gnutls_hash_fast(GNUTLS_DIG_SHA256, css, strlen(css), digest) <
-		    0 ||
+	if (gnutls_hash_fast(GNUTLS_DIG_SHA256, css, strlen(css), digest) < 0 ||
 	    gnutls_base64_encode2(&in, &b64) < 0)
 		return;
 	snprintf(buf, len, "'sha256-%.*s'", (int)b64.size,
@@ -394,8 +395,8 @@ static void head(FILE *out, const struct html_page *pg, const char *title)
 		"<meta name=\"viewport\" content=\"width=device-width, "
 		"initial-scale=1\">\n"
 		"<meta name=\"generator\" content=\"smtpprobe ",
-		strspn(lang, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ-") ==
-				strlen(lang)
+		strspn(lang, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVW"
+			     "XYZ-") == strlen(lang)
 			? lang
 			: "en",
 		hash[0] ? hash : "'none'");

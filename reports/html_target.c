@@ -1,8 +1,8 @@
 /* One target's section of the HTML page, in the order a reader needs
  * it: the answer, the port grid, the findings, the DNS and policy
  * records, where the time went, what the servers said, the paragraphs
- * for the hosting provider and when and from where it ran.  Every peer string goes through
- * html_esc; the verdicts are the ones the other writers show. */
+ * for the hosting provider and when and from where it ran.  Every peer string
+ * goes through html_esc; the verdicts are the ones the other writers show. */
 #include "reports/html.h"
 
 #include <stdbool.h>
@@ -74,19 +74,19 @@ static void answer(FILE *out, const struct report *r, const char *id)
 		fprintf(out, "<p class=\"verdict\">%s</p>\n",
 			r->check != NULL ? _("Settings that work from here:")
 					 : _("Use these settings in your mail "
-					   "program:"));
+					     "program:"));
 		fputs(_("<dl class=\"pairs\">\n<dt>Server</dt><dd>"), out);
 		html_esc(out, name_of(rec.probe));
 		fprintf(out,
 			_("</dd>\n<dt>Port</dt><dd>%d</dd>\n"
 			  "<dt>Encryption</dt><dd>%s (%s)</dd>\n"),
-			rec.probe->port, rec.label,
-			mode_words(rec.encryption));
+			rec.probe->port, rec.label, mode_words(rec.encryption));
 		if (rec.alt != NULL) {
 			fputs(_("<dt>Alternative</dt><dd>"), out);
 			html_esc(out, name_of(rec.alt));
-			fprintf(out, _(", port %d, %s (%s)</dd>\n"), rec.alt->port,
-				rec.alt_label, mode_words(rec.alt_encryption));
+			fprintf(out, _(", port %d, %s (%s)</dd>\n"),
+				rec.alt->port, rec.alt_label,
+				mode_words(rec.alt_encryption));
 		}
 		fputs(_("</dl>\n<p>Why: "), out);
 		html_esc(out, rec.why);
@@ -201,11 +201,11 @@ static void cell(FILE *out, const struct probe *p, int port)
 		_("<td class=\"%s\" data-port=\"Port %d\"><span "
 		  "class=\"mark\">%s</span> <span class=\"state\">%s</span>"),
 		cls, p->port, mark,
-		v.state == ST_BLOCKED	    ? _("blocked")
-		: v.state == ST_PLAINTEXT   ? _("plaintext")
-		: v.state == ST_STARTTLS    ? "STARTTLS"
+		v.state == ST_BLOCKED	     ? _("blocked")
+		: v.state == ST_PLAINTEXT    ? _("plaintext")
+		: v.state == ST_STARTTLS     ? "STARTTLS"
 		: v.state == ST_IMPLICIT_TLS ? _("implicit TLS")
-					    : _("unusable"));
+					     : _("unusable"));
 	fputs("<br><span class=\"small\">", out);
 	if (v.reason != NULL) {
 		html_esc(out, reason_words(v.reason));
@@ -342,7 +342,8 @@ static void controls(FILE *out, const struct report *r)
 		fputs("<li>", out);
 		html_esc(out, p->address);
 		fputs(": ", out);
-		html_esc(out, p->connected ? "connects" : reason_words(v.reason));
+		html_esc(out,
+			 p->connected ? "connects" : reason_words(v.reason));
 		fprintf(out, _(" (%lld ms)</li>\n"), (long long)p->total_ms);
 	}
 	fputs("</ul>\n", out);
@@ -405,9 +406,8 @@ static void replies(FILE *out, const struct report *r, const char *id)
 		any = r->probes[i]->connected;
 	if (!any)
 		return;
-	fprintf(out,
-		"<" H1 " id=\"%s-replies\">%s</" H1 ">\n%s",
-		id, _("What the servers said"),
+	fprintf(out, "<" H1 " id=\"%s-replies\">%s</" H1 ">\n%s", id,
+		_("What the servers said"),
 		_("<div class=\"scroll\"><table>\n<caption>The connections "
 		  "that were answered</caption>\n"
 		  "<thead><tr><th scope=\"col\">Port</th>"
@@ -424,7 +424,7 @@ static void replies(FILE *out, const struct report *r, const char *id)
 		fprintf(out, "<tr><th scope=\"row\">%d</th><td>", p->port);
 		html_esc(out, p->address);
 		fputs("</td><td class=\"raw\">", out);
-		html_esc(out, p->banner ? p->banner
+		html_esc(out, p->banner	  ? p->banner
 			      : p->detail ? p->detail
 					  : "");
 		fputs("</td><td class=\"raw\">", out);
@@ -487,9 +487,8 @@ static void findings(FILE *out, const struct report *r, const char *id)
 	size_t total = r->nfindings, i, j, k, nitems = 0;
 	struct item *items = NULL;
 	const struct probe **where = NULL; /* per item's slot; NULL: target */
-	size_t *next = NULL;		    /* chain of slots per item */
-	static const enum severity order[] = {SEV_ERROR, SEV_WARNING,
-					      SEV_INFO};
+	size_t *next = NULL;		   /* chain of slots per item */
+	static const enum severity order[] = {SEV_ERROR, SEV_WARNING, SEV_INFO};
 	static const char *const titles[] = {N_("Errors"), N_("Warnings"),
 					     N_("Notes")};
 	int s;
@@ -527,8 +526,8 @@ static void findings(FILE *out, const struct report *r, const char *id)
 			for (m = 0; m < nitems; m++)
 				if (items[m].f->severity == f[j].severity &&
 				    strcmp(items[m].f->id, f[j].id) == 0 &&
-				    strcmp(items[m].f->message,
-					   f[j].message) == 0)
+				    strcmp(items[m].f->message, f[j].message) ==
+					    0)
 					break;
 			if (m == nitems) {
 				items[nitems].f = &f[j];
@@ -620,12 +619,12 @@ static void record(FILE *out, const char *what, const char *value, int count)
 	fputs("</th><td class=\"raw\">", out);
 	html_esc(out, value ? value : "none");
 	if (count > 1)
-		fprintf(out, _(" (and %d more: only one is allowed)"), count - 1);
+		fprintf(out, _(" (and %d more: only one is allowed)"),
+			count - 1);
 	fputs("</td></tr>\n", out);
 }
 
-static void srv_row(FILE *out, const char *what, const struct srv_rec *v,
-		    int n)
+static void srv_row(FILE *out, const char *what, const struct srv_rec *v, int n)
 {
 	int k;
 
@@ -654,8 +653,7 @@ static void dns(FILE *out, const struct report *r, const char *id)
 	size_t i, j;
 	int k;
 
-	fprintf(out,
-		"<" H1 " id=\"%s-dns\">%s</" H1 ">\n", id,
+	fprintf(out, "<" H1 " id=\"%s-dns\">%s</" H1 ">\n", id,
 		_("DNS and policy records"));
 	if (d->domain) {
 		fputs(_("<div class=\"scroll\"><table>\n<caption>What the "
@@ -668,7 +666,7 @@ static void dns(FILE *out, const struct report *r, const char *id)
 			fputs(_("null MX: the domain accepts no mail"), out);
 		else if (d->nmx == 0)
 			fputs(d->implicit_mx ? _("none: the domain's own name "
-					       "receives mail")
+						 "receives mail")
 					     : "none",
 			      out);
 		for (k = 0; !d->null_mx && k < d->nmx; k++) {
@@ -684,18 +682,19 @@ static void dns(FILE *out, const struct report *r, const char *id)
 			d->nsub);
 		srv_row(out, _("Submission over TLS (SRV _submissions._tcp)"),
 			d->subs, d->nsubs);
-		record(out, "MTA-STS (TXT _mta-sts)", d->mta_sts,
-		       d->nmta_sts);
+		record(out, "MTA-STS (TXT _mta-sts)", d->mta_sts, d->nmta_sts);
 		fputs(_("<tr><th scope=\"row\">MTA-STS policy</th><td>"), out);
 		if (d->sts_valid) {
-			fprintf(out, _("mode %s, max_age %ld s, mx: <span "
-				     "class=\"raw\">"),
+			fprintf(out,
+				_("mode %s, max_age %ld s, mx: <span "
+				  "class=\"raw\">"),
 				mtasts_mode_name(d->sts.mode), d->sts.max_age);
 			join(out, &d->sts.mx, ", ");
 			fputs("</span>", out);
 		} else if (d->sts_tried) {
 			fputs(_("unusable: "), out);
-			html_esc(out, d->sts_error ? d->sts_error : _("unknown"));
+			html_esc(out,
+				 d->sts_error ? d->sts_error : _("unknown"));
 		} else {
 			fputs(_("none fetched"), out);
 		}
@@ -783,8 +782,7 @@ static void timings(FILE *out, const struct report *r, const char *id)
 {
 	size_t i;
 
-	fprintf(out,
-		"<" H1 " id=\"%s-time\">%s</" H1 ">\n", id,
+	fprintf(out, "<" H1 " id=\"%s-time\">%s</" H1 ">\n", id,
 		_("Where the time went"));
 	if (r->nprobes == 0) {
 		fputs(_("<p>No connection was made.</p>\n"), out);
@@ -810,8 +808,8 @@ static void timings(FILE *out, const struct report *r, const char *id)
 		ms_cell(out, p->ms[PH_CONNECT]);
 		ms_cell(out, p->ms[PH_HANDSHAKE_IMPLICIT]);
 		ms_cell(out, p->ms[PH_GREETING]);
-		ms_cell(out, p->ms[PH_EHLO] >= 0 ? p->ms[PH_EHLO]
-						 : p->ms[PH_HELO]);
+		ms_cell(out,
+			p->ms[PH_EHLO] >= 0 ? p->ms[PH_EHLO] : p->ms[PH_HELO]);
 		ms_cell(out, p->ms[PH_STARTTLS]);
 		ms_cell(out, p->ms[PH_HANDSHAKE]);
 		ms_cell(out, p->ms[PH_EHLO_TLS]);

@@ -9,7 +9,7 @@
 
 #include "core/i18n.h"
 
-#define W 820.0	     /* viewBox width */
+#define W 820.0	      /* viewBox width */
 #define LABEL_W 290.0 /* the labels' column */
 #define BAR_END 750.0 /* room after it for the total */
 #define TOP 24.0      /* the axis */
@@ -35,8 +35,9 @@ static const struct {
 };
 
 static const char *const legend[] = {
-	N_("connect"),	   N_("TLS handshake"), N_("greeting"),
-	N_("EHLO"),	   N_("STARTTLS"),	N_("EHLO in TLS"),
+	N_("connect"),		N_("TLS handshake"),
+	N_("greeting"),		N_("EHLO"),
+	N_("STARTTLS"),		N_("EHLO in TLS"),
 	N_("QUIT and closing"), N_("unfinished: no answer or cut off")};
 
 static const char *end_words(enum probe_end e)
@@ -123,7 +124,8 @@ void html_waterfall(FILE *out, const struct report *r, const char *id)
 			_(legend[k]));
 	fprintf(out,
 		"</ul>\n<div class=\"scroll\">\n"
-		"<svg id=\"%s-waterfall\" class=\"waterfall\" xmlns=\"http://www.w3.org/2000/svg\" "
+		"<svg id=\"%s-waterfall\" class=\"waterfall\" "
+		"xmlns=\"http://www.w3.org/2000/svg\" "
 		"viewBox=\"0 0 %.0f %.0f\" width=\"%.0f\" height=\"%.0f\" "
 		"role=\"img\" aria-label=\"",
 		id, W, height, W, height);

@@ -55,29 +55,32 @@ static json_object *tls_json(const struct tls_info *t)
 	if (!t->done && t->error == NULL)
 		return NULL;
 	o = json_object_new_object();
-	json_object_object_add(o, "handshake", json_object_new_boolean(t->done));
+	json_object_object_add(o, "handshake",
+			       json_object_new_boolean(t->done));
 	json_object_object_add(o, "error", str_or_null(t->error));
 	if (!t->done)
 		return o;
-	json_object_object_add(o, "version", json_object_new_string(t->version));
+	json_object_object_add(o, "version",
+			       json_object_new_string(t->version));
 	json_object_object_add(o, "cipher", json_object_new_string(t->cipher));
 	json_object_object_add(o, "group", json_object_new_string(t->group));
 	json_object_object_add(o, "verified",
 			       json_object_new_boolean(t->verified));
 	json_object_object_add(o, "verify_error", str_or_null(t->verify_error));
-	json_object_object_add(o, "trusted", json_object_new_boolean(t->trusted));
-	json_object_object_add(o, "name_ok", json_object_new_boolean(t->name_ok));
+	json_object_object_add(o, "trusted",
+			       json_object_new_boolean(t->trusted));
+	json_object_object_add(o, "name_ok",
+			       json_object_new_boolean(t->name_ok));
 	json_object_object_add(o, "names", strlist_json(&t->names));
 	json_object_object_add(o, "subject", str_or_null(t->subject));
 	json_object_object_add(o, "issuer", str_or_null(t->issuer));
 	json_object_object_add(o, "not_before", time_json(t->not_before));
 	json_object_object_add(o, "not_after", time_json(t->not_after));
-	json_object_object_add(
-		o, "days_left",
-		t->not_after > 0 && t->seen > 0
-			? json_object_new_int64(
-				  cert_days_left(t->not_after, t->seen))
-			: NULL);
+	json_object_object_add(o, "days_left",
+			       t->not_after > 0 && t->seen > 0
+				       ? json_object_new_int64(cert_days_left(
+						 t->not_after, t->seen))
+				       : NULL);
 	return o;
 }
 
@@ -103,7 +106,8 @@ static json_object *findings_json(const struct finding *f, size_t n)
 	for (i = 0; i < n; i++) {
 		json_object *o = json_object_new_object();
 
-		json_object_object_add(o, "id", json_object_new_string(f[i].id));
+		json_object_object_add(o, "id",
+				       json_object_new_string(f[i].id));
 		json_object_object_add(
 			o, "severity",
 			json_object_new_string(severity_name(f[i].severity)));
@@ -138,14 +142,15 @@ static json_object *dane_json(const struct probe *p)
 	o = json_object_new_object();
 	json_object_object_add(o, "usable",
 			       json_object_new_boolean(p->dane.usable));
-	json_object_object_add(o, "verified",
-			       p->dane.verified < 0
-				       ? NULL
-				       : json_object_new_boolean(p->dane.verified));
+	json_object_object_add(
+		o, "verified",
+		p->dane.verified < 0
+			? NULL
+			: json_object_new_boolean(p->dane.verified));
 	json_object_object_add(o, "error",
-			       p->dane.error[0] ? json_object_new_string(
-							  p->dane.error)
-						: NULL);
+			       p->dane.error[0]
+				       ? json_object_new_string(p->dane.error)
+				       : NULL);
 	return o;
 }
 
@@ -157,12 +162,12 @@ static json_object *enforcement_json(const struct probe *p)
 	if (p->enforce_code < 0)
 		return NULL;
 	o = json_object_new_object();
-	json_object_object_add(
-		o, "enforced",
-		p->enforce_code >= 500 ? json_object_new_boolean(true)
-		: p->enforce_code >= 200 && p->enforce_code < 300
-			? json_object_new_boolean(false)
-			: NULL);
+	json_object_object_add(o, "enforced",
+			       p->enforce_code >= 500
+				       ? json_object_new_boolean(true)
+			       : p->enforce_code >= 200 && p->enforce_code < 300
+				       ? json_object_new_boolean(false)
+				       : NULL);
 	json_object_object_add(o, "reply", str_or_null(p->enforce_reply));
 	json_object_object_add(o, "pipelined",
 			       json_object_new_boolean(p->enforce_pipelined));
@@ -172,17 +177,20 @@ static json_object *enforcement_json(const struct probe *p)
 static const char *auth_result_name(enum auth_result a)
 {
 	static const char *const names[] = {
-		"none",	       "not-reached", "not-sent", "not-offered",
-		"no-mechanism", "not-tried",   "accepted", "rejected",
-		"broken"};
+		"none",	       "not-reached",  "not-sent",
+		"not-offered", "no-mechanism", "not-tried",
+		"accepted",    "rejected",     "broken"};
 
 	return (size_t)a < sizeof(names) / sizeof(names[0]) ? names[a] : "?";
 }
 
 static const char *auth_skip_name(enum auth_skip k)
 {
-	static const char *const names[] = {NULL, "no-tls", "unverified",
-					    "old-tls", "auth-before-tls-only",
+	static const char *const names[] = {NULL,
+					    "no-tls",
+					    "unverified",
+					    "old-tls",
+					    "auth-before-tls-only",
 					    "name-not-typed"};
 
 	return (size_t)k < sizeof(names) / sizeof(names[0]) ? names[k] : NULL;
@@ -196,16 +204,16 @@ static json_object *credentials_json(const struct probe *p)
 	if (p->auth == AUTH_NONE)
 		return NULL;
 	o = json_object_new_object();
-	json_object_object_add(o, "result", json_object_new_string(
-						    auth_result_name(p->auth)));
-	json_object_object_add(o, "reason",
-			       p->auth == AUTH_NOT_SENT
-				       ? str_or_null(auth_skip_name(p->auth_skip))
-				       : NULL);
-	json_object_object_add(o, "mechanism",
-			       p->auth_mech[0] ? json_object_new_string(
-							 p->auth_mech)
-					       : NULL);
+	json_object_object_add(
+		o, "result", json_object_new_string(auth_result_name(p->auth)));
+	json_object_object_add(
+		o, "reason",
+		p->auth == AUTH_NOT_SENT
+			? str_or_null(auth_skip_name(p->auth_skip))
+			: NULL);
+	json_object_object_add(
+		o, "mechanism",
+		p->auth_mech[0] ? json_object_new_string(p->auth_mech) : NULL);
 	json_object_object_add(o, "reply", str_or_null(p->auth_reply));
 	return o;
 }
@@ -217,7 +225,8 @@ static json_object *probe_json(const struct probe *p)
 
 	verdict_judge(p, &v);
 	json_object_object_add(o, "host", str_or_null(p->host));
-	json_object_object_add(o, "address", json_object_new_string(p->address));
+	json_object_object_add(o, "address",
+			       json_object_new_string(p->address));
 	json_object_object_add(o, "port", json_object_new_int(p->port));
 	json_object_object_add(o, "role", str_or_null(p->role));
 	json_object_object_add(o, "source",
@@ -226,14 +235,16 @@ static json_object *probe_json(const struct probe *p)
 	json_object_object_add(o, "state",
 			       json_object_new_string(state_name(v.state)));
 	json_object_object_add(o, "reason", str_or_null(v.reason));
-	json_object_object_add(o, "icmp_from",
-			       str_or_null(p->icmp_from[0] ? p->icmp_from : NULL));
+	json_object_object_add(
+		o, "icmp_from",
+		str_or_null(p->icmp_from[0] ? p->icmp_from : NULL));
 	json_object_object_add(o, "banner", str_or_null(p->banner));
 	json_object_object_add(o, "ehlo", strlist_json(&p->ehlo));
 	json_object_object_add(o, "ehlo_tls", strlist_json(&p->ehlo_tls));
 	json_object_object_add(o, "auth", auth_json(&p->ehlo));
 	json_object_object_add(o, "auth_tls", auth_json(&p->ehlo_tls));
-	json_object_object_add(o, "helo", json_object_new_boolean(p->helo_used));
+	json_object_object_add(o, "helo",
+			       json_object_new_boolean(p->helo_used));
 	json_object_object_add(o, "starttls_reply",
 			       str_or_null(p->starttls_reply));
 	json_object_object_add(o, "tls", tls_json(&p->tls));
@@ -249,11 +260,11 @@ static json_object *probe_json(const struct probe *p)
 	json_object_object_add(
 		o, "spoke",
 		json_object_new_string(p->spoke == MODE_TLS ? "tls" : "plain"));
-	json_object_object_add(o, "end", json_object_new_string(
-						 probe_end_name(p->end)));
-	json_object_object_add(o, "end_phase",
-			       json_object_new_string(
-				       probe_phase_name(p->end_phase)));
+	json_object_object_add(o, "end",
+			       json_object_new_string(probe_end_name(p->end)));
+	json_object_object_add(
+		o, "end_phase",
+		json_object_new_string(probe_phase_name(p->end_phase)));
 	json_object_object_add(o, "error", str_or_null(p->detail));
 	json_object_object_add(o, "timings_ms", timings_json(p));
 	json_object_object_add(o, "shared", json_object_new_boolean(p->shared));
@@ -273,7 +284,8 @@ static json_object *srv_json(const struct srv_rec *v, int n)
 			e, "host",
 			json_object_new_string(v[i].target[0] ? v[i].target
 							      : "."));
-		json_object_object_add(e, "port", json_object_new_int(v[i].port));
+		json_object_object_add(e, "port",
+				       json_object_new_int(v[i].port));
 		json_object_object_add(e, "priority",
 				       json_object_new_int(v[i].priority));
 		json_object_object_add(e, "weight",
@@ -305,13 +317,15 @@ static json_object *tlsa_json(const struct dns_info *d)
 				json_object_new_string(d->tlsa[i].name));
 			json_object_object_add(e, "usage",
 					       json_object_new_int(t->usage));
-			json_object_object_add(e, "selector",
-					       json_object_new_int(t->selector));
+			json_object_object_add(
+				e, "selector",
+				json_object_new_int(t->selector));
 			json_object_object_add(e, "matching",
 					       json_object_new_int(t->mtype));
 			json_object_object_add(e, "data", str_or_null(hex));
 			json_object_object_add(
-				e, "ad", json_object_new_boolean(d->tlsa[i].ad));
+				e, "ad",
+				json_object_new_boolean(d->tlsa[i].ad));
 			free(hex);
 			json_object_array_add(a, e);
 		}
@@ -328,7 +342,8 @@ static json_object *hosts_json(const struct report *r)
 		const struct plan_host *h = &r->hosts[i];
 		json_object *e = json_object_new_object();
 
-		json_object_object_add(e, "host", json_object_new_string(h->name));
+		json_object_object_add(e, "host",
+				       json_object_new_string(h->name));
 		json_object_object_add(e, "roles", str_or_null(h->roles));
 		json_object_object_add(e, "cname", str_or_null(h->cname));
 		json_object_object_add(e, "addresses",
@@ -346,7 +361,8 @@ static json_object *policy_json(const struct dns_info *d)
 	if (!d->sts_tried)
 		return NULL;
 	o = json_object_new_object();
-	json_object_object_add(o, "valid", json_object_new_boolean(d->sts_valid));
+	json_object_object_add(o, "valid",
+			       json_object_new_boolean(d->sts_valid));
 	json_object_object_add(o, "status",
 			       json_object_new_int((int)d->sts_status));
 	json_object_object_add(o, "error", str_or_null(d->sts_error));
@@ -355,19 +371,18 @@ static json_object *policy_json(const struct dns_info *d)
 		d->sts_valid
 			? json_object_new_string(mtasts_mode_name(d->sts.mode))
 			: NULL);
-	json_object_object_add(o, "max_age",
-			       d->sts_valid ? json_object_new_int64(d->sts.max_age)
-					    : NULL);
+	json_object_object_add(
+		o, "max_age",
+		d->sts_valid ? json_object_new_int64(d->sts.max_age) : NULL);
 	json_object_object_add(o, "mx", strlist_json(&d->sts.mx));
 	if (d->sts_not_after > 0) {
 		json_object *t = json_object_new_object();
 
 		json_object_object_add(t, "not_after",
 				       time_json(d->sts_not_after));
-		json_object_object_add(
-			t, "days_left",
-			json_object_new_int64(cert_days_left(d->sts_not_after,
-							     d->sts_seen)));
+		json_object_object_add(t, "days_left",
+				       json_object_new_int64(cert_days_left(
+					       d->sts_not_after, d->sts_seen)));
 		json_object_object_add(o, "tls", t);
 	} else {
 		json_object_object_add(o, "tls", NULL);
@@ -387,8 +402,9 @@ static json_object *dns_json(const struct report *r)
 	for (k = 0; k < d->nmx; k++) {
 		json_object *e = json_object_new_object();
 
-		json_object_object_add(e, "preference",
-				       json_object_new_int(d->mx[k].preference));
+		json_object_object_add(
+			e, "preference",
+			json_object_new_int(d->mx[k].preference));
 		json_object_object_add(
 			e, "host",
 			json_object_new_string(d->mx[k].host[0] ? d->mx[k].host
@@ -396,7 +412,8 @@ static json_object *dns_json(const struct report *r)
 		json_object_array_add(mx, e);
 	}
 	json_object_object_add(o, "mx", mx);
-	json_object_object_add(o, "null_mx", json_object_new_boolean(d->null_mx));
+	json_object_object_add(o, "null_mx",
+			       json_object_new_boolean(d->null_mx));
 	json_object_object_add(o, "implicit_mx",
 			       json_object_new_boolean(d->implicit_mx));
 	json_object_object_add(o, "mx_ad", json_object_new_boolean(d->mx_ad));
@@ -412,10 +429,10 @@ static json_object *dns_json(const struct report *r)
 	for (i = 0; i < r->nerrors; i++) {
 		json_object *e = json_object_new_object();
 
-		json_object_object_add(e, "name",
-				       json_object_new_string(r->errors[i].name));
-		json_object_object_add(e, "type",
-				       json_object_new_string(r->errors[i].type));
+		json_object_object_add(
+			e, "name", json_object_new_string(r->errors[i].name));
+		json_object_object_add(
+			e, "type", json_object_new_string(r->errors[i].type));
 		json_object_object_add(
 			e, "error", json_object_new_string(r->errors[i].error));
 		json_object_array_add(errs, e);
@@ -429,11 +446,12 @@ static json_object *route_json(const struct probe *p, const char *encryption,
 {
 	json_object *o = json_object_new_object();
 
-	json_object_object_add(o, "host",
-			       p ? json_object_new_string(p->host ? p->host
-								  : p->address)
-				 : NULL);
-	json_object_object_add(o, "port", p ? json_object_new_int(p->port) : NULL);
+	json_object_object_add(
+		o, "host",
+		p ? json_object_new_string(p->host ? p->host : p->address)
+		  : NULL);
+	json_object_object_add(o, "port",
+			       p ? json_object_new_int(p->port) : NULL);
 	json_object_object_add(o, "encryption", str_or_null(encryption));
 	json_object_object_add(o, "label", str_or_null(label));
 	return o;
@@ -447,10 +465,10 @@ static json_object *recommendation_json(const struct report *r)
 	report_recommend(r, &rec);
 	o = route_json(rec.probe, rec.encryption, rec.label);
 	json_object_object_add(o, "why", json_object_new_string(rec.why));
-	json_object_object_add(o, "alternative",
-			       rec.alt ? route_json(rec.alt, rec.alt_encryption,
-						    rec.alt_label)
-				       : NULL);
+	json_object_object_add(
+		o, "alternative",
+		rec.alt ? route_json(rec.alt, rec.alt_encryption, rec.alt_label)
+			: NULL);
 	/* --user: were the credentials accepted there (null without) */
 	json_object_object_add(
 		o, "logged_in",
@@ -478,12 +496,14 @@ static json_object *controls_json(const struct report *r)
 		json_object_object_add(e, "connected",
 				       json_object_new_boolean(p->connected));
 		/* a control only connects: no SMTP verdict when it does */
-		json_object_object_add(e, "reason",
-				       str_or_null(p->connected ? NULL : v.reason));
+		json_object_object_add(
+			e, "reason",
+			str_or_null(p->connected ? NULL : v.reason));
 		json_object_object_add(
 			e, "icmp_from",
 			str_or_null(p->icmp_from[0] ? p->icmp_from : NULL));
-		json_object_object_add(e, "ms", json_object_new_int64(p->total_ms));
+		json_object_object_add(e, "ms",
+				       json_object_new_int64(p->total_ms));
 		json_object_object_add(e, "shared",
 				       json_object_new_boolean(p->shared));
 		json_object_array_add(a, e);
@@ -518,15 +538,19 @@ static json_object *walks_json(const struct report *r)
 			const struct hop *h = &w->hops[t - 1];
 			json_object *ho = json_object_new_object();
 
-			json_object_object_add(ho, "ttl", json_object_new_int(t));
+			json_object_object_add(ho, "ttl",
+					       json_object_new_int(t));
 			json_object_object_add(
 				ho, "answer",
-				json_object_new_string(hops_answer_name(h->answer)));
-			json_object_object_add(ho, "from",
-					       str_or_null(h->from[0] ? h->from : NULL));
-			json_object_object_add(ho, "ms",
-					       h->ms >= 0 ? json_object_new_int64(h->ms)
-							  : NULL);
+				json_object_new_string(
+					hops_answer_name(h->answer)));
+			json_object_object_add(
+				ho, "from",
+				str_or_null(h->from[0] ? h->from : NULL));
+			json_object_object_add(
+				ho, "ms",
+				h->ms >= 0 ? json_object_new_int64(h->ms)
+					   : NULL);
 			json_object_array_add(hops, ho);
 		}
 		json_object_object_add(e, "address",
@@ -534,7 +558,8 @@ static json_object *walks_json(const struct report *r)
 		json_object_object_add(e, "port", json_object_new_int(w->port));
 		json_object_object_add(e, "reference",
 				       json_object_new_boolean(w->reference));
-		json_object_object_add(e, "max_ttl", json_object_new_int(w->max_ttl));
+		json_object_object_add(e, "max_ttl",
+				       json_object_new_int(w->max_ttl));
 		json_object_object_add(e, "reached", int_or_null(w->reached));
 		json_object_object_add(e, "timed_out",
 				       json_object_new_boolean(w->timed_out));
@@ -542,9 +567,11 @@ static json_object *walks_json(const struct report *r)
 		json_object_object_add(e, "hops", hops);
 		json_object_object_add(
 			e, "where",
-			judged ? json_object_new_string(hops_where_name(v.where))
+			judged ? json_object_new_string(
+					 hops_where_name(v.where))
 			       : NULL);
-		json_object_object_add(e, "hop", judged ? int_or_null(v.hop) : NULL);
+		json_object_object_add(e, "hop",
+				       judged ? int_or_null(v.hop) : NULL);
 		json_object_object_add(e, "summary",
 				       judged ? json_object_new_string(v.words)
 					      : NULL);
@@ -583,18 +610,18 @@ int report_json(FILE *out, const struct report *r)
 		json_object_object_add(co, "port",
 				       json_object_new_int(r->check->port));
 		/* the same words as recommendation.encryption */
-		json_object_object_add(
-			co, "encryption",
-			json_object_new_string(
-				encryption_token(r->check->enc)));
-		json_object_object_add(
-			co, "label",
-			json_object_new_string(
-				encryption_label(r->check->enc)));
+		json_object_object_add(co, "encryption",
+				       json_object_new_string(encryption_token(
+					       r->check->enc)));
+		json_object_object_add(co, "label",
+				       json_object_new_string(encryption_label(
+					       r->check->enc)));
 		json_object_object_add(co, "works",
 				       json_object_new_boolean(c.works));
-		json_object_object_add(co, "safe", json_object_new_boolean(c.safe));
-		json_object_object_add(co, "why", json_object_new_string(c.why));
+		json_object_object_add(co, "safe",
+				       json_object_new_boolean(c.safe));
+		json_object_object_add(co, "why",
+				       json_object_new_string(c.why));
 		json_object_object_add(o, "check", co);
 	}
 	if (r->user != NULL) {
@@ -602,11 +629,12 @@ int report_json(FILE *out, const struct report *r)
 		struct recommendation rec;
 
 		report_recommend(r, &rec);
-		json_object_object_add(u, "user", json_object_new_string(r->user));
-		json_object_object_add(
-			u, "accepted",
-			json_object_new_boolean(rec.probe != NULL &&
-						report_logged_in(r, rec.probe)));
+		json_object_object_add(u, "user",
+				       json_object_new_string(r->user));
+		json_object_object_add(u, "accepted",
+				       json_object_new_boolean(
+					       rec.probe != NULL &&
+					       report_logged_in(r, rec.probe)));
 		json_object_object_add(o, "credentials", u);
 	}
 	json_object_object_add(o, "controls", controls_json(r));

@@ -58,8 +58,9 @@ static void summary(FILE *out, const struct report *r,
 		counts[v.state]++;
 	}
 	fprintf(out, _("## Summary\n\n"));
-	fprintf(out, _("%zu connection%s probed: %zu blocked, %zu plaintext, "
-		     "%zu STARTTLS, %zu implicit TLS, %zu unusable.\n\n"),
+	fprintf(out,
+		_("%zu connection%s probed: %zu blocked, %zu plaintext, "
+		  "%zu STARTTLS, %zu implicit TLS, %zu unusable.\n\n"),
 		r->nprobes, r->nprobes == 1 ? "" : "s", counts[ST_BLOCKED],
 		counts[ST_PLAINTEXT], counts[ST_STARTTLS],
 		counts[ST_IMPLICIT_TLS], counts[ST_UNUSABLE]);
@@ -67,8 +68,9 @@ static void summary(FILE *out, const struct report *r,
 	if (rec->probe != NULL) {
 		fprintf(out, _("- Server: **"));
 		report_md(out, rec->probe->host ? rec->probe->host
-					 : rec->probe->address);
-		fprintf(out, _("**\n- Port: **%d**\n- Encryption: **%s** (%s)\n"),
+						: rec->probe->address);
+		fprintf(out,
+			_("**\n- Port: **%d**\n- Encryption: **%s** (%s)\n"),
 			rec->probe->port, rec->label,
 			strcmp(rec->encryption, "starttls") == 0
 				? "STARTTLS"
@@ -76,7 +78,7 @@ static void summary(FILE *out, const struct report *r,
 		if (rec->alt != NULL) {
 			fprintf(out, _("- Alternative: "));
 			report_md(out, rec->alt->host ? rec->alt->host
-					       : rec->alt->address);
+						      : rec->alt->address);
 			fprintf(out, _(" port %d, %s\n"), rec->alt->port,
 				rec->alt_label);
 		}
@@ -97,7 +99,7 @@ static void table(FILE *out, const struct report *r)
 
 	fprintf(out, _("## Ports\n\n"));
 	fprintf(out, _("| Host | Port | Address | State | TLS | Certificate |\n"
-		     "|---|---|---|---|---|---|\n"));
+		       "|---|---|---|---|---|---|\n"));
 	for (i = 0; i < r->nprobes; i++) {
 		const struct probe *p = r->probes[i];
 		struct verdict v;
@@ -117,7 +119,8 @@ static void table(FILE *out, const struct report *r)
 		report_md(out, p->tls.done ? p->tls.version : "");
 		if (p->tls.done)
 			fprintf(out, " | %s",
-				p->tls.verified ? _("verified") : _("NOT verified"));
+				p->tls.verified ? _("verified")
+						: _("NOT verified"));
 		else
 			fprintf(out, " | ");
 		if (p->tls.done && p->tls.names.n > 0) {
@@ -127,9 +130,10 @@ static void table(FILE *out, const struct report *r)
 		fprintf(out, " |\n");
 	}
 	fprintf(out, _("\n## Timings (milliseconds)\n\n"));
-	fprintf(out, _("| Port | Address | connect | greeting | EHLO | STARTTLS "
-		     "| TLS handshake | total |\n"
-		     "|---|---|---|---|---|---|---|---|\n"));
+	fprintf(out,
+		_("| Port | Address | connect | greeting | EHLO | STARTTLS "
+		  "| TLS handshake | total |\n"
+		  "|---|---|---|---|---|---|---|---|\n"));
 	for (i = 0; i < r->nprobes; i++) {
 		const struct probe *p = r->probes[i];
 		int64_t hs = p->ms[PH_HANDSHAKE] >= 0

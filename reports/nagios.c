@@ -63,12 +63,14 @@ enum nagios_state nagios_state(const struct report *r)
 static void put_text(FILE *out, const char *s)
 {
 	for (; *s != '\0'; s++)
-		fputc(*s == '|' ? '/' : *s == '\n' || *s == '\r' ? ' ' : *s,
+		fputc(*s == '|'			 ? '/'
+		      : *s == '\n' || *s == '\r' ? ' '
+						 : *s,
 		      out);
 }
 
-__attribute__((format(printf, 2, 3))) static void
-put_fmt(FILE *out, const char *fmt, ...)
+__attribute__((format(printf, 2, 3))) static void put_fmt(FILE *out,
+							  const char *fmt, ...)
 {
 	char buf[1024];
 	va_list ap;
@@ -138,8 +140,8 @@ static void note_cert(struct tally *t, time_t not_after, time_t seen)
 	t->any_cert = true;
 }
 
-static void status_line(FILE *out, const struct report *r,
-			enum nagios_state st, const struct tally *t)
+static void status_line(FILE *out, const struct report *r, enum nagios_state st,
+			const struct tally *t)
 {
 	static const enum state order[] = {ST_STARTTLS, ST_IMPLICIT_TLS,
 					   ST_PLAINTEXT, ST_UNUSABLE,
@@ -152,8 +154,8 @@ static void status_line(FILE *out, const struct report *r,
 	fprintf(out, "SMTPPROBE %s - ", nagios_state_name(st));
 	put_text(out, r->target);
 	if (t->errors + t->warnings > 0) {
-		put_fmt(out, ": %zu error%s, %zu warning%s, first %s", t->errors,
-			t->errors == 1 ? "" : "s", t->warnings,
+		put_fmt(out, ": %zu error%s, %zu warning%s, first %s",
+			t->errors, t->errors == 1 ? "" : "s", t->warnings,
 			t->warnings == 1 ? "" : "s", t->first->id);
 		if (t->first_on != NULL) {
 			where(at, sizeof(at), t->first_on);
@@ -235,8 +237,7 @@ static double secs(int64_t ms)
 }
 
 /* 'label'=value[UOM];warn;crit;min;max; U when not measured. */
-static void perf_time(FILE *out, const char *base, const char *what,
-		      int64_t ms)
+static void perf_time(FILE *out, const char *base, const char *what, int64_t ms)
 {
 	char name[300], label[320];
 
@@ -290,8 +291,9 @@ static void perfdata(FILE *out, const struct report *r)
 	for (i = 0; i < r->nprobes; i++) {
 		const struct probe *p = r->probes[i];
 		char base[300];
-		int64_t hs = p->ms[PH_HANDSHAKE] >= 0 ? p->ms[PH_HANDSHAKE]
-						      : p->ms[PH_HANDSHAKE_IMPLICIT];
+		int64_t hs = p->ms[PH_HANDSHAKE] >= 0
+				     ? p->ms[PH_HANDSHAKE]
+				     : p->ms[PH_HANDSHAKE_IMPLICIT];
 
 		if (seen_before(r, i))
 			continue;
@@ -307,15 +309,17 @@ static void perfdata(FILE *out, const struct report *r)
 		perf_time(out, base, "handshake", hs);
 		perf_time(out, base, "total", p->total_ms);
 		if (p->tls.done && p->tls.not_after > 0 && p->tls.seen > 0)
-			perf_days(out, r, base,
-				  cert_days_left(p->tls.not_after, p->tls.seen));
+			perf_days(
+				out, r, base,
+				cert_days_left(p->tls.not_after, p->tls.seen));
 	}
 	if (r->dns.sts_not_after > 0) {
 		char base[300];
 
 		snprintf(base, sizeof(base), "mta-sts.%s:443", r->host);
-		perf_days(out, r, base,
-			  cert_days_left(r->dns.sts_not_after, r->dns.sts_seen));
+		perf_days(
+			out, r, base,
+			cert_days_left(r->dns.sts_not_after, r->dns.sts_seen));
 	}
 }
 

@@ -46,10 +46,11 @@ static const struct {
 	[F_CERT] = {"smtpprobe_probe_certificate_expiry_timestamp_seconds",
 		    "seconds",
 		    "When the server certificate expires, as a Unix time"},
-	[F_STS_CERT] = {"smtpprobe_mta_sts_certificate_expiry_timestamp_seconds",
-			"seconds",
-			"When the certificate of the MTA-STS policy host "
-			"expires, as a Unix time"},
+	[F_STS_CERT] =
+		{"smtpprobe_mta_sts_certificate_expiry_timestamp_seconds",
+		 "seconds",
+		 "When the certificate of the MTA-STS policy host "
+		 "expires, as a Unix time"},
 	[F_FINDINGS] = {"smtpprobe_findings", NULL,
 			"Findings of the target and its sessions, by id and "
 			"severity"},
@@ -174,8 +175,9 @@ static void probe_labels(char *buf, size_t len, const char *target,
 	char host[600];
 
 	openmetrics_escape(host, sizeof(host), p->host ? p->host : "");
-	snprintf(buf, len, "target=\"%s\",host=\"%s\",address=\"%s\",port=\"%d\"",
-		 target, host, p->address, p->port);
+	snprintf(buf, len,
+		 "target=\"%s\",host=\"%s\",address=\"%s\",port=\"%d\"", target,
+		 host, p->address, p->port);
 }
 
 /* The same host, address and port twice in one target would repeat a
@@ -214,17 +216,15 @@ static void probe_samples(struct openmetrics *om, const char *target,
 		l, v->downgrade_risk);
 	for (ph = 0; ph < PH_COUNT; ph++)
 		/* both handshakes are "handshake": never two such series */
-		if (p->ms[ph] >= 0 && !(ph == PH_HANDSHAKE_IMPLICIT &&
-					p->ms[PH_HANDSHAKE] >= 0))
-			fprintf(om->f[F_PHASE],
-				"%s{%s,phase=\"%s\"} %.3f\n",
+		if (p->ms[ph] >= 0 &&
+		    !(ph == PH_HANDSHAKE_IMPLICIT && p->ms[PH_HANDSHAKE] >= 0))
+			fprintf(om->f[F_PHASE], "%s{%s,phase=\"%s\"} %.3f\n",
 				families[F_PHASE].name, l,
 				probe_phase_name((enum probe_phase)ph),
 				(double)p->ms[ph] / 1000);
 	if (p->total_ms >= 0)
 		fprintf(om->f[F_PHASE], "%s{%s,phase=\"total\"} %.3f\n",
-			families[F_PHASE].name, l,
-			(double)p->total_ms / 1000);
+			families[F_PHASE].name, l, (double)p->total_ms / 1000);
 	if (p->tls.done && p->tls.not_after > 0)
 		fprintf(om->f[F_CERT], "%s{%s} %lld\n", families[F_CERT].name,
 			l, (long long)p->tls.not_after);
@@ -287,7 +287,8 @@ int openmetrics_add(struct openmetrics *om, const struct report *r)
 
 		snprintf(name, sizeof(name), "mta-sts.%s", r->host);
 		openmetrics_escape(host, sizeof(host), name);
-		fprintf(om->f[F_STS_CERT], "%s{target=\"%s\",host=\"%s\"} %lld\n",
+		fprintf(om->f[F_STS_CERT],
+			"%s{target=\"%s\",host=\"%s\"} %lld\n",
 			families[F_STS_CERT].name, target, host,
 			(long long)r->dns.sts_not_after);
 	}

@@ -23,8 +23,8 @@ static bool is_mx(const struct report *r, const char *host)
 static void check_policy(struct report *r)
 {
 	const struct dns_info *d = &r->dns;
-	enum severity sev = d->sts.mode == MTASTS_ENFORCE ? SEV_ERROR
-							   : SEV_WARNING;
+	enum severity sev =
+		d->sts.mode == MTASTS_ENFORCE ? SEV_ERROR : SEV_WARNING;
 	size_t i;
 	int k;
 	bool all_ok = true;
@@ -33,13 +33,14 @@ static void check_policy(struct report *r)
 		return;
 	for (k = 0; k < d->nmx; k++)
 		if (!mtasts_match(&d->sts, d->mx[k].host)) {
-			report_finding(r, "mta-sts-violation", sev,
-			    "MX %s is not among the MTA-STS policy's mx "
-			    "patterns (mode %s): senders %s",
-			    d->mx[k].host, mtasts_mode_name(d->sts.mode),
-			    d->sts.mode == MTASTS_ENFORCE
-				    ? _("will not deliver to it")
-				    : _("report it"));
+			report_finding(
+				r, "mta-sts-violation", sev,
+				"MX %s is not among the MTA-STS policy's mx "
+				"patterns (mode %s): senders %s",
+				d->mx[k].host, mtasts_mode_name(d->sts.mode),
+				d->sts.mode == MTASTS_ENFORCE
+					? _("will not deliver to it")
+					: _("report it"));
 			all_ok = false;
 		}
 	for (i = 0; i < r->nprobes; i++) {
@@ -53,13 +54,17 @@ static void check_policy(struct report *r)
 		    mtasts_match(&d->sts, p->host))
 			continue;
 		report_finding(r, "mta-sts-violation", sev,
-		    "%s (%s) port 25: the policy (mode %s) requires STARTTLS "
-		    "with a certificate valid for the MX name; here it is %s%s",
-		    p->host, p->address, mtasts_mode_name(d->sts.mode),
-		    state_name(v.state),
-		    p->tls.done && !p->tls.verified ? _(" with a certificate "
-						      "that does not verify")
-						    : "");
+			       "%s (%s) port 25: the policy (mode %s) requires "
+			       "STARTTLS "
+			       "with a certificate valid for the MX name; here "
+			       "it is %s%s",
+			       p->host, p->address,
+			       mtasts_mode_name(d->sts.mode),
+			       state_name(v.state),
+			       p->tls.done && !p->tls.verified
+				       ? _(" with a certificate "
+					   "that does not verify")
+				       : "");
 		all_ok = false;
 	}
 	if (d->sts.mode != MTASTS_ENFORCE || !all_ok)
@@ -103,13 +108,15 @@ void report_policies(struct report *r)
 	if (!d->domain || d->nmx == 0 || d->null_mx)
 		return;
 	if (d->tls_rpt == NULL)
-		report_finding(r, "no-tls-rpt", SEV_INFO,
-		    "no TLS-RPT record (_smtp._tls): nobody hears about "
-		    "failed TLS deliveries to this domain (RFC 8460)");
+		report_finding(
+			r, "no-tls-rpt", SEV_INFO,
+			"no TLS-RPT record (_smtp._tls): nobody hears about "
+			"failed TLS deliveries to this domain (RFC 8460)");
 	if (d->mta_sts == NULL && !d->sts_valid) {
 		report_finding(r, "no-mta-sts", SEV_INFO,
-		    "no MTA-STS: STARTTLS on port 25 can be stripped unless "
-		    "DANE protects it (RFC 8461)");
+			       "no MTA-STS: STARTTLS on port 25 can be "
+			       "stripped unless "
+			       "DANE protects it (RFC 8461)");
 		return;
 	}
 	if (d->mta_sts != NULL && !d->sts_valid) {
@@ -118,19 +125,24 @@ void report_policies(struct report *r)
 			   (strstr(d->sts_error, "certificate") != NULL ||
 			    strstr(d->sts_error, "SSL") != NULL);
 
-		report_finding(r, pki ? "sts-webpki-invalid" : "sts-policy-fetch-error",
-		    SEV_WARNING,
-		    "the _mta-sts record exists but the policy at "
-		    "https://mta-sts.%s/.well-known/mta-sts.txt %s: %s",
-		    r->host, d->sts_tried ? _("cannot be used") : _("has no host"),
-		    d->sts_error ? d->sts_error : _("mta-sts host not found"));
+		report_finding(
+			r,
+			pki ? "sts-webpki-invalid" : "sts-policy-fetch-error",
+			SEV_WARNING,
+			"the _mta-sts record exists but the policy at "
+			"https://mta-sts.%s/.well-known/mta-sts.txt %s: %s",
+			r->host,
+			d->sts_tried ? _("cannot be used") : _("has no host"),
+			d->sts_error ? d->sts_error
+				     : _("mta-sts host not found"));
 		return;
 	}
 	if (d->mta_sts == NULL) {
 		report_finding(r, "mta-sts-record-missing", SEV_WARNING,
-		    "a policy is published at mta-sts.%s but no _mta-sts TXT "
-		    "record announces it: senders never fetch it",
-		    r->host);
+			       "a policy is published at mta-sts.%s but no "
+			       "_mta-sts TXT "
+			       "record announces it: senders never fetch it",
+			       r->host);
 		return;
 	}
 	check_policy(r);

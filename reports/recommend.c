@@ -137,7 +137,7 @@ static bool explain_unplanned(const struct report *r,
 			example = d->mx[k].host;
 	for (k = 0; k < d->nsub + d->nsubs; k++) {
 		const struct srv_rec *s =
-		    k < d->nsub ? &d->sub[k] : &d->subs[k - d->nsub];
+			k < d->nsub ? &d->sub[k] : &d->subs[k - d->nsub];
 		int j;
 
 		if (s->target[0] == '\0')
@@ -160,15 +160,14 @@ static bool explain_unplanned(const struct report *r,
 					 ports[k]);
 	snprintf(rec->why, sizeof(rec->why),
 		 _("no mail host of %s was planned for port %s: its MX and "
-		 "SRV records name port%s %s only. To probe a host on port "
-		 "%s, name it, as in \"smtpprobe -p %s %s\""),
+		   "SRV records name port%s %s only. To probe a host on port "
+		   "%s, name it, as in \"smtpprobe -p %s %s\""),
 		 r->host, asked, nports > 1 ? "s" : "", named, asked, asked,
 		 example ? example : "HOST");
 	return true;
 }
 
-bool report_domain_hint(const struct report *r, int port, char *buf,
-			size_t len)
+bool report_domain_hint(const struct report *r, int port, char *buf, size_t len)
 {
 	const struct dns_info *d = &r->dns;
 	const struct srv_rec *v = port == 465 ? d->subs : d->sub;
@@ -181,9 +180,9 @@ bool report_domain_hint(const struct report *r, int port, char *buf,
 		if (v[k].target[0] != '\0' && v[k].port == port) {
 			snprintf(buf, len,
 				 _("%s has no address of its own: it is a mail "
-				 "domain, whose host for port %d is %s (its "
-				 "_%s._tcp SRV record). Probe %s:%d, or %s "
-				 "for every mail host"),
+				   "domain, whose host for port %d is %s (its "
+				   "_%s._tcp SRV record). Probe %s:%d, or %s "
+				   "for every mail host"),
 				 r->host, port, v[k].target,
 				 port == 465 ? "submissions" : "submission",
 				 v[k].target, port, r->host);
@@ -193,9 +192,9 @@ bool report_domain_hint(const struct report *r, int port, char *buf,
 		if (d->mx[k].host[0] != '\0') {
 			snprintf(buf, len,
 				 _("%s has no address of its own: it is a mail "
-				 "domain, whose mail for port 25 goes to %s "
-				 "(its MX record). Probe %s:25, or %s for "
-				 "every mail host"),
+				   "domain, whose mail for port 25 goes to %s "
+				   "(its MX record). Probe %s:25, or %s for "
+				   "every mail host"),
 				 r->host, d->mx[k].host, d->mx[k].host,
 				 r->host);
 			return true;
@@ -204,15 +203,16 @@ bool report_domain_hint(const struct report *r, int port, char *buf,
 		return false;
 	used = (size_t)snprintf(buf, len,
 				_("%s has no address of its own: it is a mail "
-				"domain, whose records name"),
+				  "domain, whose records name"),
 				r->host);
 	for (k = 0; k < d->nmx && used < len; k++)
 		if (d->mx[k].host[0] != '\0')
 			used += (size_t)snprintf(buf + used, len - used,
-						 _(" %s:25 (MX)"), d->mx[k].host);
+						 _(" %s:25 (MX)"),
+						 d->mx[k].host);
 	for (k = 0; k < d->nsub + d->nsubs && used < len; k++) {
 		const struct srv_rec *s =
-		    k < d->nsub ? &d->sub[k] : &d->subs[k - d->nsub];
+			k < d->nsub ? &d->sub[k] : &d->subs[k - d->nsub];
 
 		if (s->target[0] != '\0')
 			used += (size_t)snprintf(buf + used, len - used,
@@ -229,12 +229,12 @@ bool report_domain_hint(const struct report *r, int port, char *buf,
 /* What the probes saw, for the words when nothing qualifies. */
 struct tally {
 	size_t blocked, plain, badtls;
-	size_t name_only; /* TLS sound but for the name */
-	size_t sub, sub_blocked;     /* submission-role probes */
-	const struct probe *relay;   /* usable, no AUTH, 25 or an MX */
-	const struct probe *noauth;  /* usable submission port, no AUTH */
-	const struct probe *failed;  /* the session failed after TLS */
-	char ports[480];	     /* "587 blocked, 2525 no TLS" */
+	size_t name_only;	    /* TLS sound but for the name */
+	size_t sub, sub_blocked;    /* submission-role probes */
+	const struct probe *relay;  /* usable, no AUTH, 25 or an MX */
+	const struct probe *noauth; /* usable submission port, no AUTH */
+	const struct probe *failed; /* the session failed after TLS */
+	char ports[480];	    /* "587 blocked, 2525 no TLS" */
 };
 
 /* A submission port's fate in a few words, once per port. */
@@ -295,27 +295,25 @@ static void explain_none(const struct report *r, struct recommendation *rec,
 		answered += r->controls[i]->end == END_REFUSED;
 	}
 	if (t->relay != NULL)
-		snprintf(relay, sizeof(relay),
-			 _(" %s:%d answers with TLS but offers no login (AUTH): "
-			 "it is for server-to-server delivery, not for a mail "
-			 "client."),
-			 name_of(t->relay), t->relay->port);
+		snprintf(
+			relay, sizeof(relay),
+			_(" %s:%d answers with TLS but offers no login (AUTH): "
+			  "it is for server-to-server delivery, not for a mail "
+			  "client."),
+			name_of(t->relay), t->relay->port);
 	if (r->nprobes == 0 && r->dns.null_mx)
 		snprintf(rec->why, sizeof(rec->why),
 			 _("the domain publishes a null MX and no submission "
-			 "service: it handles no mail"));
-	else if (r->nprobes == 0 &&
-		 (r->check != NULL || r->nports == 1) &&
-		 report_domain_hint(r,
-				    r->check ? r->check->port : r->ports[0],
+			   "service: it handles no mail"));
+	else if (r->nprobes == 0 && (r->check != NULL || r->nports == 1) &&
+		 report_domain_hint(r, r->check ? r->check->port : r->ports[0],
 				    rec->why, sizeof(rec->why)))
 		; /* said */
 	else if (r->nprobes == 0 && report_dns_unanswered(r))
 		snprintf(rec->why, sizeof(rec->why),
 			 _("nothing could be probed: the DNS server does not "
-			 "answer"));
-	else if (r->nprobes == 0 && r->nhosts == 0 &&
-		 explain_unplanned(r, rec))
+			   "answer"));
+	else if (r->nprobes == 0 && r->nhosts == 0 && explain_unplanned(r, rec))
 		; /* said */
 	else if (r->nprobes == 0)
 		snprintf(rec->why, sizeof(rec->why),
@@ -323,71 +321,77 @@ static void explain_none(const struct report *r, struct recommendation *rec,
 	else if (t->blocked == r->nprobes && https > 0)
 		snprintf(rec->why, sizeof(rec->why),
 			 _("every mail port is blocked from here while HTTPS "
-			 "(443) to the same server connects: outbound mail "
-			 "ports are filtered between this host and the "
-			 "internet. Ask your host to open outbound 587 or "
-			 "465, or send through the provider's HTTPS API"));
+			   "(443) to the same server connects: outbound mail "
+			   "ports are filtered between this host and the "
+			   "internet. Ask your host to open outbound 587 or "
+			   "465, or send through the provider's HTTPS API"));
 	else if (t->blocked == r->nprobes && answered > 0)
 		snprintf(rec->why, sizeof(rec->why),
 			 _("every mail port is blocked from here; the server "
-			 "itself answers (TCP 443 is refused, not dropped), so "
-			 "its mail ports are closed or filtered on the way: "
-			 "check the provider's documented ports, or ask your "
-			 "host whether outbound 587 and 465 are open"));
+			   "itself answers (TCP 443 is refused, not dropped), "
+			   "so "
+			   "its mail ports are closed or filtered on the way: "
+			   "check the provider's documented ports, or ask your "
+			   "host whether outbound 587 and 465 are open"));
 	else if (t->blocked == r->nprobes && r->ncontrols > 0)
 		snprintf(rec->why, sizeof(rec->why),
 			 _("every mail port is blocked from here, and HTTPS "
-			 "(443) to the same server does not connect either: "
-			 "the server is unreachable from here or down"));
+			   "(443) to the same server does not connect either: "
+			   "the server is unreachable from here or down"));
 	else if (t->blocked == r->nprobes)
 		snprintf(rec->why, sizeof(rec->why),
 			 _("every mail port is blocked from here: ask your "
-			 "host to open outbound 587 or 465, or use the "
-			 "provider's HTTPS API"));
+			   "host to open outbound 587 or 465, or use the "
+			   "provider's HTTPS API"));
 	else if (t->failed != NULL)
-		snprintf(rec->why, sizeof(rec->why),
-			 _("no submission port works end to end from here: "
-			 "%s:%d completes the TLS handshake, then the session "
-			 "fails, so a mail client cannot send there.%s Use the "
-			 "port your provider documents, or ask the provider "
-			 "to fix the server"),
-			 name_of(t->failed), t->failed->port, relay);
+		snprintf(
+			rec->why, sizeof(rec->why),
+			_("no submission port works end to end from here: "
+			  "%s:%d completes the TLS handshake, then the session "
+			  "fails, so a mail client cannot send there.%s Use "
+			  "the "
+			  "port your provider documents, or ask the provider "
+			  "to fix the server"),
+			name_of(t->failed), t->failed->port, relay);
 	else if (t->noauth != NULL)
-		snprintf(rec->why, sizeof(rec->why),
-			 _("no submission port offers a login: %s:%d works with "
-			 "TLS but offers no AUTH inside TLS, so a mail client "
-			 "cannot log in.%s Use the port your provider "
-			 "documents for sending with a password, or the "
-			 "provider's HTTPS API"),
-			 name_of(t->noauth), t->noauth->port, relay);
+		snprintf(
+			rec->why, sizeof(rec->why),
+			_("no submission port offers a login: %s:%d works with "
+			  "TLS but offers no AUTH inside TLS, so a mail client "
+			  "cannot log in.%s Use the port your provider "
+			  "documents for sending with a password, or the "
+			  "provider's HTTPS API"),
+			name_of(t->noauth), t->noauth->port, relay);
 	else if (t->relay != NULL)
-		snprintf(rec->why, sizeof(rec->why),
-			 _("no submission port %s from here%s%s%s.%s Use the "
-			 "port your provider documents (usually 587 or 465), "
-			 "ask your host to open outbound 587 and 465, or send "
-			 "through the provider's HTTPS API"),
-			 t->sub > 0 && t->sub_blocked == t->sub
-				 ? _("is reachable")
-				 : _("works"),
-			 t->sub ? " (" : _(" (none was probed"), t->ports, ")",
-			 relay);
+		snprintf(
+			rec->why, sizeof(rec->why),
+			_("no submission port %s from here%s%s%s.%s Use the "
+			  "port your provider documents (usually 587 or 465), "
+			  "ask your host to open outbound 587 and 465, or send "
+			  "through the provider's HTTPS API"),
+			t->sub > 0 && t->sub_blocked == t->sub
+				? _("is reachable")
+				: _("works"),
+			t->sub ? " (" : _(" (none was probed"), t->ports, ")",
+			relay);
 	else if (t->badtls > 0 && r->is_address && t->name_only > 0)
-		snprintf(rec->why, sizeof(rec->why),
-			 _("TLS answers, but it was probed by address: a "
-			 "certificate names hosts, and a mail client connects "
-			 "by name. Probe the server's host name (as in "
-			 "\"smtpprobe mail.example.com\") to judge it as a "
-			 "client would"));
+		snprintf(
+			rec->why, sizeof(rec->why),
+			_("TLS answers, but it was probed by address: a "
+			  "certificate names hosts, and a mail client connects "
+			  "by name. Probe the server's host name (as in "
+			  "\"smtpprobe mail.example.com\") to judge it as a "
+			  "client would"));
 	else if (t->badtls > 0)
 		snprintf(rec->why, sizeof(rec->why),
 			 _("TLS answers, but its certificate does not verify "
-			 "for the name probed or it is older than TLS 1.2: "
-			 "a client that checks certificates will refuse it"));
+			   "for the name probed or it is older than TLS 1.2: "
+			   "a client that checks certificates will refuse it"));
 	else if (t->plain > 0)
 		snprintf(rec->why, sizeof(rec->why),
 			 _("only plaintext SMTP answers: your password and "
-			 "mail would travel unencrypted; ask the provider "
-			 "for TLS on 465 or 587"));
+			   "mail would travel unencrypted; ask the provider "
+			   "for TLS on 465 or 587"));
 	else
 		snprintf(rec->why, sizeof(rec->why),
 			 _("no port offers working SMTP with TLS from here"));
@@ -441,12 +445,12 @@ void report_recommend(const struct report *r, struct recommendation *rec)
 	}
 	snprintf(rec->why, sizeof(rec->why),
 		 _("%s:%d connected from here, negotiated %s, its "
-		 "certificate verified and it offers a login (AUTH) "
-		 "inside TLS%s."),
+		   "certificate verified and it offers a login (AUTH) "
+		   "inside TLS%s."),
 		 name_of(rec->probe), rec->probe->port, rec->probe->tls.version,
 		 rec->probe->spoke == MODE_TLS
 			 ? _("; implicit TLS has no plaintext phase to strip "
-			   "(RFC 8314)")
+			     "(RFC 8314)")
 			 : "");
 	if (r->user != NULL) {
 		size_t len = strlen(rec->why);
@@ -458,10 +462,10 @@ void report_recommend(const struct report *r, struct recommendation *rec)
 				 ? _(" Logged in there as %s.")
 			 : login_tried(r, rec->probe)
 				 ? _(" But the credentials of %s were not "
-				   "accepted on any port: see the findings.")
+				     "accepted on any port: see the findings.")
 				 : _(" The credentials of %s were not tried "
-				   "there: with --check, smtpprobe logs in "
-				   "only on the port checked."),
+				     "there: with --check, smtpprobe logs in "
+				     "only on the port checked."),
 			 r->user);
 	}
 }

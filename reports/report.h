@@ -22,7 +22,7 @@ struct report {
 	char *host;    /* A-label name or address text */
 	char *unicode; /* the IDN as typed, or NULL */
 	bool is_address;
-	int *ports;  /* in the order asked, for sorting */
+	int *ports; /* in the order asked, for sorting */
 	size_t nports;
 	struct probe **probes;
 	size_t nprobes;
@@ -36,7 +36,7 @@ struct report {
 	struct dns_info dns;
 	struct plan_host *hosts;
 	size_t nhosts;
-	const struct check_request *check; /* --check: the user's settings */
+	const struct check_request *check;  /* --check: the user's settings */
 	int cert_warn_days, cert_crit_days; /* --cert-days, as on probes */
 	const char *user; /* --user: credentials were tried; else NULL */
 	struct finding findings[VERDICT_MAX_FINDINGS]; /* about the target */
@@ -54,9 +54,10 @@ struct recommendation {
 };
 
 /* Adds a finding about the target as a whole (not about one probe). */
-__attribute__((format(printf, 4, 5))) void
-report_finding(struct report *r, const char *id, enum severity sev,
-	       const char *fmt, ...);
+__attribute__((format(printf, 4, 5))) void report_finding(struct report *r,
+							  const char *id,
+							  enum severity sev,
+							  const char *fmt, ...);
 
 /* Adds the findings about the target as a whole (inconsistent
  * addresses, interception); call once, when every probe has ended. */

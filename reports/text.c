@@ -12,11 +12,11 @@
 #include "reports/hops.h"
 #include "reports/verdict.h"
 
-#define C_RESET  "\033[0m"
-#define C_RED    "\033[31m"
-#define C_GREEN  "\033[32m"
+#define C_RESET "\033[0m"
+#define C_RED "\033[31m"
+#define C_GREEN "\033[32m"
 #define C_YELLOW "\033[33m"
-#define C_BOLD   "\033[1m"
+#define C_BOLD "\033[1m"
 
 static const char *state_colour(const struct verdict *v)
 {
@@ -24,7 +24,7 @@ static const char *state_colour(const struct verdict *v)
 	case ST_IMPLICIT_TLS:
 	case ST_STARTTLS:
 		return v->tls_ok && verdict_worst(v) < SEV_ERROR ? C_GREEN
-		                                                 : C_YELLOW;
+								 : C_YELLOW;
 	case ST_PLAINTEXT:
 		return C_YELLOW;
 	default:
@@ -33,7 +33,7 @@ static const char *state_colour(const struct verdict *v)
 }
 
 static void tls_cell(const struct probe *p, const struct verdict *v, char *buf,
-                     size_t len)
+		     size_t len)
 {
 	if (v->state == ST_BLOCKED || v->state == ST_UNUSABLE)
 		snprintf(buf, len, "%s", v->reason ? v->reason : "-");
@@ -100,7 +100,8 @@ static void print_rows(FILE *out, const struct report *r, bool colour)
 		   *h_tls = _("TLS"), *h_cert = _("CERTIFICATE"),
 		   *h_time = _("TIME");
 	int hw = 0, pw = max_int(5, textout_width(h_port)),
-	    aw = textout_width(h_addr), sw = max_int(13, textout_width(h_state)),
+	    aw = textout_width(h_addr),
+	    sw = max_int(13, textout_width(h_state)),
 	    tw = max_int(12, textout_width(h_tls)),
 	    cw = max_int(32, textout_width(h_cert)),
 	    mw = max_int(8, textout_width(h_time));
@@ -118,7 +119,8 @@ static void print_rows(FILE *out, const struct report *r, bool colour)
 		/* several hosts (MX, SRV, guesses): say which row is which */
 		if (r->nhosts > 1 && p->host != NULL)
 			hw = max_int(hw, max_int(textout_width(p->host),
-						 textout_width(h_host)) + 1);
+						 textout_width(h_host)) +
+						 1);
 		aw = max_int(aw, textout_width(p->address));
 		sw = max_int(sw, textout_width(state_name(v.state)));
 		tw = max_int(tw, textout_width(tls));
@@ -195,7 +197,7 @@ static void print_banners(FILE *out, const struct report *r)
 			if (r->probes[j]->banner != NULL &&
 			    strcmp(r->probes[j]->banner, b) == 0)
 				fprintf(out, " %d/%s", r->probes[j]->port,
-				        r->probes[j]->address);
+					r->probes[j]->address);
 		fputc('\n', out);
 	}
 }
@@ -213,22 +215,22 @@ static void print_findings(FILE *out, const struct report *r, bool colour)
 		for (j = 0; j < v.nfindings; j++) {
 			const struct finding *f = &v.findings[j];
 			const char *c = f->severity == SEV_ERROR     ? C_RED
-			                : f->severity == SEV_WARNING ? C_YELLOW
-			                                             : "";
+					: f->severity == SEV_WARNING ? C_YELLOW
+								     : "";
 
 			if (!any)
 				fprintf(out, "\n%s\n", _("Findings:"));
 			any = true;
 			fprintf(out, "  %d %s: %s%s%s %s: %s\n", p->port,
-			        p->address, colour ? c : "",
-			        _(severity_name(f->severity)),
-			        colour ? C_RESET : "", f->id, f->message);
+				p->address, colour ? c : "",
+				_(severity_name(f->severity)),
+				colour ? C_RESET : "", f->id, f->message);
 		}
 	}
 }
 
 static void print_srv(FILE *out, const char *service, const struct srv_rec *v,
-                      int n)
+		      int n)
 {
 	int k;
 
@@ -237,7 +239,7 @@ static void print_srv(FILE *out, const char *service, const struct srv_rec *v,
 			fprintf(out, _("  SRV %s: . (not offered)\n"), service);
 		else
 			fprintf(out, "  SRV %s: %s:%d\n", service, v[k].target,
-			        v[k].port);
+				v[k].port);
 }
 
 static void print_plan(FILE *out, const struct report *r)
@@ -247,12 +249,13 @@ static void print_plan(FILE *out, const struct report *r)
 	int k;
 
 	if (d->null_mx)
-		fprintf(out, "%s", _("  MX: null (the domain accepts no mail)\n"));
+		fprintf(out, "%s",
+			_("  MX: null (the domain accepts no mail)\n"));
 	else if (d->nmx > 0) {
 		fprintf(out, "  MX:");
 		for (k = 0; k < d->nmx; k++)
 			fprintf(out, "%s %d %s", k ? "," : "",
-			        d->mx[k].preference, d->mx[k].host);
+				d->mx[k].preference, d->mx[k].host);
 		fprintf(out, "%s\n", d->mx_ad ? _(" (DNSSEC-validated)") : "");
 	} else if (d->implicit_mx)
 		fprintf(out, "%s",
@@ -262,12 +265,12 @@ static void print_plan(FILE *out, const struct report *r)
 	/* policies matter for a mail domain, not for a bare host */
 	if (d->nmx > 0 || d->null_mx)
 		fprintf(out,
-		        "  MTA-STS: %s\n  TLS-RPT: %s\n  SPF: %s\n  DMARC: "
-		        "%s\n",
-		        d->mta_sts ? d->mta_sts : _("none"),
-		        d->tls_rpt ? d->tls_rpt : _("none"),
-		        d->spf ? d->spf : _("none"),
-		        d->dmarc ? d->dmarc : _("none"));
+			"  MTA-STS: %s\n  TLS-RPT: %s\n  SPF: %s\n  DMARC: "
+			"%s\n",
+			d->mta_sts ? d->mta_sts : _("none"),
+			d->tls_rpt ? d->tls_rpt : _("none"),
+			d->spf ? d->spf : _("none"),
+			d->dmarc ? d->dmarc : _("none"));
 	if (d->sts_valid) {
 		fprintf(out, _("  MTA-STS policy: mode %s, max_age %ld, mx"),
 			mtasts_mode_name(d->sts.mode), d->sts.max_age);
@@ -280,11 +283,11 @@ static void print_plan(FILE *out, const struct report *r)
 	}
 	for (i = 0; i < d->ntlsa; i++)
 		fprintf(out,
-		        ngettext("  TLSA %s: %d record%s\n",
-		                 "  TLSA %s: %d records%s\n", d->tlsa[i].n),
-		        d->tlsa[i].name, d->tlsa[i].n,
-		        d->tlsa[i].ad ? _(" (DNSSEC-validated)")
-		                      : _(" (not validated)"));
+			ngettext("  TLSA %s: %d record%s\n",
+				 "  TLSA %s: %d records%s\n", d->tlsa[i].n),
+			d->tlsa[i].name, d->tlsa[i].n,
+			d->tlsa[i].ad ? _(" (DNSSEC-validated)")
+				      : _(" (not validated)"));
 	fprintf(out, "%s", _("  Hosts:\n"));
 	for (i = 0; i < r->nhosts; i++) {
 		const struct plan_host *h = &r->hosts[i];
@@ -295,7 +298,8 @@ static void print_plan(FILE *out, const struct report *r)
 		for (j = 0; j < h->addresses.n; j++)
 			fprintf(out, " %s", h->addresses.v[j]);
 		if (h->addresses.n == 0)
-			fprintf(out, " %s", h->error ? h->error : _("no address"));
+			fprintf(out, " %s",
+				h->error ? h->error : _("no address"));
 		fputc('\n', out);
 	}
 }
@@ -325,10 +329,9 @@ static void print_controls(FILE *out, const struct report *r)
 		/* a reset or the host's own ICMP error: it is reachable */
 		fprintf(out, "  %s: %s%s%s (%lld ms)\n", p->address,
 			p->connected ? _("connects") : v.reason,
-			!p->connected &&
-					((p->end == END_REFUSED &&
-					  p->icmp_from[0] == '\0') ||
-					 strcmp(p->icmp_from, p->address) == 0)
+			!p->connected && ((p->end == END_REFUSED &&
+					   p->icmp_from[0] == '\0') ||
+					  strcmp(p->icmp_from, p->address) == 0)
 				? _(", answers: the host is reachable")
 				: "",
 			!p->connected && p->icmp_from[0] != '\0' &&
@@ -365,23 +368,23 @@ int report_text(FILE *out, const struct report *r, bool colour)
 	size_t i;
 
 	fprintf(out, "%s%s%s", colour ? C_BOLD : "", r->target,
-	        colour ? C_RESET : "");
+		colour ? C_RESET : "");
 	if (r->unicode != NULL)
 		fprintf(out, " (%s)", r->host);
 	fprintf(out,
-	        ngettext(": %zu probe in %.2f s\n", ": %zu probes in %.2f s\n",
-	                 r->nprobes),
-	        r->nprobes, (double)r->duration_ms / 1000.0);
+		ngettext(": %zu probe in %.2f s\n", ": %zu probes in %.2f s\n",
+			 r->nprobes),
+		r->nprobes, (double)r->duration_ms / 1000.0);
 	if (r->dns.domain)
 		print_plan(out, r);
 	/* a server that answers nothing: its finding is the one line */
 	for (i = 0; i < r->nerrors && !report_dns_unanswered(r); i++)
 		fprintf(out, "  DNS %s %s: %s\n", r->errors[i].type,
-		        r->errors[i].name, r->errors[i].error);
+			r->errors[i].name, r->errors[i].error);
 	for (i = 0; i < r->nfindings; i++)
 		fprintf(out, "  %s %s: %s\n",
-		        _(severity_name(r->findings[i].severity)),
-		        r->findings[i].id, r->findings[i].message);
+			_(severity_name(r->findings[i].severity)),
+			r->findings[i].id, r->findings[i].message);
 	if (r->nprobes > 0) {
 		fputc('\n', out);
 		print_rows(out, r, colour);
@@ -409,7 +412,8 @@ int report_text(FILE *out, const struct report *r, bool colour)
 		fprintf(out,
 			_("\n%s: server %s, port %d, encryption "
 			  "%s (%s).\n  %s\n"),
-			r->check ? _("Settings that work") : _("Recommendation"),
+			r->check ? _("Settings that work")
+				 : _("Recommendation"),
 			rec.probe->host ? rec.probe->host : rec.probe->address,
 			rec.probe->port, rec.label, mode_words(rec.encryption),
 			rec.why);

@@ -19,12 +19,12 @@ static const char *reason_words(const char *reason)
 		return "";
 	if (strcmp(reason, "timeout") == 0)
 		return _("connection attempts time out: packets are silently "
-		       "dropped");
+			 "dropped");
 	if (strcmp(reason, "refused") == 0)
 		return _("connection attempts are refused (TCP reset)");
 	if (strcmp(reason, "unreachable") == 0)
 		return _("connection attempts fail with an ICMP "
-		       "\"administratively prohibited\" or no-route error");
+			 "\"administratively prohibited\" or no-route error");
 	return reason;
 }
 
@@ -74,7 +74,9 @@ static void sources(FILE *out, const struct report *r, size_t first,
 			src[0], src[1]);
 	else
 		fprintf(out, _("source address %s"),
-			src[0] ? src[0] : src[1] ? src[1] : "unknown");
+			src[0]	 ? src[0]
+			: src[1] ? src[1]
+				 : "unknown");
 }
 
 /* Whether probe j is the first on port that connected to its host. */
@@ -163,15 +165,17 @@ static void paragraph(FILE *out, const struct report *r, size_t i,
 	fprintf(out, _(") fail: %s."), reason_words(reason));
 	hop_evidence(out, r, p, reason);
 	if (!open_elsewhere) {
-		fprintf(out, _(" Please open outbound TCP port %d for this "
-			     "server, or tell us which port we may use for "
-			     "mail submission."),
+		fprintf(out,
+			_(" Please open outbound TCP port %d for this "
+			  "server, or tell us which port we may use for "
+			  "mail submission."),
 			p->port);
 		return;
 	}
 	/* the port is open from here: name where it works */
-	fprintf(out, _(" Outbound port %d itself is open: connections to port "
-		     "%d of "),
+	fprintf(out,
+		_(" Outbound port %d itself is open: connections to port "
+		  "%d of "),
 		p->port, p->port);
 	comma = false;
 	for (j = 0; j < r->nprobes; j++)
@@ -181,8 +185,9 @@ static void paragraph(FILE *out, const struct report *r, size_t i,
 			comma = true;
 			working_host(out, r, j);
 		}
-	fprintf(out, _(" get through from here. Please check whether anything "
-		     "between this server and %s filters these addresses."),
+	fprintf(out,
+		_(" get through from here. Please check whether anything "
+		  "between this server and %s filters these addresses."),
 		host_of(p));
 }
 

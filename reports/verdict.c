@@ -282,8 +282,8 @@ static void tls_findings(const struct probe *p, struct verdict *v)
 		    "the certificate expired on %s", when);
 	}
 	if (!t->expired && t->seen > 0 && t->not_after > 0) {
-		int soon = cert_expiry(t->not_after, t->seen,
-				       p->cert_warn_days, p->cert_crit_days);
+		int soon = cert_expiry(t->not_after, t->seen, p->cert_warn_days,
+				       p->cert_crit_days);
 		char when[UTC_TEXT_MAX] = "?";
 
 		utc_format(t->not_after, UTC_MINUTE, when, sizeof(when));
@@ -337,10 +337,9 @@ static void starttls_findings(const struct probe *p, struct verdict *v)
 {
 	enum severity sev = by_role(p);
 
-	if (deadline_cut(p) &&
-	    (p->starttls_code == 0 ||
-	     (p->starttls_code == 220 && !p->tls.done &&
-	      p->end_phase == PH_HANDSHAKE)))
+	if (deadline_cut(p) && (p->starttls_code == 0 ||
+				(p->starttls_code == 220 && !p->tls.done &&
+				 p->end_phase == PH_HANDSHAKE)))
 		return; /* the deadline cut it: deadline-reached says so */
 	if (p->starttls_code == 0) {
 		add(v, "starttls-refused", sev,
@@ -384,9 +383,9 @@ static void port_mode_finding(const struct probe *p, struct verdict *v)
 {
 	enum probe_mode want = verdict_standard_mode(p);
 	const char *spoke =
-	    p->spoke == MODE_TLS ? _("implicit TLS") : _("plaintext SMTP");
+		p->spoke == MODE_TLS ? _("implicit TLS") : _("plaintext SMTP");
 	const char *wanted =
-	    want == MODE_TLS ? _("implicit TLS") : _("plaintext SMTP");
+		want == MODE_TLS ? _("implicit TLS") : _("plaintext SMTP");
 	bool known = p->port == 25 || p->port == 587 || p->port == 465 ||
 		     p->port == 2525;
 
@@ -409,9 +408,9 @@ static void port_mode_finding(const struct probe *p, struct verdict *v)
 		add(v, "wrong-port-mode", SEV_WARNING,
 		    "port %d speaks %s, not the %s it was probed for (%s)",
 		    p->port, spoke, wanted,
-		    want == MODE_TLS
-			? _("--tls-ports lists it")
-			: _("list it in --tls-ports if it is meant for TLS"));
+		    want == MODE_TLS ? _("--tls-ports lists it")
+				     : _("list it in --tls-ports if it is "
+					 "meant for TLS"));
 }
 
 /* "XXXXXXXA" and kin: what SMTP-inspecting firewalls (Cisco's "fixup
@@ -485,8 +484,8 @@ static void judge_state(const struct probe *p, struct verdict *v)
 
 		/* a 421 or 554 to EHLO means what it means in a greeting */
 		v->state = ST_UNUSABLE;
-		v->reason = code == 421		  ? "rate-limited"
-			    : code == 554	  ? "rejecting"
+		v->reason = code == 421		   ? "rate-limited"
+			    : code == 554	   ? "rejecting"
 			    : p->end == END_CLOSED ? "early-close"
 						   : "protocol-error";
 		return;
@@ -509,8 +508,9 @@ static void judge_state(const struct probe *p, struct verdict *v)
 	} else if (v->state == ST_PLAINTEXT)
 		add(v, "starttls-not-supported", by_role(p),
 		    "%s: mail to and from this port travels in cleartext",
-		    p->helo_used ? _("EHLO was refused and HELO has no STARTTLS")
-				 : _("no STARTTLS offered"));
+		    p->helo_used
+			    ? _("EHLO was refused and HELO has no STARTTLS")
+			    : _("no STARTTLS offered"));
 	if (!tls_first && caps_has(&p->ehlo, "AUTH")) {
 		add(v, "plaintext-auth", by_role(p),
 		    "AUTH is offered before TLS: passwords can be sent in "
@@ -553,8 +553,8 @@ static const char *failed_step(const struct probe *p, const struct verdict *v)
 			return "greeting";
 		if (p->ehlo_code != 250)
 			return "ehlo";
-		if (!caps_has(&p->ehlo, "STARTTLS") || p->starttls_code != 220 ||
-		    p->end == END_INJECTION)
+		if (!caps_has(&p->ehlo, "STARTTLS") ||
+		    p->starttls_code != 220 || p->end == END_INJECTION)
 			return "starttls";
 	}
 	if (!p->tls.done)
@@ -628,7 +628,7 @@ static void judge_client(const struct probe *p, struct verdict *v)
 		    "this port",
 		    caps_has(&p->ehlo, "AUTH")
 			    ? _(" (offered only before TLS, where a password "
-			        "would travel in cleartext)")
+				"would travel in cleartext)")
 			    : "");
 }
 
@@ -682,8 +682,8 @@ static void judge_credentials(const struct probe *p, struct verdict *v)
 		break;
 	case AUTH_REJECTED:
 		add(v, "auth-failed", SEV_ERROR,
-		    "the server refused the credentials (%s): %s",
-		    p->auth_mech, p->auth_reply ? p->auth_reply : "");
+		    "the server refused the credentials (%s): %s", p->auth_mech,
+		    p->auth_reply ? p->auth_reply : "");
 		break;
 	case AUTH_BROKEN:
 		add(v, "auth-failed", SEV_ERROR,
@@ -756,7 +756,8 @@ const char *state_name(enum state s)
 
 const char *severity_name(enum severity s)
 {
-	/* N_: the JSON value; text and Markdown translate it where they print */
+	/* N_: the JSON value; text and Markdown translate it where they print
+	 */
 	return s == SEV_ERROR	  ? N_("error")
 	       : s == SEV_WARNING ? N_("warning")
 				  : N_("info");

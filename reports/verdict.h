@@ -16,8 +16,13 @@
 
 #include "probe/probe.h"
 
-enum state { ST_BLOCKED, ST_PLAINTEXT, ST_STARTTLS, ST_IMPLICIT_TLS,
-	     ST_UNUSABLE };
+enum state {
+	ST_BLOCKED,
+	ST_PLAINTEXT,
+	ST_STARTTLS,
+	ST_IMPLICIT_TLS,
+	ST_UNUSABLE
+};
 enum severity { SEV_INFO, SEV_WARNING, SEV_ERROR };
 
 /* Distinct findings kept per probe or target: more than there are
@@ -45,7 +50,7 @@ struct verdict {
 	enum state state;
 	const char *reason; /* NULL, or a stable lower-case word */
 	bool downgrade_risk;
-	bool tls_ok;	    /* TLS >= 1.2 negotiated and certificate verified */
+	bool tls_ok; /* TLS >= 1.2 negotiated and certificate verified */
 	/* a mail client could use it end to end: TCP, 220, TLS verified for
 	 * the name, 250 to the EHLO inside TLS; else the step that failed
 	 * ("connect", "greeting", "ehlo", "starttls", "handshake",

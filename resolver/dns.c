@@ -12,8 +12,8 @@
 #include <strings.h>
 
 #define CACHE_BUCKETS 1024
-#define CACHE_MAX 50000	      /* entries: bulk runs stay bounded */
-#define CACHE_NEGATIVE_S 60   /* NXDOMAIN and no data, RFC 2308-ish */
+#define CACHE_MAX 50000	    /* entries: bulk runs stay bounded */
+#define CACHE_NEGATIVE_S 60 /* NXDOMAIN and no data, RFC 2308-ish */
 #define CACHE_MAX_TTL_S 3600
 
 struct waiter {
@@ -61,7 +61,7 @@ struct hit {
 struct dns {
 	struct loop *loop;
 	ares_channel channel;
-	unsigned tries; /* rounds of the servers per question */
+	unsigned tries;	    /* rounds of the servers per question */
 	bool servers_given; /* --dns-server: every name is asked of them */
 	struct loop_timer timer;
 	struct lookup *cache[CACHE_BUCKETS];
@@ -235,7 +235,8 @@ static char *cname_chain(const struct ares_addrinfo *res, const char *asked)
 	/* follow the links from the name asked; bounded against loops */
 	while (hops++ < 16) {
 		for (c = res->cnames; c != NULL; c = c->next)
-			if (c->alias && c->name && strcasecmp(c->alias, at) == 0)
+			if (c->alias && c->name &&
+			    strcasecmp(c->alias, at) == 0)
 				break;
 		if (c == NULL)
 			break;
@@ -553,8 +554,7 @@ static void ask_addrinfo(struct lookup *lk)
 		schedule(dns);
 		return;
 	}
-	ares_getaddrinfo(dns->channel, lk->name, NULL, &hints, on_addrinfo,
-			 lk);
+	ares_getaddrinfo(dns->channel, lk->name, NULL, &hints, on_addrinfo, lk);
 	schedule(dns);
 }
 
@@ -593,7 +593,8 @@ static void on_raw(void *arg, int status, int timeouts, unsigned char *abuf,
 
 	(void)timeouts;
 	if (status == ARES_ETIMEOUT && q->tries < q->dns->tries) {
-		struct dns *dns = q->dns; /* q may be gone when c-ares returns */
+		struct dns *dns =
+			q->dns; /* q may be gone when c-ares returns */
 
 		q->tries++; /* another round, as long as the first */
 		ares_send(dns->channel, q->qbuf, q->qlen, on_raw, q);

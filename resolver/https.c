@@ -55,8 +55,9 @@ static void check_done(struct https *h)
 			err = rq->error[0] ? rq->error
 					   : curl_easy_strerror(m->data.result);
 		curl_multi_remove_handle(h->multi, m->easy_handle);
-		rq->cb(rq->arg, status, ctype, rq->body.data ? rq->body.data : "",
-		       rq->body.len, err, rq->not_after);
+		rq->cb(rq->arg, status, ctype,
+		       rq->body.data ? rq->body.data : "", rq->body.len, err,
+		       rq->not_after);
 		curl_easy_cleanup(rq->easy);
 		curl_slist_free_all(rq->resolve);
 		buf_free(&rq->body);
@@ -69,12 +70,11 @@ static void on_io(void *arg, int fd, unsigned events)
 	struct https *h = arg;
 	int running;
 
-	curl_multi_socket_action(h->multi, fd,
-				 ((events & LOOP_READ) ? CURL_CSELECT_IN : 0) |
-					 ((events & LOOP_WRITE)
-						  ? CURL_CSELECT_OUT
-						  : 0),
-				 &running);
+	curl_multi_socket_action(
+		h->multi, fd,
+		((events & LOOP_READ) ? CURL_CSELECT_IN : 0) |
+			((events & LOOP_WRITE) ? CURL_CSELECT_OUT : 0),
+		&running);
 	check_done(h);
 }
 
@@ -146,7 +146,8 @@ static size_t header_cb(char *data, size_t size, size_t n, void *userp)
 
 	(void)data;
 	if (rq->not_after != 0 ||
-	    curl_easy_getinfo(rq->easy, CURLINFO_TLS_SSL_PTR, &ti) != CURLE_OK ||
+	    curl_easy_getinfo(rq->easy, CURLINFO_TLS_SSL_PTR, &ti) !=
+		    CURLE_OK ||
 	    ti == NULL || ti->backend != CURLSSLBACKEND_GNUTLS ||
 	    ti->internals == NULL)
 		return size * n;
@@ -206,8 +207,8 @@ void https_free(struct https *h)
 }
 
 int https_get(struct https *h, const char *host, const char *path,
-	      const struct dns_addr *addrs, size_t naddrs,
-	      unsigned timeout_ms, size_t max_bytes, https_cb cb, void *arg)
+	      const struct dns_addr *addrs, size_t naddrs, unsigned timeout_ms,
+	      size_t max_bytes, https_cb cb, void *arg)
 {
 	struct request *rq = calloc(1, sizeof(*rq));
 	char url[600], entry[600], list[400] = "";
@@ -219,14 +220,15 @@ int https_get(struct https *h, const char *host, const char *path,
 	}
 	/* CURLOPT_RESOLVE: "host:443:addr1,[addr2]" from our own lookup */
 	for (i = 0; i < naddrs && used < sizeof(list) - 64; i++) {
-		const struct sockaddr *sa = (const struct sockaddr *)&addrs[i].sa;
+		const struct sockaddr *sa =
+			(const struct sockaddr *)&addrs[i].sa;
 		char a[ADDR_TEXT_MAX] = "";
 
 		addr_text(sa, a, sizeof(a));
-		used += (size_t)snprintf(list + used, sizeof(list) - used,
-					 "%s%s%s%s", i ? "," : "",
-					 sa->sa_family == AF_INET6 ? "[" : "", a,
-					 sa->sa_family == AF_INET6 ? "]" : "");
+		used += (size_t)snprintf(
+			list + used, sizeof(list) - used, "%s%s%s%s",
+			i ? "," : "", sa->sa_family == AF_INET6 ? "[" : "", a,
+			sa->sa_family == AF_INET6 ? "]" : "");
 	}
 	snprintf(entry, sizeof(entry), "%s:443:%s", host, list);
 	snprintf(url, sizeof(url), "https://%s%s", host, path);

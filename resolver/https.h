@@ -35,7 +35,7 @@ void https_free(struct https *h);
 /* GET https://host/path from the given addresses (port 443).  -1 if it
  * could not start (cb is then not called). */
 int https_get(struct https *h, const char *host, const char *path,
-	      const struct dns_addr *addrs, size_t naddrs,
-	      unsigned timeout_ms, size_t max_bytes, https_cb cb, void *arg);
+	      const struct dns_addr *addrs, size_t naddrs, unsigned timeout_ms,
+	      size_t max_bytes, https_cb cb, void *arg);
 
 #endif

@@ -104,7 +104,8 @@ int mtasts_parse(const char *body, size_t len, struct mtasts_policy *p,
 		k = trim(s, colon, &kn);
 		v = trim(colon + 1, eol, &vn);
 		if (is_key(k, kn, "version")) {
-			if (version || !(vn == 5 && strncmp(v, "STSv1", 5) == 0)) {
+			if (version ||
+			    !(vn == 5 && strncmp(v, "STSv1", 5) == 0)) {
 				mtasts_free(p);
 				return fail(err, errlen,
 					    "version must be STSv1, once", v,

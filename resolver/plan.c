@@ -34,7 +34,7 @@ __attribute__((format(printf, 4, 5))) static void
 note(struct plan *p, const char *id, bool warning, const char *fmt, ...)
 {
 	struct plan_note *v =
-	    realloc(p->notes, (p->nnotes + 1) * sizeof(*p->notes));
+		realloc(p->notes, (p->nnotes + 1) * sizeof(*p->notes));
 	va_list ap;
 	int n;
 
@@ -52,7 +52,7 @@ note(struct plan *p, const char *id, bool warning, const char *fmt, ...)
 }
 
 void plan_add(struct plan *p, const char *name, int port, const char *role,
-              bool tls, bool quiet)
+	      bool tls, bool quiet)
 {
 	struct plan_entry *h = NULL;
 	size_t i;
@@ -80,7 +80,7 @@ void plan_add(struct plan *p, const char *name, int port, const char *role,
 }
 
 void plan_given(struct plan *p, const struct resolver_opts *o, const char *name,
-                int port)
+		int port)
 {
 	size_t i;
 
@@ -90,7 +90,7 @@ void plan_given(struct plan *p, const struct resolver_opts *o, const char *name,
 	}
 	for (i = 0; i < o->nports; i++)
 		plan_add(p, name, o->ports[i], "given",
-		         plan_port_tls(o, o->ports[i]), false);
+			 plan_port_tls(o, o->ports[i]), false);
 }
 
 static bool in_domain(const char *host, const char *domain)
@@ -98,13 +98,13 @@ static bool in_domain(const char *host, const char *domain)
 	size_t hl = strlen(host), dl = strlen(domain);
 
 	return hl == dl ? strcasecmp(host, domain) == 0
-	                : hl > dl && host[hl - dl - 1] == '.' &&
-	                      strcasecmp(host + hl - dl, domain) == 0;
+			: hl > dl && host[hl - dl - 1] == '.' &&
+				  strcasecmp(host + hl - dl, domain) == 0;
 }
 
 static void plan_srv(struct plan *p, const struct resolver_opts *o,
-                     const char *domain, const struct srv_rec *v, int n,
-                     const char *role, bool tls)
+		     const char *domain, const struct srv_rec *v, int n,
+		     const char *role, bool tls)
 {
 	int i;
 
@@ -124,7 +124,7 @@ static void plan_srv(struct plan *p, const struct resolver_opts *o,
 /* The names users try when a domain publishes no SRV: smtp., mail. and
  * the MX hosts, on every port asked but 25. */
 static void plan_guesses(struct plan *p, const struct resolver_opts *o,
-                         const char *domain, const struct dns_info *d)
+			 const char *domain, const struct dns_info *d)
 {
 	char guess[DNS_NAME_TEXT_MAX];
 	size_t i;
@@ -143,13 +143,13 @@ static void plan_guesses(struct plan *p, const struct resolver_opts *o,
 		for (k = 0; k < d->nmx; k++)
 			if (d->mx[k].host[0] != '\0')
 				plan_add(p, d->mx[k].host, port, "guess", tls,
-				         true);
+					 true);
 	}
 }
 
 void plan_domain(struct plan *p, const struct resolver_opts *o,
-                 const char *domain, struct dns_info *d, bool nxdomain,
-                 bool mx_failed)
+		 const char *domain, struct dns_info *d, bool nxdomain,
+		 bool mx_failed)
 {
 	size_t i;
 	int k;
@@ -168,7 +168,7 @@ void plan_domain(struct plan *p, const struct resolver_opts *o,
 			}
 			if (plan_port_wanted(o, 25))
 				plan_add(p, d->mx[k].host, 25, "mx",
-				         plan_port_tls(o, 25), false);
+					 plan_port_tls(o, 25), false);
 		}
 	} else if (nxdomain) {
 		/* NXDOMAIN: nothing to probe; dns.errors says so */
@@ -178,8 +178,8 @@ void plan_domain(struct plan *p, const struct resolver_opts *o,
 		d->implicit_mx = !mx_failed;
 		for (i = 0; i < o->nports; i++)
 			plan_add(p, domain, o->ports[i],
-			         o->ports[i] == 25 ? "mx" : "given",
-			         plan_port_tls(o, o->ports[i]), false);
+				 o->ports[i] == 25 ? "mx" : "given",
+				 plan_port_tls(o, o->ports[i]), false);
 	}
 	/* an SRV record, even one saying "not offered", ends the guessing */
 	plan_srv(p, o, domain, d->sub, d->nsub, "submission", false);
@@ -200,14 +200,14 @@ void plan_roles_text(const struct plan_entry *h, char *buf, size_t len)
 	buf[0] = '\0';
 	for (i = 0; i < h->nports && used < len; i++) {
 		bool same = i > 0 &&
-		            strcmp(h->ports[i - 1].role, h->ports[i].role) == 0;
+			    strcmp(h->ports[i - 1].role, h->ports[i].role) == 0;
 
 		used += (size_t)snprintf(buf + used, len - used, "%s%s%s%d",
-		                         i == 0 ? ""
-		                         : same ? ","
-		                                : " ",
-		                         same ? "" : h->ports[i].role,
-		                         same ? "" : ":", h->ports[i].port);
+					 i == 0 ? ""
+					 : same ? ","
+						: " ",
+					 same ? "" : h->ports[i].role,
+					 same ? "" : ":", h->ports[i].port);
 	}
 }
 

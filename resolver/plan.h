@@ -39,17 +39,17 @@ bool plan_port_tls(const struct resolver_opts *o, int port);
 /* Adds (name, port) once; the first role given wins.  A host given both
  * quietly and not is not quiet. */
 void plan_add(struct plan *p, const char *name, int port, const char *role,
-              bool tls, bool quiet);
+	      bool tls, bool quiet);
 
 /* Every port asked (port 0), or just port, on name, for role. */
 void plan_given(struct plan *p, const struct resolver_opts *o, const char *name,
-                int port);
+		int port);
 
 /* The domain's plan from its records.  nxdomain: the name does not
  * exist; mx_failed: the MX answer was an error.  Sets d->implicit_mx. */
 void plan_domain(struct plan *p, const struct resolver_opts *o,
-                 const char *domain, struct dns_info *d, bool nxdomain,
-                 bool mx_failed);
+		 const char *domain, struct dns_info *d, bool nxdomain,
+		 bool mx_failed);
 
 /* "mx:25 guess:587,465": the host's roles and ports, for the report. */
 void plan_roles_text(const struct plan_entry *h, char *buf, size_t len);

@@ -97,11 +97,11 @@ static bool has_prefix(const struct buf *rec, const char *prefix, size_t plen)
 	return rec->data != NULL && rec->len >= plen &&
 	       strncasecmp(rec->data, prefix, plen) == 0 &&
 	       (rec->len == plen || rec->data[plen] == ' ' ||
-	        rec->data[plen] == ';');
+		rec->data[plen] == ';');
 }
 
 int records_txt(const unsigned char *abuf, int alen, const char *prefix,
-                char **out, int *count)
+		char **out, int *count)
 {
 	struct ares_txt_ext *head = NULL, *r;
 	struct buf rec = {.limit = 8192};
@@ -142,7 +142,7 @@ static unsigned get16(const unsigned char *p)
 
 /* Skips a possibly compressed name at p; its length on the wire, or -1. */
 static long skip_name(const unsigned char *abuf, int alen,
-                      const unsigned char *p)
+		      const unsigned char *p)
 {
 	char *name = NULL;
 	long enclen = 0;

@@ -53,12 +53,12 @@ struct host_lookup {
 /* The discovery of one target. */
 struct discovery {
 	struct resolver *rs;
-	char *name;     /* the target's host name */
-	int pending;    /* queries still in flight, plus holds */
-	int routing;    /* MX and SRV answers the plan waits for */
+	char *name;	/* the target's host name */
+	int pending;	/* queries still in flight, plus holds */
+	int routing;	/* MX and SRV answers the plan waits for */
 	bool mx_failed; /* the MX answer was an error */
-	bool nxdomain;  /* the name itself does not exist */
-	bool hinted;    /* a named host without address: MX/SRV asked */
+	bool nxdomain;	/* the name itself does not exist */
+	bool hinted;	/* a named host without address: MX/SRV asked */
 	struct plan plan;
 	struct host_lookup hosts[PLAN_MAX_HOSTS];
 	struct resolution res;
@@ -79,7 +79,7 @@ struct txt_query {
 struct tlsa_query {
 	struct discovery *d;
 	char *name;
-	bool quiet; /* for a guessed host */
+	bool quiet;		   /* for a guessed host */
 	struct tlsa_answer *ready; /* bulk: another target's, to read */
 	struct loop_timer timer;
 };
@@ -92,8 +92,8 @@ struct tlsa_answer {
 };
 
 struct resolver *resolver_new(struct loop *loop,
-                              const struct resolver_opts *opts, char *err,
-                              size_t errlen)
+			      const struct resolver_opts *opts, char *err,
+			      size_t errlen)
 {
 	struct resolver *rs = calloc(1, sizeof(*rs));
 	struct dns_opts dopts;
@@ -221,10 +221,10 @@ static void heard(struct discovery *d, int status)
 }
 
 static void add_error(struct discovery *d, const char *name, const char *type,
-                      const char *error)
+		      const char *error)
 {
 	struct dns_error *e =
-	    realloc(d->res.errors, (d->res.nerrors + 1) * sizeof(*e));
+		realloc(d->res.errors, (d->res.nerrors + 1) * sizeof(*e));
 
 	if (e == NULL)
 		return;
@@ -284,8 +284,7 @@ static void on_hint_subs(void *arg, int status, const unsigned char *abuf,
 {
 	struct discovery *d = arg;
 
-	on_hint_srv(d, status, abuf, alen, &d->res.dns.subs,
-		    &d->res.dns.nsubs);
+	on_hint_srv(d, status, abuf, alen, &d->res.dns.subs, &d->res.dns.nsubs);
 }
 
 static void ask_hint(struct discovery *d)
@@ -323,7 +322,7 @@ static void ask_tlsa(struct host_lookup *hl)
 }
 
 static void on_addrs(void *arg, int family, int status,
-                     const struct dns_addr *addrs, size_t n, const char *cname)
+		     const struct dns_addr *addrs, size_t n, const char *cname)
 {
 	struct host_lookup *hl = arg;
 	struct discovery *d = hl->d;
@@ -354,7 +353,7 @@ static void on_addrs(void *arg, int family, int status,
 			ph->cname = sanitize(cname, strlen(cname));
 		for (i = 0; i < n; i++) {
 			const struct sockaddr *sa =
-			    (const struct sockaddr *)&addrs[i].sa;
+				(const struct sockaddr *)&addrs[i].sa;
 			char a[ADDR_TEXT_MAX] = "";
 			struct resolved_addr ra;
 
@@ -362,12 +361,12 @@ static void on_addrs(void *arg, int family, int status,
 			strlist_add(&ph->addresses, a);
 			ask_tlsa(hl); /* a guessed host exists after all */
 			ra = (struct resolved_addr){
-			    .host = pe->name,
-			    .sa = sa,
-			    .len = addrs[i].len,
-			    .text = a,
-			    .ports = pe->ports,
-			    .nports = pe->nports,
+				.host = pe->name,
+				.sa = sa,
+				.len = addrs[i].len,
+				.text = a,
+				.ports = pe->ports,
+				.nports = pe->nports,
 			};
 			d->addr(d->arg, &ra);
 		}
@@ -390,7 +389,7 @@ static void on_tlsa(void *arg, int status, const unsigned char *abuf, int alen)
 		if (n < 0 && !q->quiet)
 			add_error(d, q->name, "TLSA", "malformed answer");
 	} else if (status != ARES_ENODATA && status != ARES_ENOTFOUND &&
-	           !q->quiet) {
+		   !q->quiet) {
 		add_error(d, q->name, "TLSA", dns_status_name(status));
 	}
 	if (n > 0 &&
@@ -539,10 +538,10 @@ static void plan_start(struct discovery *d)
 			ask_tlsa(&d->hosts[i]);
 		if (o->v4)
 			dns_lookup(d->rs->dns, h->name, AF_INET, on_addrs,
-			           &d->hosts[i]);
+				   &d->hosts[i]);
 		if (o->v6)
 			dns_lookup(d->rs->dns, h->name, AF_INET6, on_addrs,
-			           &d->hosts[i]);
+				   &d->hosts[i]);
 	}
 }
 
@@ -575,7 +574,7 @@ static void routing_answered(struct discovery *d)
 	if (--d->routing > 0)
 		return;
 	plan_domain(&d->plan, &d->rs->opts, d->name, &d->res.dns, d->nxdomain,
-	            d->mx_failed);
+		    d->mx_failed);
 	plan_start(d);
 }
 
@@ -614,7 +613,7 @@ static void on_mx(void *arg, int status, const unsigned char *abuf, int alen)
 }
 
 static void on_srv(struct discovery *d, int status, const unsigned char *abuf,
-                   int alen, struct srv_rec **out, int *n, const char *label)
+		   int alen, struct srv_rec **out, int *n, const char *label)
 {
 	char name[DNS_NAME_TEXT_MAX];
 
@@ -666,7 +665,7 @@ static void on_txt(void *arg, int status, const unsigned char *abuf, int alen)
 }
 
 static void query_txt(struct discovery *d, const char *label,
-                      const char *prefix, char **out, int *count)
+		      const char *prefix, char **out, int *count)
 {
 	struct txt_query *q = calloc(1, sizeof(*q));
 
@@ -712,7 +711,7 @@ static void discover(struct discovery *d)
 	query_txt(d, "_dmarc.", "v=DMARC1", &di->dmarc, &di->ndmarc);
 	hold(d);
 	if (sts_fetch_start(dns, d->rs->https, d->name, d->rs->opts.timeout_ms,
-	                    di, on_policy_fetched, d) < 0)
+			    di, on_policy_fetched, d) < 0)
 		release(d);
 }
 
@@ -743,18 +742,18 @@ static void literal(struct discovery *d, const struct target *t)
 		return;
 	pe = d->plan.hosts[0];
 	ra = (struct resolved_addr){
-	    .host = NULL,
-	    .sa = (const struct sockaddr *)&ss,
-	    .len = len,
-	    .text = t->host,
-	    .ports = pe->ports,
-	    .nports = pe->nports,
+		.host = NULL,
+		.sa = (const struct sockaddr *)&ss,
+		.len = len,
+		.text = t->host,
+		.ports = pe->ports,
+		.nports = pe->nports,
 	};
 	d->addr(d->arg, &ra);
 }
 
 int resolver_start(struct resolver *rs, const struct target *t,
-                   resolver_addr_cb addr, resolver_done_cb done, void *arg)
+		   resolver_addr_cb addr, resolver_done_cb done, void *arg)
 {
 	struct discovery *d = calloc(1, sizeof(*d));
 

@@ -51,10 +51,10 @@ struct tlsa_set {
 
 /* The policy and routing records of a domain (the JSON "dns" section). */
 struct dns_info {
-	bool domain;      /* MX, SRV and policies were asked for */
-	bool null_mx;     /* "0 ." : the domain accepts no mail */
+	bool domain;	  /* MX, SRV and policies were asked for */
+	bool null_mx;	  /* "0 ." : the domain accepts no mail */
 	bool implicit_mx; /* no MX: the name itself receives mail */
-	bool mx_ad;       /* the MX answer was DNSSEC-validated */
+	bool mx_ad;	  /* the MX answer was DNSSEC-validated */
 	struct mx_rec *mx;
 	int nmx;
 	struct srv_rec *sub, *subs; /* _submission / _submissions */
@@ -64,10 +64,10 @@ struct dns_info {
 	struct tlsa_set *tlsa;
 	size_t ntlsa;
 	/* the MTA-STS policy at https://mta-sts.DOMAIN/ (RFC 8461 3.3) */
-	bool sts_tried;  /* mta-sts.DOMAIN resolved: fetched */
-	bool sts_valid;  /* fetched, 200, text/plain, parsed */
-	long sts_status; /* HTTP status, 0 if none */
-	char *sts_error; /* why not valid, sanitised */
+	bool sts_tried;	      /* mta-sts.DOMAIN resolved: fetched */
+	bool sts_valid;	      /* fetched, 200, text/plain, parsed */
+	long sts_status;      /* HTTP status, 0 if none */
+	char *sts_error;      /* why not valid, sanitised */
 	time_t sts_not_after; /* the policy host's certificate, 0: unseen */
 	time_t sts_seen;      /* wall clock of the fetch */
 	struct mtasts_policy sts;
@@ -100,7 +100,7 @@ void resolution_free(struct resolution *r);
 struct plan_port {
 	int port;
 	const char *role; /* "mx", "submission", "guess", "given", ... */
-	bool tls;         /* implicit TLS from the first byte */
+	bool tls;	  /* implicit TLS from the first byte */
 };
 
 /* One address of a planned host, with the ports to probe there. */
@@ -119,14 +119,14 @@ struct resolver_opts {
 	bool ports_given; /* --ports: SRV ports outside it are skipped too */
 	const int *tls_ports; /* implicit TLS from the first byte */
 	size_t ntls_ports;
-	bool v4, v6;             /* address families to resolve */
-	bool hosts_only;         /* a name is a host: no MX, SRV or policies */
+	bool v4, v6;	 /* address families to resolve */
+	bool hosts_only; /* a name is a host: no MX, SRV or policies */
 	bool bulk; /* --input: no lookup of a name's own addresses ahead */
-	unsigned timeout_ms;     /* the MTA-STS fetch gets twice this */
+	unsigned timeout_ms;	 /* the MTA-STS fetch gets twice this */
 	unsigned dns_timeout_ms; /* per try */
 	unsigned dns_tries;
 	const char *dns_servers; /* c-ares CSV; NULL: the system's */
-	const char *ca_file;     /* NULL: the system trust store */
+	const char *ca_file;	 /* NULL: the system trust store */
 };
 
 /* Called for each address found; may start work at once. */
@@ -140,15 +140,15 @@ struct resolver;
 
 /* NULL with a message in err. */
 struct resolver *resolver_new(struct loop *loop,
-                              const struct resolver_opts *opts, char *err,
-                              size_t errlen);
+			      const struct resolver_opts *opts, char *err,
+			      size_t errlen);
 void resolver_free(struct resolver *rs);
 
 /* Starts discovery of t.  addr runs for every address (for a literal
  * address, before resolver_start returns); done runs once at the end.
  * 0, or -1 if nothing could start (no callback runs then). */
 int resolver_start(struct resolver *rs, const struct target *t,
-                   resolver_addr_cb addr, resolver_done_cb done, void *arg);
+		   resolver_addr_cb addr, resolver_done_cb done, void *arg);
 
 /* "smtpprobe ... c-ares 1.18.1": the library's version. */
 const char *resolver_library_version(void);

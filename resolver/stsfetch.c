@@ -44,8 +44,8 @@ static void finish(struct sts_fetch *f)
 /* The policy's text is only a policy when served as text/plain with a
  * 200 (RFC 8461 3.3); why says what was wrong. */
 static void on_policy(void *arg, long status, const char *ctype,
-                      const char *body, size_t len, const char *error,
-                      time_t not_after)
+		      const char *body, size_t len, const char *error,
+		      time_t not_after)
 {
 	struct sts_fetch *f = arg;
 	struct dns_info *d = f->d;
@@ -58,15 +58,15 @@ static void on_policy(void *arg, long status, const char *ctype,
 		snprintf(why, sizeof(why), "%s", error);
 	else if (status != 200)
 		snprintf(why, sizeof(why), _("HTTP status %ld%s"), status,
-		         status >= 300 && status < 400
-		             ? _(" (redirects are not followed, RFC 8461 "
-		               "3.3)")
-		             : "");
+			 status >= 300 && status < 400
+				 ? _(" (redirects are not followed, RFC 8461 "
+				     "3.3)")
+				 : "");
 	else if (ctype == NULL || strncasecmp(ctype, "text/plain", 10) != 0 ||
-	         (ctype[10] != '\0' && ctype[10] != ';' && ctype[10] != ' '))
+		 (ctype[10] != '\0' && ctype[10] != ';' && ctype[10] != ' '))
 		snprintf(why, sizeof(why),
-		         _("the policy is served as %s, not text/plain"),
-		         ctype ? ctype : _("no content type"));
+			 _("the policy is served as %s, not text/plain"),
+			 ctype ? ctype : _("no content type"));
 	else if (mtasts_parse(body, len, &d->sts, why, sizeof(why)) == 0)
 		d->sts_valid = true;
 	if (!d->sts_valid)
@@ -75,7 +75,7 @@ static void on_policy(void *arg, long status, const char *ctype,
 }
 
 static void on_addrs(void *arg, int family, int status,
-                     const struct dns_addr *addrs, size_t n, const char *cname)
+		     const struct dns_addr *addrs, size_t n, const char *cname)
 {
 	struct sts_fetch *f = arg;
 	size_t i;
@@ -92,8 +92,8 @@ static void on_addrs(void *arg, int family, int status,
 	if (f->n > 0 && f->https != NULL) {
 		f->d->sts_tried = true;
 		if (https_get(f->https, f->host, "/.well-known/mta-sts.txt",
-		              f->addrs, f->n, f->timeout_ms * 2,
-		              MTASTS_MAX_BYTES, on_policy, f) == 0)
+			      f->addrs, f->n, f->timeout_ms * 2,
+			      MTASTS_MAX_BYTES, on_policy, f) == 0)
 			return;
 		f->d->sts_error = strdup("the HTTPS fetch did not start");
 	}
@@ -101,8 +101,8 @@ static void on_addrs(void *arg, int family, int status,
 }
 
 int sts_fetch_start(struct dns *dns, struct https *https, const char *domain,
-                    unsigned timeout_ms, struct dns_info *d,
-                    void (*done)(void *), void *arg)
+		    unsigned timeout_ms, struct dns_info *d,
+		    void (*done)(void *), void *arg)
 {
 	struct sts_fetch *f = calloc(1, sizeof(*f));
 

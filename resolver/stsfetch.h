@@ -13,7 +13,7 @@
 /* Starts the fetch; done(arg) runs once, from the loop, when d holds
  * the outcome.  -1 if nothing started (done is then not called). */
 int sts_fetch_start(struct dns *dns, struct https *https, const char *domain,
-                    unsigned timeout_ms, struct dns_info *d,
-                    void (*done)(void *), void *arg);
+		    unsigned timeout_ms, struct dns_info *d,
+		    void (*done)(void *), void *arg);
 
 #endif

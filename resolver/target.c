@@ -85,14 +85,15 @@ static int fail(char *err, size_t errlen, const char *input, const char *why)
 {
 	char *clean = sanitize(input, strlen(input) > 80 ? 80 : strlen(input));
 
-	snprintf(err, errlen, _("bad target '%s': %s"), clean ? clean : "?", why);
+	snprintf(err, errlen, _("bad target '%s': %s"), clean ? clean : "?",
+		 why);
 	utf8_trim_tail(err);
 	free(clean);
 	return -1;
 }
 
-static int set_host(struct target *t, const char *in, const char *h,
-		    char *err, size_t errlen)
+static int set_host(struct target *t, const char *in, const char *h, char *err,
+		    size_t errlen)
 {
 	unsigned char a[16];
 	const char *why;
@@ -108,8 +109,8 @@ static int set_host(struct target *t, const char *in, const char *h,
 		return fail(err, errlen, in, _("not a valid IPv4 address"));
 	if (!all_ascii(h)) {
 		char *ace = NULL;
-		int rc = idn2_to_ascii_8z(h, &ace, IDN2_NONTRANSITIONAL |
-							   IDN2_NFC_INPUT);
+		int rc = idn2_to_ascii_8z(
+			h, &ace, IDN2_NONTRANSITIONAL | IDN2_NFC_INPUT);
 
 		if (rc != IDN2_OK)
 			return fail(err, errlen, in, idn2_strerror(rc));
@@ -188,7 +189,7 @@ int target_parse(const char *s, struct target *t, char *err, size_t errlen)
 
 		snprintf(why, sizeof(why),
 			 _("a URL, not a host: give the host name or "
-			 "HOST:PORT, as in '%s'"),
+			   "HOST:PORT, as in '%s'"),
 			 c != NULL && *c != '\0' ? c : "mail.example.com");
 		utf8_trim_tail(why);
 		free(c);
@@ -218,7 +219,8 @@ int target_parse(const char *s, struct target *t, char *err, size_t errlen)
 		}
 		if (n == 0 || n >= sizeof(buf)) {
 			target_free(t);
-			return fail(err, errlen, s, _("empty or overlong host"));
+			return fail(err, errlen, s,
+				    _("empty or overlong host"));
 		}
 		memcpy(buf, s, n);
 		buf[n] = '\0';
@@ -245,8 +247,7 @@ void target_free(struct target *t)
 	memset(t, 0, sizeof(*t));
 }
 
-int ports_parse(const char *s, int *ports, size_t *n, char *err,
-		size_t errlen)
+int ports_parse(const char *s, int *ports, size_t *n, char *err, size_t errlen)
 {
 	char tok[16];
 	size_t k = 0;
@@ -269,7 +270,7 @@ int ports_parse(const char *s, int *ports, size_t *n, char *err,
 
 			snprintf(err, errlen,
 				 _("bad --ports: '%s' is not a port from 1 to "
-				 "65535"),
+				   "65535"),
 				 c ? c : "?");
 			free(c);
 			return -1;
@@ -277,11 +278,13 @@ int ports_parse(const char *s, int *ports, size_t *n, char *err,
 		for (i = 0; i < k; i++)
 			if (ports[i] == port) {
 				snprintf(err, errlen,
-					 _("bad --ports: %d given twice"), port);
+					 _("bad --ports: %d given twice"),
+					 port);
 				return -1;
 			}
 		if (k == TARGET_MAX_PORTS) {
-			snprintf(err, errlen, _("bad --ports: more than %d ports"),
+			snprintf(err, errlen,
+				 _("bad --ports: more than %d ports"),
 				 TARGET_MAX_PORTS);
 			return -1;
 		}
@@ -306,7 +309,7 @@ int dns_server_parse(const char *s, char *csv, size_t csvlen, char *err,
 
 		snprintf(err, errlen,
 			 _("bad --dns-server '%s': want ADDRESS, ADDRESS:PORT "
-			 "or [IPv6]:PORT"),
+			   "or [IPv6]:PORT"),
 			 c ? c : "?");
 		free(c);
 		return -1;

@@ -74,10 +74,10 @@ static void tls(struct probe *p, const char *version, bool verified)
 	p->tls.verified = verified;
 	p->tls.trusted = true;
 	p->tls.name_ok = verified;
-	ck_assert_int_eq(strlist_add(&p->tls.names, verified
-	                                                ? "mail.example.test"
-	                                                : "other.example.test"),
-	                 0);
+	ck_assert_int_eq(
+		strlist_add(&p->tls.names, verified ? "mail.example.test"
+						    : "other.example.test"),
+		0);
 	p->ehlo_tls_code = 250;
 	ck_assert_int_eq(strlist_add(&p->ehlo_tls, "AUTH PLAIN"), 0);
 	if (p->spoke == MODE_PLAIN)

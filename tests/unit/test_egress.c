@@ -31,27 +31,45 @@ struct verdict_case {
 
 static const struct verdict_case CASES[] = {
 	/* the run: 25 dropped here, no provider has a web server */
-	{"25 dropped, no 443 anywhere", {{"tooo", "t"}, {"tooo", "t"}},
-	 "fooo", ".."},
+	{"25 dropped, no 443 anywhere",
+	 {{"tooo", "t"}, {"tooo", "t"}},
+	 "fooo",
+	 ".."},
 	{"everything dropped", {{"tttt", "t"}, {"tttt", "t"}}, "nnnn", ".."},
-	{"a reset on 443 proves the network", {{"tttt", "r"}, {"tttt", "t"}},
-	 "ffff", ".d"},
+	{"a reset on 443 proves the network",
+	 {{"tttt", "r"}, {"tttt", "t"}},
+	 "ffff",
+	 ".d"},
 	{"a reset on another mail port proves it",
-	 {{"ttrt", "t"}, {"tttt", "t"}}, "ffff", ".d"},
+	 {{"ttrt", "t"}, {"tttt", "t"}},
+	 "ffff",
+	 ".d"},
 	{"the provider's own ICMP reject proves it",
-	 {{"ttti", "t"}, {"tttt", "t"}}, "ffff", ".d"},
+	 {{"ttti", "t"}, {"tttt", "t"}},
+	 "ffff",
+	 ".d"},
 	{"a router's ICMP reject proves nothing",
-	 {{"xxxx", "x"}, {"tttt", "x"}}, "nnnn", ".."},
+	 {{"xxxx", "x"}, {"tttt", "x"}},
+	 "nnnn",
+	 ".."},
 	{"HTTPS alone proves it", {{"tttt", "o"}}, "ffff", "."},
 	{"one provider down is no evidence",
-	 {{"tooo", "o"}, {"tttt", "t"}, {"tooo", "t"}}, "fooo", ".d."},
+	 {{"tooo", "o"}, {"tttt", "t"}, {"tooo", "t"}},
+	 "fooo",
+	 ".d."},
 	{"a provider answering with resets only is not down",
-	 {{"oooo", "o"}, {"ttrr", "t"}}, "oooo", ".."},
+	 {{"oooo", "o"}, {"ttrr", "t"}},
+	 "oooo",
+	 ".."},
 	{"open when any provider connects",
-	 {{"tttt", "t"}, {"otto", "-"}}, "offo", "d."},
+	 {{"tttt", "t"}, {"otto", "-"}},
+	 "offo",
+	 "d."},
 	{"nothing resolved", {{"????", "?"}, {"????", "?"}}, "uuuu", ".."},
 	{"an unresolved provider is neither evidence nor down",
-	 {{"????", "?"}, {"tttt", "t"}}, "nnnn", ".."},
+	 {{"????", "?"}, {"tttt", "t"}},
+	 "nnnn",
+	 ".."},
 };
 
 /* Builds e from the letters. */
@@ -75,18 +93,32 @@ static void build(struct egress *e, const struct host_ev *hosts, size_t n)
 
 			p->port = PORTS[k];
 			switch (hosts[i].ports[k]) {
-			case 'o': p->connected = 2; break;
-			case 't': p->timeout = 2; break;
-			case 'r': p->refused = 2; break;
-			case 'i': p->unreachable = p->icmp_own = 2; break;
-			case 'x': p->unreachable = 2; break;
+			case 'o':
+				p->connected = 2;
+				break;
+			case 't':
+				p->timeout = 2;
+				break;
+			case 'r':
+				p->refused = 2;
+				break;
+			case 'i':
+				p->unreachable = p->icmp_own = 2;
+				break;
+			case 'x':
+				p->unreachable = 2;
+				break;
 			}
 		}
 		h->https_tried = h->resolved ? 2 : 0;
 		switch (hosts[i].control[0]) {
-		case 'o': h->https_ok = 1; break;
+		case 'o':
+			h->https_ok = 1;
+			break;
 		case 'r':
-		case 'i': h->https_answered = 1; break;
+		case 'i':
+			h->https_answered = 1;
+			break;
 		}
 	}
 }
@@ -147,11 +179,13 @@ START_TEST(test_text_filtered_not_no_network)
 				"connected;") != NULL,
 		      "%s", t);
 	/* the control column: blocked, and "answers" for the reset */
-	ck_assert_msg(strstr(t, "p0.example.test              timeout     "
-				"open        open        open        blocked\n"),
+	ck_assert_msg(strstr(t,
+			     "p0.example.test              timeout     "
+			     "open        open        open        blocked\n"),
 		      "%s", t);
-	ck_assert_msg(strstr(t, "p1.example.test              timeout     "
-				"open        open        open        answers\n"),
+	ck_assert_msg(strstr(t,
+			     "p1.example.test              timeout     "
+			     "open        open        open        answers\n"),
 		      "%s", t);
 	free(t);
 	egress_free(&e);
@@ -219,25 +253,35 @@ START_TEST(test_json_fields)
 	t = write(egress_json, &e);
 	o = parse(t);
 	p = json_object_array_get_idx(json_object_object_get(o, "egress"), 0);
-	ck_assert_str_eq(json_object_get_string(json_object_object_get(p, "verdict")),
-			 "filtered");
-	ck_assert_int_eq(json_object_get_int(json_object_object_get(p, "providers")), 3);
-	ck_assert_int_eq(json_object_get_int(json_object_object_get(p, "connected")), 0);
-	ck_assert_int_eq(json_object_get_int(json_object_object_get(p, "reachable")), 2);
+	ck_assert_str_eq(
+		json_object_get_string(json_object_object_get(p, "verdict")),
+		"filtered");
+	ck_assert_int_eq(
+		json_object_get_int(json_object_object_get(p, "providers")), 3);
+	ck_assert_int_eq(
+		json_object_get_int(json_object_object_get(p, "connected")), 0);
+	ck_assert_int_eq(
+		json_object_get_int(json_object_object_get(p, "reachable")), 2);
 	v = json_object_object_get(o, "providers");
 	p = json_object_array_get_idx(v, 0);
-	ck_assert_str_eq(json_object_get_string(json_object_object_get(p, "control")),
-			 "answers");
+	ck_assert_str_eq(
+		json_object_get_string(json_object_object_get(p, "control")),
+		"answers");
 	ck_assert(!json_object_get_boolean(json_object_object_get(p, "https")));
-	ck_assert(json_object_get_boolean(json_object_object_get(p, "reachable")));
+	ck_assert(json_object_get_boolean(
+		json_object_object_get(p, "reachable")));
 	p = json_object_array_get_idx(v, 1);
-	ck_assert_str_eq(json_object_get_string(json_object_object_get(p, "control")),
-			 "blocked");
-	ck_assert(json_object_get_boolean(json_object_object_get(p, "unreachable")));
-	ck_assert(!json_object_get_boolean(json_object_object_get(p, "reachable")));
+	ck_assert_str_eq(
+		json_object_get_string(json_object_object_get(p, "control")),
+		"blocked");
+	ck_assert(json_object_get_boolean(
+		json_object_object_get(p, "unreachable")));
+	ck_assert(!json_object_get_boolean(
+		json_object_object_get(p, "reachable")));
 	p = json_object_array_get_idx(v, 2);
-	ck_assert_str_eq(json_object_get_string(json_object_object_get(p, "control")),
-			 "open");
+	ck_assert_str_eq(
+		json_object_get_string(json_object_object_get(p, "control")),
+		"open");
 	json_object_put(o);
 	free(t);
 	egress_free(&e);

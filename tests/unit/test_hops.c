@@ -112,9 +112,8 @@ START_TEST(test_plan_router_reject_and_control)
 	probe("198.18.0.2", 25, END_TIMEOUT, ""); /* the same port again */
 	probe("198.18.0.2", 2525, END_REFUSED, "198.18.9.1");
 	control("198.18.0.2", END_DONE);
-	ck_assert_str_eq(plan(),
-			 "198.18.0.2:25 198.18.0.2:587 198.18.0.2:2525 "
-			 "198.18.0.2:443ref");
+	ck_assert_str_eq(plan(), "198.18.0.2:25 198.18.0.2:587 198.18.0.2:2525 "
+				 "198.18.0.2:443ref");
 }
 END_TEST
 
@@ -134,8 +133,8 @@ END_TEST
 /* Walks by hand: letters per TTL, from 1: r a router's time-exceeded
  * (from 198.18.T.1), x a router's other ICMP error, d the destination,
  * . nothing. */
-static void walk(struct hop_walk *w, const char *address, int port,
-		 bool ref, const char *hops)
+static void walk(struct hop_walk *w, const char *address, int port, bool ref,
+		 const char *hops)
 {
 	int t;
 

@@ -200,8 +200,7 @@ static struct report *fw_host(void)
 		blocked(add(r, addrs[a], 587), END_TIMEOUT, 2001);
 		blocked(add(r, addrs[a], 465), END_REFUSED, 1);
 		blocked(add(r, addrs[a], 2525), END_UNREACHABLE, 1);
-		c = add_to(&r->controls, &r->ncontrols, r->host, addrs[a],
-			   443);
+		c = add_to(&r->controls, &r->ncontrols, r->host, addrs[a], 443);
 		c->connect_only = true;
 		blocked(c, END_REFUSED, 1);
 	}
@@ -256,7 +255,7 @@ static struct report *domain(void)
 
 /* A server whose every string is an attack on the page. */
 #define EVIL_BANNER                                                            \
-	"220 <script>document.title='PWNED'</script></style>"                   \
+	"220 <script>document.title='PWNED'</script></style>"                  \
 	"<img src=x onerror=alert(1)> \"javascript:alert(1)\" & it's <!--"
 static struct report *hostile(void)
 {
@@ -368,11 +367,11 @@ START_TEST(test_esc)
 		{"b\xc3\xbc"
 		 "cher",
 		 "b\xc3\xbc"
-		 "cher"},				 /* UTF-8 passes */
-		{"\xe2\x82\xac 5", "\xe2\x82\xac 5"},	 /* euro sign */
+		 "cher"},				  /* UTF-8 passes */
+		{"\xe2\x82\xac 5", "\xe2\x82\xac 5"},	  /* euro sign */
 		{"\xf0\x9f\x93\xa7", "\xf0\x9f\x93\xa7"}, /* 4 bytes */
-		{"bad \xc3 end", "bad &#xFFFD; end"},	 /* cut short */
-		{"\xc0\xbc", "&#xFFFD;&#xFFFD;"},	 /* overlong '<' */
+		{"bad \xc3 end", "bad &#xFFFD; end"},	  /* cut short */
+		{"\xc0\xbc", "&#xFFFD;&#xFFFD;"},	  /* overlong '<' */
 		{"\xe0\x80\xbc", "&#xFFFD;&#xFFFD;&#xFFFD;"},
 		{"\xed\xa0\x80", "&#xFFFD;&#xFFFD;&#xFFFD;"}, /* surrogate */
 		{"\xc2\x85", "&#xFFFD;"},		      /* C1 control */
@@ -419,8 +418,9 @@ START_TEST(test_good_host)
 	write_page();
 	golden("good.html");
 	ck_assert_uint_eq(count(out, "<h1>"), 1);
-	ck_assert_uint_eq(at("<title>SMTP report for mail.example.test</title>"),
-			  at("<title>"));
+	ck_assert_uint_eq(
+		at("<title>SMTP report for mail.example.test</title>"),
+		at("<title>"));
 	/* the order a reader needs */
 	ck_assert_uint_lt(at(">The answer</h2>"), at(">Ports from here</h2>"));
 	ck_assert_uint_lt(at(">Ports from here</h2>"), at(">Findings</h2>"));
@@ -498,10 +498,10 @@ START_TEST(test_firewalled)
 	ck_assert_uint_lt(at(">For your hosting provider</h2>"),
 			  at(">About this test</h2>"));
 	/* the time a dropped connect waited, shown as unfinished */
-	ck_assert_uint_eq(
-		count(out, "<title>connect, no answer before the timeout: "
-			   "2003 ms</title>"),
-		2);
+	ck_assert_uint_eq(count(out,
+				"<title>connect, no answer before the timeout: "
+				"2003 ms</title>"),
+			  2);
 	/* the controls, with no mail port connected */
 	at("plain TCP connections to port 443");
 	ck_assert_uint_eq(count(out, "What the servers said"), 0);

@@ -171,10 +171,10 @@ START_TEST(test_cancel_many)
 	ck_assert_uint_eq(nfired, want);
 	for (i = 0; i < nfired; i++) {
 		ck_assert_msg(!cancelled[fired[i]], "cancelled %d fired",
-		              fired[i]);
+			      fired[i]);
 		if (i > 0)
 			ck_assert_uint_lt(timers[fired[i - 1]].when,
-			                  timers[fired[i]].when);
+					  timers[fired[i]].when);
 	}
 }
 END_TEST
@@ -224,13 +224,13 @@ START_TEST(test_heap_random)
 		ck_assert_int_eq(loop_run_once(loop, 0), (int)want);
 		for (i = 0; i < nfired; i++) {
 			ck_assert_msg(live[fired[i]],
-			              "round %d: cancelled %d fired", round,
-			              fired[i]);
+				      "round %d: cancelled %d fired", round,
+				      fired[i]);
 			if (i > 0)
 				ck_assert_msg(timers[fired[i - 1]].when <
-				                  timers[fired[i]].when,
-				              "round %d: out of order at %zu",
-				              round, i);
+						      timers[fired[i]].when,
+					      "round %d: out of order at %zu",
+					      round, i);
 		}
 	}
 }
@@ -494,7 +494,7 @@ START_TEST(test_pending_counts)
 	ck_assert_uint_eq(loop_pending(loop), 1);
 	/* a second watch of the same fd changes it, adds nothing */
 	ck_assert_int_eq(
-	    loop_watch(loop, p[0], LOOP_READ | LOOP_WRITE, on_io, &rec), 0);
+		loop_watch(loop, p[0], LOOP_READ | LOOP_WRITE, on_io, &rec), 0);
 	ck_assert_uint_eq(loop_pending(loop), 1);
 	ck_assert_int_eq(loop_watch(loop, p[1], LOOP_WRITE, on_io, &rec), 0);
 	ck_assert_uint_eq(loop_pending(loop), 2);

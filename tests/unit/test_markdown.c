@@ -98,8 +98,7 @@ static void write_md(void)
 	ck_assert_int_eq(fclose(f), 0);
 }
 
-static const struct probe *find(const char *host, const char *address,
-				int port)
+static const struct probe *find(const char *host, const char *address, int port)
 {
 	size_t i;
 
@@ -222,7 +221,8 @@ START_TEST(test_ticket_per_host)
 		strstr(out, "connections to port 25 of mx2.example.test "
 			    "(fd00:5e::2) get through"));
 	ck_assert_ptr_null(strstr(out, "Please open outbound TCP port 25 "));
-	ck_assert_ptr_nonnull(strstr(out, "Please open outbound TCP port 587 "));
+	ck_assert_ptr_nonnull(
+		strstr(out, "Please open outbound TCP port 587 "));
 	ck_assert_ptr_nonnull(strstr(out, "(source address fd00:5e::1), "
 					  "outbound TCP connections to port "
 					  "587 of mx2.example.test "

@@ -150,7 +150,8 @@ static int check_grammar(void)
 	int n = 0, i, lineno = 0;
 	bool perf = false;
 
-	ck_assert_msg(outlen > 0 && out[outlen - 1] == '\n', "no final newline");
+	ck_assert_msg(outlen > 0 && out[outlen - 1] == '\n',
+		      "no final newline");
 	copy = strdup(out);
 	ck_assert_ptr_nonnull(copy);
 	for (line = strtok_r(copy, "\n", &save); line != NULL;
@@ -169,7 +170,8 @@ static int check_grammar(void)
 		} else if (!perf) {
 			continue;
 		}
-		ck_assert_msg(matches(item_re, item), "perfdata item: %s", item);
+		ck_assert_msg(matches(item_re, item), "perfdata item: %s",
+			      item);
 		*strchr(item, '=') = '\0';
 		for (i = 0; i < n; i++)
 			ck_assert_msg(strcmp(labels[i], item) != 0,
@@ -198,11 +200,12 @@ START_TEST(test_nagios_ok)
 	ck_assert_int_eq(nagios_state(&R), NAGIOS_OK);
 	write_nagios();
 	ck_assert_int_eq(check_grammar(), 9); /* time + 2 x 4 */
-	ck_assert_msg(strncmp(out, "SMTPPROBE OK - mail.example.test: 2 "
-				   "connections: 1 starttls, 1 implicit-tls; "
-				   "use mail.example.test:465 SSL; "
-				   "certificates: 300 days left at the "
-				   "soonest | 'time'=0.312s;;;0\n",
+	ck_assert_msg(strncmp(out,
+			      "SMTPPROBE OK - mail.example.test: 2 "
+			      "connections: 1 starttls, 1 implicit-tls; "
+			      "use mail.example.test:465 SSL; "
+			      "certificates: 300 days left at the "
+			      "soonest | 'time'=0.312s;;;0\n",
 			      strlen("SMTPPROBE OK - mail.example.test: 2 "
 				     "connections: 1 starttls, 1 implicit-tls; "
 				     "use mail.example.test:465 SSL; "
@@ -326,8 +329,7 @@ START_TEST(test_nagios_hostile)
 
 	free(p->host);
 	p->host = strdup("evil'=|x.example.test");
-	report_finding(&R, "interception-suspect", SEV_WARNING,
-		       "a | b\nc | d");
+	report_finding(&R, "interception-suspect", SEV_WARNING, "a | b\nc | d");
 	write_nagios();
 	check_grammar();
 	ck_assert_ptr_nonnull(strstr(out, "[warning] interception-suspect a / "
@@ -371,8 +373,8 @@ START_TEST(test_policy_host_expiry)
 	ck_assert_int_eq(nagios_state(&R), NAGIOS_WARNING);
 	write_nagios();
 	check_grammar();
-	ck_assert_ptr_nonnull(
-		strstr(out, "'mta-sts.mail.example.test:443 cert_days'=10;21:;7:\n"));
+	ck_assert_ptr_nonnull(strstr(
+		out, "'mta-sts.mail.example.test:443 cert_days'=10;21:;7:\n"));
 	ck_assert_ptr_nonnull(strstr(out, "certificates: 10 days left at the "
 					  "soonest"));
 	/* within CRIT: an error; past WARN: nothing */
@@ -421,17 +423,16 @@ static int check_exposition(void)
 			ck_assert_ptr_null(strstr(first + 1, line));
 			sscanf(line + 7, "%127s", family);
 		} else if (strncmp(line, "# ", 2) == 0) {
-			ck_assert_msg(strncmp(line + 7, family,
-					      strlen(family)) == 0,
-				      "%s outside its family", line);
+			ck_assert_msg(
+				strncmp(line + 7, family, strlen(family)) == 0,
+				"%s outside its family", line);
 		} else {
 			char *sp = strrchr(line, ' ');
 
-			ck_assert_msg(strncmp(line, family, strlen(family)) ==
-						      0 &&
-					      line[strlen(family)] == '{',
-				      "sample %s outside family %s", line,
-				      family);
+			ck_assert_msg(
+				strncmp(line, family, strlen(family)) == 0 &&
+					line[strlen(family)] == '{',
+				"sample %s outside family %s", line, family);
 			ck_assert_ptr_nonnull(sp);
 			*sp = '\0';
 			for (i = 0; i < n; i++)
@@ -491,11 +492,11 @@ START_TEST(test_om_report)
 	ck_assert_ptr_nonnull(strstr(out, "\nsmtpprobe_target_ok{target="
 					  "\"we\\\"ird\\\\target\"} 1\n"));
 	ck_assert_ptr_nonnull(strstr(
-		out, "\nsmtpprobe_probe_state{target=\"we\\\"ird\\\\target\","
-		     "host=\"mail.example.test\",address=\"fd00::2\",port=\"465\","
-		     "state=\"implicit-tls\"} 1\n"));
-	ck_assert_ptr_nonnull(strstr(
-		out, "state=\"blocked\"} 1\n"));
+		out,
+		"\nsmtpprobe_probe_state{target=\"we\\\"ird\\\\target\","
+		"host=\"mail.example.test\",address=\"fd00::2\",port=\"465\","
+		"state=\"implicit-tls\"} 1\n"));
+	ck_assert_ptr_nonnull(strstr(out, "state=\"blocked\"} 1\n"));
 	{
 		char want[300];
 
@@ -505,9 +506,10 @@ START_TEST(test_om_report)
 		ck_assert_ptr_nonnull(strstr(out, want));
 	}
 	ck_assert_ptr_nonnull(strstr(
-		out, "\nsmtpprobe_probe_phase_duration_seconds{target=\"we\\\"ird"
-		     "\\\\target\",host=\"mail.example.test\",address="
-		     "\"fd00::2\",port=\"465\",phase=\"handshake\"} 0.008\n"));
+		out,
+		"\nsmtpprobe_probe_phase_duration_seconds{target=\"we\\\"ird"
+		"\\\\target\",host=\"mail.example.test\",address="
+		"\"fd00::2\",port=\"465\",phase=\"handshake\"} 0.008\n"));
 	ck_assert_ptr_nonnull(strstr(
 		out, "\nsmtpprobe_mta_sts_certificate_expiry_timestamp_seconds{"
 		     "target=\"we\\\"ird\\\\target\",host=\"mta-sts.mail."
@@ -518,10 +520,10 @@ START_TEST(test_om_report)
 		     "\"certificate-expires-soon\",severity=\"warning\"} 2\n"));
 	ck_assert_ptr_nonnull(strstr(out, "\n# TYPE smtpprobe_findings gauge\n"
 					  "# HELP smtpprobe_findings "));
-	ck_assert_ptr_nonnull(
-		strstr(out, "\n# TYPE smtpprobe_probe_phase_duration_seconds "
-			    "gauge\n# UNIT smtpprobe_probe_phase_duration_seconds "
-			    "seconds\n"));
+	ck_assert_ptr_nonnull(strstr(
+		out, "\n# TYPE smtpprobe_probe_phase_duration_seconds "
+		     "gauge\n# UNIT smtpprobe_probe_phase_duration_seconds "
+		     "seconds\n"));
 }
 END_TEST
 

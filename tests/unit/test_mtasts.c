@@ -34,7 +34,7 @@ static void refused(const char *s, const char *want)
 	ck_assert_int_eq(parse(s), -1);
 	ck_assert_uint_eq(P.mx.n, 0);
 	ck_assert_msg(strstr(err, want) != NULL,
-	              "reason '%s' does not contain '%s'", err, want);
+		      "reason '%s' does not contain '%s'", err, want);
 }
 
 /* Policy lines with an mx line of value v: refused as a bad pattern. */
@@ -43,7 +43,7 @@ static void bad_mx(const char *v)
 	char s[300];
 
 	snprintf(s, sizeof(s),
-	         "version: STSv1\nmode: enforce\nmx: %s\nmax_age: 86400\n", v);
+		 "version: STSv1\nmode: enforce\nmx: %s\nmax_age: 86400\n", v);
 	refused(s, "bad mx pattern");
 }
 
@@ -52,8 +52,8 @@ static void bad_mx(const char *v)
 static char *padded(size_t n)
 {
 	static const char head[] =
-	    "version: STSv1\r\nmode: enforce\r\nmx: mx.example.com\r\n"
-	    "max_age: 86400\r\nx-pad: ";
+		"version: STSv1\r\nmode: enforce\r\nmx: mx.example.com\r\n"
+		"max_age: 86400\r\nx-pad: ";
 	size_t used = sizeof(head) - 1;
 	char *s;
 
@@ -72,9 +72,9 @@ static char *padded(size_t n)
 START_TEST(test_valid_crlf)
 {
 	ck_assert_int_eq(parse("version: STSv1\r\nmode: enforce\r\n"
-	                       "mx: mail.example.com\r\nmx: *.example.net\r\n"
-	                       "max_age: 604800\r\n"),
-	                 0);
+			       "mx: mail.example.com\r\nmx: *.example.net\r\n"
+			       "max_age: 604800\r\n"),
+			 0);
 	ck_assert_int_eq(P.mode, MTASTS_ENFORCE);
 	ck_assert_int_eq(P.max_age, 604800);
 	ck_assert_uint_eq(P.mx.n, 2);
@@ -86,8 +86,8 @@ END_TEST
 START_TEST(test_valid_lf)
 {
 	ck_assert_int_eq(parse("version: STSv1\nmode: testing\n"
-	                       "mx: mail.example.com\nmax_age: 86400\n"),
-	                 0);
+			       "mx: mail.example.com\nmax_age: 86400\n"),
+			 0);
 	ck_assert_int_eq(P.mode, MTASTS_TESTING);
 	ck_assert_int_eq(P.max_age, 86400);
 	ck_assert_uint_eq(P.mx.n, 1);
@@ -99,8 +99,8 @@ END_TEST
 START_TEST(test_valid_no_final_newline)
 {
 	ck_assert_int_eq(parse("version: STSv1\r\nmode: enforce\r\n"
-	                       "mx: mail.example.com\r\nmax_age: 86400"),
-	                 0);
+			       "mx: mail.example.com\r\nmax_age: 86400"),
+			 0);
 	ck_assert_int_eq(P.max_age, 86400);
 }
 END_TEST
@@ -109,8 +109,8 @@ END_TEST
 START_TEST(test_valid_any_order)
 {
 	ck_assert_int_eq(parse("max_age: 1\nmx: a.example.com\nmode: "
-	                       "enforce\nversion: STSv1\n"),
-	                 0);
+			       "enforce\nversion: STSv1\n"),
+			 0);
 	ck_assert_int_eq(P.mode, MTASTS_ENFORCE);
 	ck_assert_int_eq(P.max_age, 1);
 }
@@ -120,10 +120,10 @@ END_TEST
 START_TEST(test_valid_unknown_keys)
 {
 	ck_assert_int_eq(parse("version: STSv1\nmode: enforce\n"
-	                       "x-extension: whatever: with colons\n"
-	                       "mx: mail.example.com\nfoo:\nmax_age: 86400\n"
-	                       "Mode: none\n"),
-	                 0);
+			       "x-extension: whatever: with colons\n"
+			       "mx: mail.example.com\nfoo:\nmax_age: 86400\n"
+			       "Mode: none\n"),
+			 0);
 	ck_assert_int_eq(P.mode, MTASTS_ENFORCE);
 	ck_assert_uint_eq(P.mx.n, 1);
 }
@@ -132,9 +132,9 @@ END_TEST
 START_TEST(test_valid_whitespace)
 {
 	ck_assert_int_eq(parse("version:STSv1\r\nmode:\t enforce \t\r\n"
-	                       "mx:   mail.example.com  \r\n"
-	                       "max_age:\t86400\t\r\n"),
-	                 0);
+			       "mx:   mail.example.com  \r\n"
+			       "max_age:\t86400\t\r\n"),
+			 0);
 	ck_assert_int_eq(P.mode, MTASTS_ENFORCE);
 	ck_assert_int_eq(P.max_age, 86400);
 	ck_assert_uint_eq(P.mx.n, 1);
@@ -145,9 +145,9 @@ END_TEST
 START_TEST(test_valid_mx_lower_cased)
 {
 	ck_assert_int_eq(parse("version: STSv1\nmode: enforce\n"
-	                       "mx: MAIL.Example.COM\nmx: *.EXAMPLE.net\n"
-	                       "max_age: 86400\n"),
-	                 0);
+			       "mx: MAIL.Example.COM\nmx: *.EXAMPLE.net\n"
+			       "max_age: 86400\n"),
+			 0);
 	ck_assert_uint_eq(P.mx.n, 2);
 	ck_assert_str_eq(P.mx.v[0], "mail.example.com");
 	ck_assert_str_eq(P.mx.v[1], "*.example.net");
@@ -157,9 +157,9 @@ END_TEST
 START_TEST(test_valid_mx_trailing_dot)
 {
 	ck_assert_int_eq(parse("version: STSv1\nmode: enforce\n"
-	                       "mx: mail.example.com.\nmx: *.example.net.\n"
-	                       "max_age: 86400\n"),
-	                 0);
+			       "mx: mail.example.com.\nmx: *.example.net.\n"
+			       "max_age: 86400\n"),
+			 0);
 	ck_assert_uint_eq(P.mx.n, 2);
 	ck_assert_str_eq(P.mx.v[0], "mail.example.com");
 	ck_assert_str_eq(P.mx.v[1], "*.example.net");
@@ -180,14 +180,14 @@ END_TEST
 START_TEST(test_valid_max_age_limits)
 {
 	ck_assert_int_eq(parse("version: STSv1\nmode: none\n"
-	                       "max_age: 31557600\n"),
-	                 0);
+			       "max_age: 31557600\n"),
+			 0);
 	ck_assert_int_eq(P.max_age, 31557600);
 	mtasts_free(&P);
 	/* 1*10 DIGIT: leading zeros are digits too */
 	ck_assert_int_eq(parse("version: STSv1\nmode: none\n"
-	                       "max_age: 0000086400\n"),
-	                 0);
+			       "max_age: 0000086400\n"),
+			 0);
 	ck_assert_int_eq(P.max_age, 86400);
 }
 END_TEST
@@ -197,7 +197,7 @@ START_TEST(test_valid_exactly_64k)
 	char *s = padded(MTASTS_MAX_BYTES);
 
 	ck_assert_int_eq(
-	    mtasts_parse(s, MTASTS_MAX_BYTES, &P, err, sizeof(err)), 0);
+		mtasts_parse(s, MTASTS_MAX_BYTES, &P, err, sizeof(err)), 0);
 	ck_assert_int_eq(P.mode, MTASTS_ENFORCE);
 	ck_assert_uint_eq(P.mx.n, 1);
 	free(s);
@@ -217,104 +217,104 @@ END_TEST
 START_TEST(test_refuse_no_version)
 {
 	refused("mode: enforce\nmx: mail.example.com\nmax_age: 86400\n",
-	        "no version");
+		"no version");
 }
 END_TEST
 
 START_TEST(test_refuse_version_not_stsv1)
 {
 	refused("version: STSv2\nmode: enforce\nmx: mail.example.com\n"
-	        "max_age: 86400\n",
-	        "version must be STSv1");
+		"max_age: 86400\n",
+		"version must be STSv1");
 	mtasts_free(&P);
 	/* %s"STSv1": case-sensitive */
 	refused("version: stsv1\nmode: enforce\nmx: mail.example.com\n"
-	        "max_age: 86400\n",
-	        "version must be STSv1");
+		"max_age: 86400\n",
+		"version must be STSv1");
 	mtasts_free(&P);
 	refused("version: STSv1x\nmode: none\nmax_age: 86400\n",
-	        "version must be STSv1");
+		"version must be STSv1");
 	mtasts_free(&P);
 	refused("version:\nmode: none\nmax_age: 86400\n",
-	        "version must be STSv1");
+		"version must be STSv1");
 }
 END_TEST
 
 START_TEST(test_refuse_version_twice)
 {
 	refused("version: STSv1\nversion: STSv1\nmode: enforce\n"
-	        "mx: mail.example.com\nmax_age: 86400\n",
-	        "version must be STSv1, once");
+		"mx: mail.example.com\nmax_age: 86400\n",
+		"version must be STSv1, once");
 }
 END_TEST
 
 START_TEST(test_refuse_unknown_mode)
 {
 	refused("version: STSv1\nmode: strict\nmx: mail.example.com\n"
-	        "max_age: 86400\n",
-	        "unknown mode: 'strict'");
+		"max_age: 86400\n",
+		"unknown mode: 'strict'");
 	mtasts_free(&P);
 	/* %s"enforce": case-sensitive */
 	refused("version: STSv1\nmode: Enforce\nmx: mail.example.com\n"
-	        "max_age: 86400\n",
-	        "unknown mode");
+		"max_age: 86400\n",
+		"unknown mode");
 	mtasts_free(&P);
 	refused("version: STSv1\nmode:\nmx: mail.example.com\n"
-	        "max_age: 86400\n",
-	        "unknown mode");
+		"max_age: 86400\n",
+		"unknown mode");
 }
 END_TEST
 
 START_TEST(test_refuse_no_mode)
 {
 	refused("version: STSv1\nmx: mail.example.com\nmax_age: 86400\n",
-	        "no mode");
+		"no mode");
 }
 END_TEST
 
 START_TEST(test_refuse_mode_twice)
 {
 	refused("version: STSv1\nmode: enforce\nmode: enforce\n"
-	        "mx: mail.example.com\nmax_age: 86400\n",
-	        "mode given twice");
+		"mx: mail.example.com\nmax_age: 86400\n",
+		"mode given twice");
 	mtasts_free(&P);
 	refused("version: STSv1\nmode: testing\nmode: none\n"
-	        "mx: mail.example.com\nmax_age: 86400\n",
-	        "mode given twice");
+		"mx: mail.example.com\nmax_age: 86400\n",
+		"mode given twice");
 }
 END_TEST
 
 START_TEST(test_refuse_max_age_missing)
 {
 	refused("version: STSv1\nmode: enforce\nmx: mail.example.com\n",
-	        "no max_age");
+		"no max_age");
 }
 END_TEST
 
 START_TEST(test_refuse_max_age_negative)
 {
 	refused("version: STSv1\nmode: enforce\nmx: mail.example.com\n"
-	        "max_age: -1\n",
-	        "bad max_age: '-1'");
+		"max_age: -1\n",
+		"bad max_age: '-1'");
 }
 END_TEST
 
 START_TEST(test_refuse_max_age_not_number)
 {
 	static const char *const bad[] = {
-	    "abc",  "86400s",  "1e5", "+86400",      "8 6400",
-	    "0x10", "86400.0", "",    "99999999999", "31557600000"};
+		"abc",	"86400s",  "1e5", "+86400",	 "8 6400",
+		"0x10", "86400.0", "",	  "99999999999", "31557600000"};
 	size_t i;
 	char s[200];
 
 	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
 		snprintf(s, sizeof(s),
-		         "version: STSv1\nmode: enforce\n"
-		         "mx: mail.example.com\nmax_age: %s\n",
-		         bad[i]);
+			 "version: STSv1\nmode: enforce\n"
+			 "mx: mail.example.com\nmax_age: %s\n",
+			 bad[i]);
 		ck_assert_msg(parse(s) == -1, "max_age '%s' accepted", bad[i]);
 		ck_assert_msg(strstr(err, "bad max_age") != NULL,
-		              "max_age '%s': reason '%s'", bad[i], err);
+			      "max_age '%s': reason '%s'", bad[i], err);
 		mtasts_free(&P);
 	}
 }
@@ -323,28 +323,28 @@ END_TEST
 START_TEST(test_refuse_max_age_too_big)
 {
 	refused("version: STSv1\nmode: enforce\nmx: mail.example.com\n"
-	        "max_age: 31557601\n",
-	        "bad max_age: '31557601'");
+		"max_age: 31557601\n",
+		"bad max_age: '31557601'");
 	mtasts_free(&P);
 	refused("version: STSv1\nmode: enforce\nmx: mail.example.com\n"
-	        "max_age: 9999999999\n",
-	        "bad max_age");
+		"max_age: 9999999999\n",
+		"bad max_age");
 }
 END_TEST
 
 START_TEST(test_refuse_max_age_twice)
 {
 	refused("version: STSv1\nmode: enforce\nmx: mail.example.com\n"
-	        "max_age: 86400\nmax_age: 86400\n",
-	        "bad max_age");
+		"max_age: 86400\nmax_age: 86400\n",
+		"bad max_age");
 }
 END_TEST
 
 START_TEST(test_refuse_line_without_colon)
 {
 	refused("version: STSv1\nmode: enforce\nmx mail.example.com\n"
-	        "max_age: 86400\n",
-	        "a line without 'key: value': 'mx mail.example.com'");
+		"max_age: 86400\n",
+		"a line without 'key: value': 'mx mail.example.com'");
 }
 END_TEST
 
@@ -406,14 +406,14 @@ END_TEST
 START_TEST(test_refuse_enforce_without_mx)
 {
 	refused("version: STSv1\nmode: enforce\nmax_age: 86400\n",
-	        "no mx pattern");
+		"no mx pattern");
 }
 END_TEST
 
 START_TEST(test_refuse_testing_without_mx)
 {
 	refused("version: STSv1\nmode: testing\nmax_age: 86400\n",
-	        "no mx pattern");
+		"no mx pattern");
 }
 END_TEST
 
@@ -422,7 +422,8 @@ START_TEST(test_refuse_over_64k)
 	char *s = padded(MTASTS_MAX_BYTES + 1);
 
 	ck_assert_int_eq(
-	    mtasts_parse(s, MTASTS_MAX_BYTES + 1, &P, err, sizeof(err)), -1);
+		mtasts_parse(s, MTASTS_MAX_BYTES + 1, &P, err, sizeof(err)),
+		-1);
 	ck_assert_ptr_nonnull(strstr(err, "64 KiB"));
 	ck_assert_uint_eq(P.mx.n, 0);
 	free(s);
@@ -443,8 +444,8 @@ END_TEST
 START_TEST(test_refuse_empty_line_inside)
 {
 	ck_assert_int_eq(parse("version: STSv1\n\nmode: enforce\n"
-	                       "mx: mail.example.com\nmax_age: 86400\n"),
-	                 -1);
+			       "mx: mail.example.com\nmax_age: 86400\n"),
+			 -1);
 }
 END_TEST
 
@@ -455,8 +456,8 @@ START_TEST(test_refuse_reason_sanitised)
 	char line[400];
 
 	ck_assert_int_eq(parse("version: STSv1\nmode: \x1b[31mred\n"
-	                       "mx: mail.example.com\nmax_age: 86400\n"),
-	                 -1);
+			       "mx: mail.example.com\nmax_age: 86400\n"),
+			 -1);
 	ck_assert_ptr_null(strchr(err, '\x1b'));
 	ck_assert_ptr_nonnull(strstr(err, "unknown mode"));
 	mtasts_free(&P);
@@ -472,8 +473,8 @@ END_TEST
 START_TEST(test_refuse_after_mx)
 {
 	refused("version: STSv1\nmode: enforce\nmx: a.example.com\n"
-	        "mx: b.example.com\nmode: testing\nmax_age: 86400\n",
-	        "mode given twice");
+		"mx: b.example.com\nmode: testing\nmax_age: 86400\n",
+		"mode given twice");
 	ck_assert_ptr_null(P.mx.v);
 }
 END_TEST
@@ -485,7 +486,7 @@ static void policy(const char *mx_lines)
 	char s[500];
 
 	snprintf(s, sizeof(s),
-	         "version: STSv1\nmode: enforce\n%smax_age: 86400\n", mx_lines);
+		 "version: STSv1\nmode: enforce\n%smax_age: 86400\n", mx_lines);
 	ck_assert_int_eq(parse(s), 0);
 }
 

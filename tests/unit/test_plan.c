@@ -62,9 +62,10 @@ static const char *plan_text(void)
 		char roles[256];
 
 		plan_roles_text(P.hosts[i], roles, sizeof(roles));
-		used += (size_t)snprintf(
-		    buf + used, sizeof(buf) - used, "%s%s %s%s", i ? "; " : "",
-		    P.hosts[i]->name, roles, P.hosts[i]->quiet ? " quiet" : "");
+		used += (size_t)snprintf(buf + used, sizeof(buf) - used,
+					 "%s%s %s%s", i ? "; " : "",
+					 P.hosts[i]->name, roles,
+					 P.hosts[i]->quiet ? " quiet" : "");
 	}
 	return buf;
 }
@@ -78,16 +79,16 @@ static const char *notes(void)
 	buf[0] = '\0';
 	for (i = 0; i < P.nnotes; i++)
 		used += (size_t)snprintf(buf + used, sizeof(buf) - used, "%s%s",
-		                         i ? " " : "", P.notes[i].id);
+					 i ? " " : "", P.notes[i].id);
 	return buf;
 }
 
 #define PLAN_IS(want)                                                          \
 	ck_assert_msg(strcmp(plan_text(), want) == 0, "got '%s', want '%s'",   \
-	              plan_text(), want)
+		      plan_text(), want)
 #define NOTES_ARE(want)                                                        \
 	ck_assert_msg(strcmp(notes(), want) == 0, "notes '%s', want '%s'",     \
-	              notes(), want)
+		      notes(), want)
 
 START_TEST(test_mx_and_srv)
 {
@@ -97,7 +98,7 @@ START_TEST(test_mx_and_srv)
 	srv(&D.subs, &D.nsubs, "smtp.example.test", 465);
 	plan_domain(&P, &O, "example.test", &D, false, false);
 	PLAN_IS("mx1.example.test mx:25; mx2.example.test mx:25; "
-	        "smtp.example.test submission:587 submissions:465");
+		"smtp.example.test submission:587 submissions:465");
 	NOTES_ARE("");
 	ck_assert(!D.implicit_mx);
 	/* 465 is a TLS port: the submissions SRV says so too */
@@ -111,8 +112,8 @@ START_TEST(test_no_srv_guesses)
 	mx("mx1.example.test");
 	plan_domain(&P, &O, "example.test", &D, false, false);
 	PLAN_IS("mx1.example.test mx:25 guess:587,465,2525; "
-	        "smtp.example.test guess:587,465,2525 quiet; "
-	        "mail.example.test guess:587,465,2525 quiet");
+		"smtp.example.test guess:587,465,2525 quiet; "
+		"mail.example.test guess:587,465,2525 quiet");
 	NOTES_ARE("no-srv");
 	/* an MX host is looked up in earnest: a guess does not quiet it */
 	ck_assert(!P.hosts[0]->quiet);
@@ -136,8 +137,8 @@ START_TEST(test_srv_outside_domain)
 	plan_domain(&P, &O, "example.test", &D, false, false);
 	/* no MX: the name is its own implicit MX, and the SRV hosts */
 	PLAN_IS("example.test mx:25 given:587,465,2525; "
-	        "smtp.provider.test submission:587; "
-	        "example.test.evil.test submissions:465");
+		"smtp.provider.test submission:587; "
+		"example.test.evil.test submissions:465");
 	NOTES_ARE("srv-outside-domain srv-outside-domain");
 	ck_assert_ptr_nonnull(strstr(P.notes[0].message, "smtp.provider.test"));
 	ck_assert(!P.notes[0].warning);
@@ -157,7 +158,7 @@ START_TEST(test_srv_port_filter)
 	O.ports_given = true;
 	plan_domain(&P, &O, "example.test", &D, false, false);
 	PLAN_IS("example.test mx:25 given:587,465,2525; "
-	        "smtp2.example.test submission:587");
+		"smtp2.example.test submission:587");
 }
 END_TEST
 
@@ -209,7 +210,7 @@ START_TEST(test_port_25_not_asked)
 	/* the MX is kept for the guesses only */
 	ck_assert_ptr_null(strstr(plan_text(), "mx:25"));
 	ck_assert_ptr_nonnull(
-	    strstr(plan_text(), "mx1.example.test guess:587,465"));
+		strstr(plan_text(), "mx1.example.test guess:587,465"));
 }
 END_TEST
 
@@ -235,7 +236,7 @@ START_TEST(test_limits)
 	ck_assert_uint_eq(P.nhosts, PLAN_MAX_HOSTS);
 	for (i = 0; i < PLAN_MAX_PORTS + 5; i++)
 		plan_add(&P, "h0.example.test", 1000 + i, "given", false,
-		         false);
+			 false);
 	ck_assert_uint_eq(P.hosts[0]->nports, PLAN_MAX_PORTS);
 }
 END_TEST
@@ -254,7 +255,7 @@ START_TEST(test_all_ports_kept)
 	ck_assert_uint_eq(P.nhosts, 1);
 	ck_assert_uint_eq(P.hosts[0]->nports, TARGET_MAX_PORTS);
 	ck_assert_int_eq(P.hosts[0]->ports[TARGET_MAX_PORTS - 1].port,
-	                 2000 + TARGET_MAX_PORTS - 1);
+			 2000 + TARGET_MAX_PORTS - 1);
 }
 END_TEST
 

@@ -16,15 +16,15 @@
 Suite *records_suite(void);
 
 #define T_CNAME 5
-#define T_MX    15
-#define T_TXT   16
-#define T_SRV   33
+#define T_MX 15
+#define T_TXT 16
+#define T_SRV 33
 #define T_RRSIG 46
-#define T_TLSA  52
+#define T_TLSA 52
 
-#define QNAME      12     /* offset of the question name: after the header */
+#define QNAME 12	  /* offset of the question name: after the header */
 #define F_RESPONSE 0x8180 /* QR, RD, RA; rcode 0 */
-#define F_AD       0x0020
+#define F_AD 0x0020
 
 /* The answer under construction.  an counts the RRs added; build() writes
  * it into the header. */
@@ -112,7 +112,7 @@ static void put_name(const char *name, unsigned ptr)
 
 /* Header with the given flags and counts, then one question for qname. */
 static void begin(unsigned flags, unsigned qd, const char *qname,
-                  unsigned qtype)
+		  unsigned qtype)
 {
 	m.len = 0;
 	m.an = 0;
@@ -161,7 +161,7 @@ static void add_mx(unsigned pref, const char *labels, unsigned ptr)
 }
 
 static void add_srv(unsigned prio, unsigned weight, unsigned port,
-                    const char *target)
+		    const char *target)
 {
 	size_t at = rr_begin(T_SRV);
 
@@ -189,7 +189,7 @@ static void add_txt(const char *first, ...)
 }
 
 static void add_tlsa(unsigned usage, unsigned sel, unsigned mtype,
-                     const unsigned char *data, size_t len)
+		     const unsigned char *data, size_t len)
 {
 	size_t at = rr_begin(T_TLSA);
 
@@ -232,9 +232,9 @@ static const unsigned char *raw(size_t len)
 }
 
 static const unsigned char sha256[32] = {
-    0x8d, 0x02, 0x53, 0x6c, 0x88, 0x7e, 0x80, 0xd2, 0x5a, 0x1b, 0x5c,
-    0xb1, 0x50, 0x2b, 0x2e, 0x5e, 0x3f, 0x0b, 0x87, 0x1c, 0x0b, 0xa9,
-    0x67, 0xd4, 0x23, 0x00, 0x0b, 0xf6, 0x17, 0x9c, 0x36, 0x11};
+	0x8d, 0x02, 0x53, 0x6c, 0x88, 0x7e, 0x80, 0xd2, 0x5a, 0x1b, 0x5c,
+	0xb1, 0x50, 0x2b, 0x2e, 0x5e, 0x3f, 0x0b, 0x87, 0x1c, 0x0b, 0xa9,
+	0x67, 0xd4, 0x23, 0x00, 0x0b, 0xf6, 0x17, 0x9c, 0x36, 0x11};
 
 /* Every parser on the answer: the results must be in range and what a
  * success hands back must be usable; nothing more is asked of a
@@ -415,9 +415,10 @@ START_TEST(test_mx_host_sanitised)
 	n = records_mx(build(), (int)m.len, &v);
 	ck_assert_int_eq(n, 1);
 	for (s = v[0].host; *s != '\0'; s++)
-		ck_assert_msg(
-		    (unsigned char)*s >= 0x20 && (unsigned char)*s < 0x7f,
-		    "raw byte 0x%02x in '%s'", (unsigned char)*s, v[0].host);
+		ck_assert_msg((unsigned char)*s >= 0x20 &&
+				      (unsigned char)*s < 0x7f,
+			      "raw byte 0x%02x in '%s'", (unsigned char)*s,
+			      v[0].host);
 	records_mx_free(v, n);
 }
 END_TEST
@@ -503,8 +504,8 @@ START_TEST(test_srv_cap)
 	ck_assert_int_eq(n, RECORDS_MAX);
 	for (i = 1; i < n; i++)
 		ck_assert(v[i - 1].priority < v[i].priority ||
-		          (v[i - 1].priority == v[i].priority &&
-		           v[i - 1].weight >= v[i].weight));
+			  (v[i - 1].priority == v[i].priority &&
+			   v[i - 1].weight >= v[i].weight));
 	records_srv_free(v, n);
 }
 END_TEST
@@ -533,7 +534,7 @@ START_TEST(test_txt_joined)
 	begin(F_RESPONSE, 1, "shop.test", T_TXT);
 	add_txt("v=", "spf1 ip4:198.18.1.2", " -all", NULL);
 	ck_assert_int_eq(
-	    records_txt(build(), (int)m.len, "v=spf1", &out, &count), 0);
+		records_txt(build(), (int)m.len, "v=spf1", &out, &count), 0);
 	ck_assert_int_eq(count, 1);
 	ck_assert_str_eq(out, "v=spf1 ip4:198.18.1.2 -all");
 	free(out);
@@ -548,7 +549,7 @@ START_TEST(test_txt_cname_only)
 	begin(F_RESPONSE, 1, "_mta-sts.shop.test", T_TXT);
 	add_raw(T_CNAME, "\x03sts\x04shop\x04test\x00", 15);
 	ck_assert_int_eq(
-	    records_txt(build(), (int)m.len, "v=STSv1", &out, &count), 0);
+		records_txt(build(), (int)m.len, "v=STSv1", &out, &count), 0);
 	ck_assert_int_eq(count, 0);
 	ck_assert_ptr_null(out);
 }
@@ -564,7 +565,7 @@ START_TEST(test_txt_records_not_joined)
 	add_txt("v=DMARC1;", NULL);
 	add_txt(" p=reject", NULL);
 	ck_assert_int_eq(
-	    records_txt(build(), (int)m.len, "v=DMARC1", &out, &count), 0);
+		records_txt(build(), (int)m.len, "v=DMARC1", &out, &count), 0);
 	ck_assert_int_eq(count, 1);
 	ck_assert_str_eq(out, "v=DMARC1;");
 	free(out);
@@ -580,7 +581,7 @@ START_TEST(test_txt_prefix_case)
 	add_txt("google-site-verification=abc", NULL);
 	add_txt("V=stsV1; ID=20240101", NULL);
 	ck_assert_int_eq(
-	    records_txt(build(), (int)m.len, "v=STSv1", &out, &count), 0);
+		records_txt(build(), (int)m.len, "v=STSv1", &out, &count), 0);
 	ck_assert_int_eq(count, 1);
 	ck_assert_str_eq(out, "V=stsV1; ID=20240101"); /* as published */
 	free(out);
@@ -597,7 +598,7 @@ START_TEST(test_txt_two_spf)
 	add_txt("something else", NULL);
 	add_txt("v=spf1 ", "+all", NULL);
 	ck_assert_int_eq(
-	    records_txt(build(), (int)m.len, "v=spf1", &out, &count), 0);
+		records_txt(build(), (int)m.len, "v=spf1", &out, &count), 0);
 	ck_assert_int_eq(count, 2);
 	ck_assert_str_eq(out, "v=spf1 -all"); /* the first */
 	free(out);
@@ -615,7 +616,7 @@ START_TEST(test_txt_no_match)
 	add_txt("", NULL);
 	add_txt("xv=spf1 -all", NULL);
 	ck_assert_int_eq(
-	    records_txt(build(), (int)m.len, "v=spf1", &out, &count), 0);
+		records_txt(build(), (int)m.len, "v=spf1", &out, &count), 0);
 	ck_assert_int_eq(count, 0);
 	ck_assert_ptr_null(out);
 }
@@ -632,7 +633,7 @@ START_TEST(test_txt_empty_record_between)
 	add_txt("", NULL);
 	add_txt(" a", NULL);
 	ck_assert_int_eq(
-	    records_txt(build(), (int)m.len, "v=spf1", &out, &count), 0);
+		records_txt(build(), (int)m.len, "v=spf1", &out, &count), 0);
 	ck_assert_int_eq(count, 1);
 	ck_assert_str_eq(out, "v=spf1");
 	free(out);
@@ -654,7 +655,7 @@ START_TEST(test_txt_long_strings)
 	begin(F_RESPONSE, 1, "shop.test", T_TXT);
 	add_txt(a, b, NULL);
 	ck_assert_int_eq(
-	    records_txt(build(), (int)m.len, "v=spf1", &out, &count), 0);
+		records_txt(build(), (int)m.len, "v=spf1", &out, &count), 0);
 	ck_assert_int_eq(count, 1);
 	ck_assert_int_ne(asprintf(&want, "%s%s", a, b), -1);
 	ck_assert_str_eq(out, want);
@@ -672,7 +673,7 @@ START_TEST(test_txt_sanitised)
 	begin(F_RESPONSE, 1, "_dmarc.shop.test", T_TXT);
 	add_txt("v=DMARC1; p=\033[2Jreject\r\n", NULL);
 	ck_assert_int_eq(
-	    records_txt(build(), (int)m.len, "v=DMARC1", &out, &count), 0);
+		records_txt(build(), (int)m.len, "v=DMARC1", &out, &count), 0);
 	ck_assert_int_eq(count, 1);
 	ck_assert_ptr_null(strchr(out, '\033'));
 	ck_assert_ptr_null(strchr(out, '\r'));
@@ -691,7 +692,7 @@ START_TEST(test_txt_cap)
 	for (i = 0; i < RECORDS_MAX + 20; i++)
 		add_txt("v=spf1 -all", NULL);
 	ck_assert_int_eq(
-	    records_txt(build(), (int)m.len, "v=spf1", &out, &count), 0);
+		records_txt(build(), (int)m.len, "v=spf1", &out, &count), 0);
 	ck_assert_int_eq(count, RECORDS_MAX);
 	ck_assert_str_eq(out, "v=spf1 -all");
 	free(out);
@@ -722,9 +723,10 @@ END_TEST
 START_TEST(test_tlsa_among_others)
 {
 	static const unsigned char rrsig[] = {
-	    0x00, 0x34, 0x0d, 0x04, 0x00, 0x00, 0x01, 0x2c, 0x65, 0x00, 0x00,
-	    0x00, 0x64, 0x00, 0x00, 0x00, 0x30, 0x39, 0x04, 's',  'h',  'o',
-	    'p',  0x04, 't',  'e',  's',  't',  0x00, 0xde, 0xad, 0xbe, 0xef};
+		0x00, 0x34, 0x0d, 0x04, 0x00, 0x00, 0x01, 0x2c, 0x65,
+		0x00, 0x00, 0x00, 0x64, 0x00, 0x00, 0x00, 0x30, 0x39,
+		0x04, 's',  'h',  'o',	'p',  0x04, 't',  'e',	's',
+		't',  0x00, 0xde, 0xad, 0xbe, 0xef};
 	static const unsigned char full[3] = {0xaa, 0xbb, 0xcc};
 	struct tlsa_rec *v;
 	int n;
@@ -944,7 +946,7 @@ START_TEST(test_bad_pointer_loop_pair)
 	put8(1);
 	put8('x');
 	put16(0xc000 | (unsigned)(a + 4)); /* -> the pointer below */
-	put16(0xc000 | (unsigned)a);       /* -> back to the label */
+	put16(0xc000 | (unsigned)a);	   /* -> back to the label */
 	put16(T_TLSA);
 	put16(1);
 	put32(300);
@@ -1061,7 +1063,7 @@ START_TEST(test_bad_tlsa_short_rdata)
 		rr_end(at);
 		n = records_tlsa(build(), (int)m.len, &v);
 		ck_assert_msg(n == -1 || (n >= 0 && n <= 1),
-		              "rdlength %zu: %d records", len, n);
+			      "rdlength %zu: %d records", len, n);
 		records_tlsa_free(v, n);
 		v = NULL;
 	}
@@ -1128,7 +1130,7 @@ END_TEST
 START_TEST(test_bad_every_byte)
 {
 	static const unsigned char vals[] = {0x00, 0x01, 0x3f, 0x40,
-	                                     0x7f, 0xc0, 0xff};
+					     0x7f, 0xc0, 0xff};
 	unsigned char keep;
 	size_t i, k, full;
 

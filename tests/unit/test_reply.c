@@ -35,7 +35,7 @@ static enum reply_status feed_str(const char *s, size_t *used)
  * buffer offered to the parser after each, what it used consumed.  The
  * bytes left over when the reply is no longer MORE go to *left. */
 static enum reply_status feed_chunks(const char *const *chunks, size_t n,
-                                     size_t *left)
+				     size_t *left)
 {
 	struct buf b = {0};
 	enum reply_status st = REPLY_MORE;
@@ -45,7 +45,7 @@ static enum reply_status feed_chunks(const char *const *chunks, size_t n,
 		size_t used = 0;
 
 		ck_assert_int_eq(buf_append(&b, chunks[i], strlen(chunks[i])),
-		                 0);
+				 0);
 		st = reply_feed(&r, b.data, b.len, &used);
 		ck_assert_uint_le(used, b.len);
 		buf_consume(&b, used);
@@ -74,7 +74,7 @@ START_TEST(test_single_line)
 	size_t used;
 
 	ck_assert_int_eq(feed_str("220 mail.example.test ESMTP\r\n", &used),
-	                 REPLY_DONE);
+			 REPLY_DONE);
 	ck_assert_uint_eq(used, 29);
 	ck_assert_int_eq(r.code, 220);
 	ck_assert(r.done);
@@ -90,9 +90,9 @@ END_TEST
 START_TEST(test_multiline)
 {
 	const char *s = "250-mail.example.test Hello\r\n"
-	                "250-PIPELINING\r\n"
-	                "250-SIZE 10240000\r\n"
-	                "250 STARTTLS\r\n";
+			"250-PIPELINING\r\n"
+			"250-SIZE 10240000\r\n"
+			"250 STARTTLS\r\n";
 	size_t used;
 
 	ck_assert_int_eq(feed_str(s, &used), REPLY_DONE);
@@ -111,7 +111,7 @@ START_TEST(test_continuation_is_more)
 	size_t used;
 
 	ck_assert_int_eq(feed_str("250-first\r\n250-second\r\n", &used),
-	                 REPLY_MORE);
+			 REPLY_MORE);
 	ck_assert_uint_eq(used, 23);
 	ck_assert(!r.done);
 	ck_assert_uint_eq(r.lines.n, 2);
@@ -138,7 +138,7 @@ START_TEST(test_bare_code_ends_multiline)
 	size_t used;
 
 	ck_assert_int_eq(feed_str("250-a\r\n250-\r\n250\r\n", &used),
-	                 REPLY_DONE);
+			 REPLY_DONE);
 	ck_assert_uint_eq(r.lines.n, 3);
 	ck_assert_str_eq(r.lines.v[0], "a");
 	ck_assert_str_eq(r.lines.v[1], "");
@@ -147,8 +147,8 @@ START_TEST(test_bare_code_ends_multiline)
 END_TEST
 
 static const char *const malformed[] = {
-    "22",    "abc",   "600 x",  "2x0 x", "220x", "",       "199 ok",
-    "260 x", "2 0 x", " 220 x", "22 0",  "-220", "220\tx",
+	"22",	 "abc",	  "600 x",  "2x0 x", "220x", "",       "199 ok",
+	"260 x", "2 0 x", " 220 x", "22 0",  "-220", "220\tx",
 };
 
 START_TEST(test_malformed)
@@ -159,7 +159,7 @@ START_TEST(test_malformed)
 
 	snprintf(in, sizeof(in), "%s\r\n", line);
 	ck_assert_msg(feed_str(in, &used) == REPLY_ERROR, "'%s' accepted",
-	              line);
+		      line);
 	ck_assert_int_eq(r.error, REPLY_MALFORMED);
 	ck_assert(!r.done);
 	ck_assert_ptr_nonnull(r.bad_line);
@@ -172,7 +172,7 @@ START_TEST(test_bad_line_sanitised)
 	size_t used;
 
 	ck_assert_int_eq(feed("HTTP/1.1 400\x1b[2J\r\n", 18, &used),
-	                 REPLY_ERROR);
+			 REPLY_ERROR);
 	ck_assert_int_eq(r.error, REPLY_MALFORMED);
 	ck_assert_str_eq(r.bad_line, "HTTP/1.1 400\\x1b[2J");
 }
@@ -327,7 +327,7 @@ END_TEST
 START_TEST(test_nonprintable_escaped)
 {
 	static const char in[] = "220 a\0b\x1b[31mc\x07"
-	                         "d\\e\r\n";
+				 "d\\e\r\n";
 	size_t used;
 
 	ck_assert_int_eq(feed(in, sizeof(in) - 1, &used), REPLY_DONE);
@@ -342,8 +342,10 @@ START_TEST(test_high_bytes_escaped)
 	size_t used;
 
 	/* invalid UTF-8 (a Latin-1 byte) and a bidi override: escaped */
-	ck_assert_int_eq(feed_str("220 caf\xe9 \xe2\x80\xae" "x\r\n", &used),
-	                 REPLY_DONE);
+	ck_assert_int_eq(feed_str("220 caf\xe9 \xe2\x80\xae"
+				  "x\r\n",
+				  &used),
+			 REPLY_DONE);
 	ck_assert(r.nonprintable);
 	ck_assert_str_eq(r.lines.v[0], "caf\\xe9 \\xe2\\x80\\xaex");
 }
@@ -355,7 +357,7 @@ START_TEST(test_utf8_banner_kept)
 
 	/* an SMTPUTF8 server's banner is text */
 	ck_assert_int_eq(feed_str("220 caf\xc3\xa9 \xe4\xbe\x8b\r\n", &used),
-	                 REPLY_DONE);
+			 REPLY_DONE);
 	ck_assert(!r.nonprintable);
 	ck_assert_str_eq(r.lines.v[0], "caf\xc3\xa9 \xe4\xbe\x8b");
 }
@@ -374,7 +376,7 @@ END_TEST
 START_TEST(test_split_mid_line)
 {
 	static const char *const chunks[] = {"25", "0-mail.exa", "mple\r\n25",
-	                                     "0-PIPE", "LINING\r\n250 OK\r\n"};
+					     "0-PIPE", "LINING\r\n250 OK\r\n"};
 	size_t left;
 
 	ck_assert_int_eq(feed_chunks(chunks, 5, &left), REPLY_DONE);
@@ -405,7 +407,7 @@ END_TEST
 START_TEST(test_byte_at_a_time)
 {
 	static const char whole[] = "250-mail.example\r\n250-AUTH PLAIN\r\n"
-	                            "250 STARTTLS\r\n";
+				    "250 STARTTLS\r\n";
 	const char *chunks[sizeof(whole) - 1];
 	char bytes[sizeof(whole) - 1][2];
 	size_t i, left;
@@ -416,7 +418,7 @@ START_TEST(test_byte_at_a_time)
 		chunks[i] = bytes[i];
 	}
 	ck_assert_int_eq(feed_chunks(chunks, sizeof(whole) - 1, &left),
-	                 REPLY_DONE);
+			 REPLY_DONE);
 	ck_assert_uint_eq(left, 0);
 	ck_assert_uint_eq(r.lines.n, 3);
 	ck_assert_str_eq(r.lines.v[1], "AUTH PLAIN");
@@ -477,14 +479,14 @@ START_TEST(test_feed_line)
 {
 	ck_assert_int_eq(reply_feed_line(&r, "250-first", 9, true), REPLY_MORE);
 	ck_assert_int_eq(reply_feed_line(&r, "250 second", 10, false),
-	                 REPLY_DONE);
+			 REPLY_DONE);
 	ck_assert(r.bare_lf);
 	ck_assert_uint_eq(r.bytes, 9 + 2 + 10 + 1);
 	ck_assert_str_eq(r.lines.v[1], "second");
 	/* the length is what counts, not a NUL */
 	reply_reset(&r);
 	ck_assert_int_eq(reply_feed_line(&r, "354 go\0on", 9, true),
-	                 REPLY_DONE);
+			 REPLY_DONE);
 	ck_assert_int_eq(r.code, 354);
 	ck_assert_str_eq(r.lines.v[0], "go\\x00on");
 	ck_assert(r.nonprintable);
@@ -528,7 +530,7 @@ START_TEST(test_join)
 	ck_assert_str_eq(s, "");
 	free(s);
 	ck_assert_int_eq(feed_str("250-a b\r\n250-\r\n250 c\r\n", &used),
-	                 REPLY_DONE);
+			 REPLY_DONE);
 	s = reply_join(&r, " / ");
 	ck_assert_str_eq(s, "a b /  / c");
 	free(s);
@@ -543,9 +545,9 @@ START_TEST(test_error_names)
 	ck_assert_str_eq(reply_error_name(REPLY_OK), "ok");
 	ck_assert_ptr_nonnull(strstr(reply_error_name(REPLY_OVERLONG), "long"));
 	ck_assert_str_ne(reply_error_name(REPLY_MALFORMED),
-	                 reply_error_name(REPLY_MIXED));
+			 reply_error_name(REPLY_MIXED));
 	ck_assert_str_ne(reply_error_name(REPLY_FLOOD),
-	                 reply_error_name(REPLY_OVERLONG));
+			 reply_error_name(REPLY_OVERLONG));
 }
 END_TEST
 
@@ -563,7 +565,7 @@ Suite *reply_suite(void)
 	tcase_add_test(tc, test_bare_code);
 	tcase_add_test(tc, test_bare_code_ends_multiline);
 	tcase_add_loop_test(tc, test_malformed, 0,
-	                    (int)(sizeof(malformed) / sizeof(malformed[0])));
+			    (int)(sizeof(malformed) / sizeof(malformed[0])));
 	tcase_add_test(tc, test_bad_line_sanitised);
 	tcase_add_test(tc, test_mixed_codes);
 	tcase_add_test(tc, test_bare_lf);

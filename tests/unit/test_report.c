@@ -93,13 +93,13 @@ static void tls_done(struct probe *p, bool verified)
 	p->tls.done = true;
 	snprintf(p->tls.version, sizeof(p->tls.version), "TLS1.3");
 	snprintf(p->tls.cipher, sizeof(p->tls.cipher),
-	         "TLS_AES_256_GCM_SHA384");
+		 "TLS_AES_256_GCM_SHA384");
 	p->tls.verified = verified;
 	p->tls.trusted = verified;
 	p->tls.name_ok = true;
 	if (!verified)
 		p->tls.verify_error = strdup("the certificate is not signed by "
-		                             "a trusted authority");
+					     "a trusted authority");
 	ck_assert_int_eq(strlist_add(&p->tls.names, "mail.example.test"), 0);
 	p->tls.issuer = strdup("CN=Test CA");
 	p->tls.subject = strdup("CN=mail.example.test");
@@ -149,7 +149,7 @@ static void write_json(void)
 	/* JSON Lines: one line per target */
 	ck_assert_msg(out[outlen - 1] == '\n', "no newline at the end");
 	ck_assert_msg(memchr(out, '\n', outlen - 1) == NULL,
-	              "a newline inside the object");
+		      "a newline inside the object");
 	J = json_tokener_parse(out);
 	ck_assert_msg(J != NULL, "not JSON: %s", out);
 	ck_assert(json_object_is_type(J, json_type_object));
@@ -197,7 +197,7 @@ static json_object *get(const char *path, json_type type)
 
 	ck_assert_msg(lookup(path, &v), "%s missing in %s", path, out);
 	ck_assert_msg(v != NULL && json_object_is_type(v, type),
-	              "%s: wrong type in %s", path, out);
+		      "%s: wrong type in %s", path, out);
 	return v;
 }
 
@@ -239,7 +239,7 @@ static int finding_index(size_t i, const char *id)
 	n = get_len(path);
 	for (j = 0; j < n; j++) {
 		snprintf(path, sizeof(path), "probes.%zu.findings.%zu.id", i,
-		         j);
+			 j);
 		if (strcmp(get_str(path), id) == 0)
 			return (int)j;
 	}
@@ -301,7 +301,7 @@ START_TEST(test_json_probes)
 	ck_assert_str_eq(get_str("probes.0.state"), "starttls");
 	is_null("probes.0.reason");
 	ck_assert_str_eq(get_str("probes.0.banner"),
-	                 "220 mail.example.test ESMTP");
+			 "220 mail.example.test ESMTP");
 	ck_assert_uint_eq(get_len("probes.0.ehlo"), 2);
 	ck_assert_str_eq(get_str("probes.0.ehlo.1"), "STARTTLS");
 	ck_assert_str_eq(get_str("probes.0.ehlo_tls.0"), "AUTH PLAIN LOGIN");
@@ -371,13 +371,13 @@ START_TEST(test_json_tls_name_mismatch)
 	p->tls.verified = false;
 	p->tls.name_ok = false;
 	p->tls.verify_error = strdup("the certificate is not valid for the "
-	                             "name probed");
+				     "name probed");
 	write_json();
 	ck_assert(!get_bool("probes.0.tls.verified"));
 	ck_assert(get_bool("probes.0.tls.trusted"));
 	ck_assert(!get_bool("probes.0.tls.name_ok"));
 	ck_assert_ptr_nonnull(
-	    strstr(get_str("probes.0.tls.verify_error"), "name"));
+		strstr(get_str("probes.0.tls.verify_error"), "name"));
 	has_finding(0, "certificate-host-mismatch", "error");
 	is_null("recommendation.port");
 }
@@ -390,7 +390,7 @@ START_TEST(test_json_target_findings)
 	R.findings[0].id = "no-mta-sts";
 	R.findings[0].severity = SEV_WARNING;
 	snprintf(R.findings[0].message, sizeof(R.findings[0].message),
-	         "no MTA-STS policy");
+		 "no MTA-STS policy");
 	R.nfindings = 1;
 	write_json();
 	ck_assert_uint_eq(get_len("findings"), 1);
@@ -477,7 +477,7 @@ START_TEST(test_json_escapes)
 {
 	struct probe *p = add("198.18.0.2", 25);
 	const char *raw =
-	    "220 \x1b[2J\x1b]0;owned\x07 \"quoted\" back\\slash\r";
+		"220 \x1b[2J\x1b]0;owned\x07 \"quoted\" back\\slash\r";
 	size_t i;
 
 	plaintext(p);
@@ -489,7 +489,7 @@ START_TEST(test_json_escapes)
 	write_json();
 	for (i = 0; i + 1 < outlen; i++)
 		ck_assert_msg((unsigned char)out[i] >= 0x20,
-		              "byte 0x%02x at %zu", (unsigned char)out[i], i);
+			      "byte 0x%02x at %zu", (unsigned char)out[i], i);
 	ck_assert_str_eq(get_str("probes.0.banner"), raw);
 	ck_assert_str_eq(get_str("probes.0.error"), "bad \\x1b[31m line");
 	ck_assert_str_eq(get_str("target"), "evil\x1b[1m\n.example");
@@ -499,10 +499,10 @@ END_TEST
 START_TEST(test_json_unicode_target)
 {
 	R.unicode = strdup("b\xc3\xbc"
-	                   "cher.example");
+			   "cher.example");
 	write_json();
 	ck_assert_str_eq(get_str("target_unicode"), "b\xc3\xbc"
-	                                            "cher.example");
+						    "cher.example");
 }
 END_TEST
 
@@ -588,8 +588,7 @@ START_TEST(test_text_controls_answer)
 					   "198.18.0.4", "198.18.0.5"};
 	static const enum probe_end end[] = {END_REFUSED, END_UNREACHABLE,
 					     END_UNREACHABLE, END_TIMEOUT};
-	static const char *const from[] = {"", "198.18.0.3", "198.18.9.1",
-					   ""};
+	static const char *const from[] = {"", "198.18.0.3", "198.18.9.1", ""};
 	size_t i;
 
 	blocked(add("198.18.0.2", 587), END_TIMEOUT);
@@ -611,11 +610,14 @@ START_TEST(test_text_controls_answer)
 	}
 	write_text(false);
 	ck_assert_msg(strstr(out, "  198.18.0.2: refused, answers: the host is "
-				  "reachable (5 ms)\n") != NULL, "%s", out);
+				  "reachable (5 ms)\n") != NULL,
+		      "%s", out);
 	ck_assert_msg(strstr(out, "  198.18.0.3: unreachable, answers: the "
-				  "host is reachable (5 ms)\n") != NULL, "%s", out);
+				  "host is reachable (5 ms)\n") != NULL,
+		      "%s", out);
 	ck_assert_msg(strstr(out, "  198.18.0.4: unreachable, ICMP error from "
-				  "a router on the way (5 ms)\n") != NULL, "%s", out);
+				  "a router on the way (5 ms)\n") != NULL,
+		      "%s", out);
 	ck_assert_msg(strstr(out, "  198.18.0.5: timeout (5 ms)\n") != NULL,
 		      "%s", out);
 }
@@ -646,8 +648,9 @@ START_TEST(test_text_cert_not_yet_valid)
 	p->tls.not_yet_valid = true;
 	write_text(false);
 	ck_assert_msg(
-	    !on_line(row(465, "198.18.0.2"), "NAME MISMATCH"),
-	    "a certificate for the right name shown as a mismatch:\n%s", out);
+		!on_line(row(465, "198.18.0.2"), "NAME MISMATCH"),
+		"a certificate for the right name shown as a mismatch:\n%s",
+		out);
 }
 END_TEST
 
@@ -720,7 +723,7 @@ START_TEST(test_text_columns_aligned)
 	b->tls.name_ok = false;
 	free(b->tls.names.v[0]);
 	b->tls.names.v[0] =
-	    strdup("a-certificate-name-far-longer-than-its-column.example");
+		strdup("a-certificate-name-far-longer-than-its-column.example");
 	blocked(c, END_TIMEOUT);
 	c->total_ms = 123456;
 	write_text(false);
@@ -847,7 +850,7 @@ START_TEST(test_recommend_unplanned_port)
 	ck_assert_msg(strstr(rec.why, "ports 25 and 587") != NULL, "%s",
 		      rec.why);
 	ck_assert_msg(strstr(rec.why, "smtpprobe -p 2525 mx1.example.test") !=
-			  NULL,
+			      NULL,
 		      "%s", rec.why);
 	/* no record at all: nothing resolved, as before */
 	records_mx_free(R.dns.mx, R.dns.nmx);
@@ -889,8 +892,7 @@ END_TEST
  * says it once instead of a line per question. */
 static void dns_error(const char *name, const char *type, const char *error)
 {
-	struct dns_error *e =
-	    realloc(R.errors, (R.nerrors + 1) * sizeof(*e));
+	struct dns_error *e = realloc(R.errors, (R.nerrors + 1) * sizeof(*e));
 
 	ck_assert_ptr_nonnull(e);
 	R.errors = e;
@@ -923,7 +925,7 @@ START_TEST(test_dns_unanswered)
 	out = NULL;
 	write_text(false);
 	ck_assert_msg(strstr(out, "  DNS MX mail.example.test: timeout") !=
-			  NULL,
+			      NULL,
 		      "%s", out);
 	/* an NXDOMAIN is an answer */
 	R.dns.answered = 0;
@@ -1049,7 +1051,7 @@ START_TEST(test_check_login)
 	check_judge(&R, &req, &c);
 	ck_assert(!c.works);
 	ck_assert_msg(strstr(c.why, "refused the user name or password") !=
-			  NULL,
+			      NULL,
 		      "%s", c.why);
 	ck_assert_int_eq(report_status(&R), 1);
 	/* no encryption: the client would log in in cleartext */

@@ -61,7 +61,9 @@ START_TEST(test_invalid_utf8_escaped)
 	/* a lone lead byte, a sequence cut short by the length or a byte */
 	check("a\xc3", 2, "a\\xc3");
 	check("\xe4\xbe", 2, "\\xe4\\xbe");
-	check("\xe4\xbe" "A", 3, "\\xe4\\xbeA");
+	check("\xe4\xbe"
+	      "A",
+	      3, "\\xe4\\xbeA");
 	/* overlong forms of '/', NUL and U+FFFF's neighbour */
 	check("\xc0\xaf", 2, "\\xc0\\xaf");
 	check("\xc1\xbf", 2, "\\xc1\\xbf");
@@ -79,17 +81,18 @@ START_TEST(test_hidden_escaped)
 	/* C1 controls: U+0085 NEL, U+009B CSI */
 	check("\xc2\x85\xc2\x9b", 4, "\\xc2\\x85\\xc2\\x9b");
 	/* the bidi overrides and isolates, each end of both ranges */
-	check("a\xe2\x80\xae" "b", 5, "a\\xe2\\x80\\xaeb"); /* U+202E RLO */
-	check("\xe2\x80\xaa", 3, "\\xe2\\x80\\xaa");   /* U+202A */
-	check("\xe2\x81\xa6", 3, "\\xe2\\x81\\xa6");   /* U+2066 */
-	check("\xe2\x81\xa9", 3, "\\xe2\\x81\\xa9");   /* U+2069 */
+	check("a\xe2\x80\xae"
+	      "b",
+	      5, "a\\xe2\\x80\\xaeb");		     /* U+202E RLO */
+	check("\xe2\x80\xaa", 3, "\\xe2\\x80\\xaa"); /* U+202A */
+	check("\xe2\x81\xa6", 3, "\\xe2\\x81\\xa6"); /* U+2066 */
+	check("\xe2\x81\xa9", 3, "\\xe2\\x81\\xa9"); /* U+2069 */
 	/* marks, zero widths, BOM, line separator, a tag */
-	check("\xe2\x80\x8f", 3, "\\xe2\\x80\\x8f");   /* U+200F RLM */
-	check("\xe2\x80\x8b", 3, "\\xe2\\x80\\x8b");   /* U+200B */
-	check("\xef\xbb\xbf", 3, "\\xef\\xbb\\xbf");   /* U+FEFF */
-	check("\xe2\x80\xa8", 3, "\\xe2\\x80\\xa8");   /* U+2028 */
-	check("\xf3\xa0\x80\x81", 4,
-	      "\\xf3\\xa0\\x80\\x81");                      /* U+E0001 */
+	check("\xe2\x80\x8f", 3, "\\xe2\\x80\\x8f");	      /* U+200F RLM */
+	check("\xe2\x80\x8b", 3, "\\xe2\\x80\\x8b");	      /* U+200B */
+	check("\xef\xbb\xbf", 3, "\\xef\\xbb\\xbf");	      /* U+FEFF */
+	check("\xe2\x80\xa8", 3, "\\xe2\\x80\\xa8");	      /* U+2028 */
+	check("\xf3\xa0\x80\x81", 4, "\\xf3\\xa0\\x80\\x81"); /* U+E0001 */
 	/* the characters either side of the ranges are text */
 	check("\xe2\x80\xaf", 3, "\xe2\x80\xaf"); /* U+202F */
 	check("\xe2\x80\xa7", 3, "\xe2\x80\xa7"); /* U+2027 */
@@ -120,8 +123,8 @@ START_TEST(test_every_byte)
 	ck_assert_uint_eq(strlen(out), 94 + 2 + 161 * 4);
 	for (i = 0; out[i] != '\0'; i++)
 		ck_assert_msg((unsigned char)out[i] >= 0x20 &&
-		                  (unsigned char)out[i] < 0x7f,
-		              "byte 0x%02x at %zu", (unsigned char)out[i], i);
+				      (unsigned char)out[i] < 0x7f,
+			      "byte 0x%02x at %zu", (unsigned char)out[i], i);
 	ck_assert(!has_nonprintable(out, strlen(out)));
 	free(out);
 }
@@ -203,7 +206,10 @@ START_TEST(test_utf8_locale_shows_text)
 {
 	use_locale("C.UTF-8");
 	ck_assert(textout_utf8());
-	check_shown("b\xc3\xbc" "cher.example.test", "b\xc3\xbc" "cher.example.test");
+	check_shown("b\xc3\xbc"
+		    "cher.example.test",
+		    "b\xc3\xbc"
+		    "cher.example.test");
 	check_shown("\xe4\xbe\x8b\xe3\x81\x88", "\xe4\xbe\x8b\xe3\x81\x88");
 	/* what is never shown stays escaped in any locale */
 	check_shown("\x1b[2J\xe2\x80\xae\xc0\xaf",
@@ -216,7 +222,10 @@ START_TEST(test_c_locale_escapes_text)
 	use_locale("C");
 	ck_assert(!textout_utf8());
 	/* the bytes, as sanitize() escaped them before UTF-8 was kept */
-	check_shown("b\xc3\xbc" "cher", "b\\xc3\\xbc" "cher");
+	check_shown("b\xc3\xbc"
+		    "cher",
+		    "b\\xc3\\xbc"
+		    "cher");
 	check_shown("\xe4\xbe\x8b", "\\xe4\\xbe\\x8b");
 	check_shown("\x1b[2J\xe2\x80\xae\xc0\xaf",
 		    "\\x1b[2J\\xe2\\x80\\xae\\xc0\\xaf");
@@ -228,13 +237,17 @@ START_TEST(test_display_width)
 {
 	use_locale("C.UTF-8");
 	ck_assert_int_eq(textout_width("ADDRESS"), 7);
-	ck_assert_int_eq(textout_width("b\xc3\xbc" "cher"), 6);
+	ck_assert_int_eq(textout_width("b\xc3\xbc"
+				       "cher"),
+			 6);
 	/* East Asian wide characters take two columns each */
 	ck_assert_int_eq(textout_width("\xe4\xbe\x8b\xe3\x81\x88.test"), 9);
 	ck_assert_int_eq(textout_width(""), 0);
 	use_locale("C");
 	/* escaped: four columns a byte */
-	ck_assert_int_eq(textout_width("b\xc3\xbc" "cher"), 13);
+	ck_assert_int_eq(textout_width("b\xc3\xbc"
+				       "cher"),
+			 13);
 	ck_assert_int_eq(textout_width("ADDRESS"), 7);
 }
 END_TEST

@@ -15,7 +15,7 @@
 #include "probe/sched.h"
 #include "tests/unit/suites.h"
 
-#define NPROBES      6
+#define NPROBES 6
 #define MAX_ACCEPTED 32
 
 static struct loop *loop;
@@ -106,11 +106,11 @@ static void submit(int i, const char *a, bool connect_only)
 	sa.sin_family = AF_INET;
 	ck_assert_int_eq(inet_pton(AF_INET, a, &sa.sin_addr), 1);
 	P[i] = probe_new((struct sockaddr *)&sa, sizeof(sa),
-	                 port[strcmp(a, "127.0.0.1") != 0], NULL, "given");
+			 port[strcmp(a, "127.0.0.1") != 0], NULL, "given");
 	ck_assert_ptr_nonnull(P[i]);
 	P[i]->connect_only = connect_only;
 	ck_assert_int_eq(sched_submit(S, P[i], on_done, (void *)(intptr_t)i),
-	                 0);
+			 0);
 }
 
 /* Runs the loop until every probe has ended (at most 5 s); the most

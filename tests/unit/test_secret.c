@@ -18,8 +18,7 @@
 #include "tests/unit/suites.h"
 
 /* Reads from the pty master until the text holds want or ms run out. */
-static int read_until(int fd, char *buf, size_t len, const char *want,
-		      int ms)
+static int read_until(int fd, char *buf, size_t len, const char *want, int ms)
 {
 	size_t n = 0;
 	struct pollfd pfd = {fd, POLLIN, 0};

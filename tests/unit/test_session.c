@@ -90,7 +90,7 @@ static void on_server(void *arg, int fd, unsigned events)
 
 		ck_assert_uint_lt(s->ncmds, MAX_CMDS);
 		snprintf(s->cmds[s->ncmds++], sizeof(s->cmds[0]), "%.*s",
-		         (int)len, s->in);
+			 (int)len, s->in);
 		memmove(s->in, nl + 2, s->inlen - len - 2);
 		s->inlen -= len + 2;
 		s->in[s->inlen] = '\0';
@@ -109,7 +109,7 @@ static void on_done(void *arg, struct probe *p)
 /* Listens on 127.0.0.1, starts the probe against it, accepts, greets
  * with greeting (NULL: nothing yet), and answers from replies. */
 static void start(const char *greeting, const char *const *replies,
-                  size_t nreplies)
+		  size_t nreplies)
 {
 	struct sockaddr_in sa;
 	socklen_t len = sizeof(sa);
@@ -139,7 +139,7 @@ static void start(const char *greeting, const char *const *replies,
 	if (greeting != NULL)
 		send_all(srv.fd, greeting);
 	ck_assert_int_eq(loop_watch(loop, srv.fd, LOOP_READ, on_server, &srv),
-	                 0);
+			 0);
 }
 
 static void run(void)
@@ -159,9 +159,9 @@ static void run(void)
 START_TEST(test_plaintext_session)
 {
 	static const char *const replies[] = {
-	    "250-test.example Hello\r\n250-PIPELINING\r\n"
-	    "250 AUTH PLAIN LOGIN\r\n",
-	    "221 bye\r\n",
+		"250-test.example Hello\r\n250-PIPELINING\r\n"
+		"250 AUTH PLAIN LOGIN\r\n",
+		"221 bye\r\n",
 	};
 	struct verdict v;
 
@@ -196,8 +196,8 @@ END_TEST
 START_TEST(test_starttls_injection)
 {
 	static const char *const replies[] = {
-	    "250-test.example\r\n250 STARTTLS\r\n",
-	    "220 2.0.0 ready\r\n250-injected\r\n250 x\r\n",
+		"250-test.example\r\n250 STARTTLS\r\n",
+		"220 2.0.0 ready\r\n250-injected\r\n250 x\r\n",
 	};
 	struct verdict v;
 
@@ -232,12 +232,12 @@ static void second_greeting_line(void *arg)
 START_TEST(test_waits_for_final_greeting_line)
 {
 	static const char *const replies[] = {"250 test.example\r\n",
-	                                      "221 bye\r\n"};
+					      "221 bye\r\n"};
 	struct loop_timer later = {0};
 
 	start("220-first line\r\n", replies, 2);
 	loop_timer_arm(loop, &later, loop_now() + 100, second_greeting_line,
-	               NULL);
+		       NULL);
 	run();
 	ck_assert_int_eq(P.end, END_DONE);
 	ck_assert_str_eq(P.banner, "220 first line / second line");

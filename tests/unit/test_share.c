@@ -29,7 +29,7 @@ static void on_value(void *arg, const void *value)
 }
 
 static enum share_claim claim(struct share *sh, const struct probe *p,
-                              const void **v)
+			      const void **v)
 {
 	char key[PROBE_KEY_MAX];
 
@@ -38,7 +38,7 @@ static enum share_claim claim(struct share *sh, const struct probe *p,
 }
 
 static void publish(struct share *sh, const struct probe *p, void *value,
-                    void (*free_value)(void *))
+		    void (*free_value)(void *))
 {
 	char key[PROBE_KEY_MAX];
 
@@ -121,8 +121,8 @@ START_TEST(test_keep_bounded)
 {
 	struct share *sh = share_new(2);
 	struct probe p[3] = {mk("198.18.1.2", 25, NULL),
-	                     mk("198.18.1.2", 587, NULL),
-	                     mk("198.18.1.2", 465, NULL)};
+			     mk("198.18.1.2", 587, NULL),
+			     mk("198.18.1.2", 465, NULL)};
 	const void *v;
 	int i;
 

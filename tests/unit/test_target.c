@@ -30,21 +30,21 @@ static void teardown(void)
 static void parse_ok(const char *s)
 {
 	ck_assert_msg(target_parse(s, &t, err, sizeof(err)) == 0,
-	              "'%s' refused: %s", s, err);
+		      "'%s' refused: %s", s, err);
 }
 
 /* Refused, with a message that names the input and contains want. */
 static void parse_bad(const char *s, const char *want)
 {
 	ck_assert_msg(target_parse(s, &t, err, sizeof(err)) == -1,
-	              "'%s' accepted as '%s'", s, t.host ? t.host : "?");
+		      "'%s' accepted as '%s'", s, t.host ? t.host : "?");
 	ck_assert_ptr_null(t.host);
 	ck_assert_ptr_null(t.input);
 	ck_assert_ptr_null(t.unicode);
 	ck_assert_msg(strstr(err, want) != NULL,
-	              "'%s': message '%s' lacks '%s'", s, err, want);
+		      "'%s': message '%s' lacks '%s'", s, err, want);
 	ck_assert_msg(strncmp(err, "bad target '", 12) == 0,
-	              "'%s': message '%s' does not name the target", s, err);
+		      "'%s': message '%s' does not name the target", s, err);
 }
 
 /* No byte of s is a control byte or 8-bit: safe on any terminal. */
@@ -169,22 +169,22 @@ END_TEST
 START_TEST(test_idn)
 {
 	parse_ok("b\xc3\xbc"
-	         "cher.example");
+		 "cher.example");
 	ck_assert_str_eq(t.host, "xn--bcher-kva.example");
 	ck_assert_ptr_nonnull(t.unicode);
 	ck_assert_str_eq(t.unicode, "b\xc3\xbc"
-	                            "cher.example");
+				    "cher.example");
 	ck_assert_int_eq(t.family, 0);
 	/* what was typed is kept as typed: valid UTF-8 is text */
 	ck_assert_str_eq(t.input, "b\xc3\xbc"
-	                          "cher.example");
+				  "cher.example");
 }
 END_TEST
 
 START_TEST(test_idn_upper_case)
 {
 	parse_ok("B\xc3\x9c"
-	         "CHER.Example:587");
+		 "CHER.Example:587");
 	ck_assert_str_eq(t.host, "xn--bcher-kva.example");
 	ck_assert_int_eq(t.port, 587);
 	ck_assert_ptr_nonnull(t.unicode);
@@ -415,7 +415,7 @@ START_TEST(test_ports)
 	ck_assert_uint_eq(n, 1);
 	ck_assert_int_eq(ports[0], 465);
 	ck_assert_int_eq(
-	    ports_parse("1,65535,2525", ports, &n, err, sizeof(err)), 0);
+		ports_parse("1,65535,2525", ports, &n, err, sizeof(err)), 0);
 	ck_assert_uint_eq(n, 3);
 	ck_assert_int_eq(ports[1], 65535);
 	ck_assert_int_eq(ports[2], 2525);
@@ -430,7 +430,7 @@ START_TEST(test_ports_max)
 
 	for (i = 1; i <= TARGET_MAX_PORTS; i++)
 		snprintf(list + strlen(list), sizeof(list) - strlen(list),
-		         "%s%zu", i > 1 ? "," : "", 1000 + i);
+			 "%s%zu", i > 1 ? "," : "", 1000 + i);
 	ck_assert_int_eq(ports_parse(list, ports, &n, err, sizeof(err)), 0);
 	ck_assert_uint_eq(n, TARGET_MAX_PORTS);
 	ck_assert_int_eq(ports[TARGET_MAX_PORTS - 1], 1000 + TARGET_MAX_PORTS);
@@ -445,18 +445,18 @@ END_TEST
 static const struct {
 	const char *in, *want;
 } bad_ports[] = {
-    {"0", "'0'"},
-    {"65536", "'65536'"},
-    {"25,,587", "empty"},
-    {"25,25", "25 given twice"},
-    {"", "empty"},
-    {"25,", "empty"},
-    {",25", "empty"},
-    {"smtp", "'smtp'"},
-    {"25 ", "'25 '"},
-    {"-1", "'-1'"},
-    {"587,465,587", "587 given twice"},
-    {"12345678901234567", "overlong"},
+	{"0", "'0'"},
+	{"65536", "'65536'"},
+	{"25,,587", "empty"},
+	{"25,25", "25 given twice"},
+	{"", "empty"},
+	{"25,", "empty"},
+	{",25", "empty"},
+	{"smtp", "'smtp'"},
+	{"25 ", "'25 '"},
+	{"-1", "'-1'"},
+	{"587,465,587", "587 given twice"},
+	{"12345678901234567", "overlong"},
 };
 
 START_TEST(test_ports_bad)
@@ -464,12 +464,12 @@ START_TEST(test_ports_bad)
 	int ports[TARGET_MAX_PORTS];
 	size_t n = 99;
 
-	ck_assert_msg(
-	    ports_parse(bad_ports[_i].in, ports, &n, err, sizeof(err)) == -1,
-	    "'%s' accepted", bad_ports[_i].in);
+	ck_assert_msg(ports_parse(bad_ports[_i].in, ports, &n, err,
+				  sizeof(err)) == -1,
+		      "'%s' accepted", bad_ports[_i].in);
 	ck_assert_msg(strstr(err, bad_ports[_i].want) != NULL,
-	              "'%s': message '%s' lacks '%s'", bad_ports[_i].in, err,
-	              bad_ports[_i].want);
+		      "'%s': message '%s' lacks '%s'", bad_ports[_i].in, err,
+		      bad_ports[_i].want);
 	ck_assert_ptr_nonnull(strstr(err, "--ports"));
 }
 END_TEST
@@ -480,7 +480,7 @@ START_TEST(test_ports_bad_sanitised)
 	size_t n;
 
 	ck_assert_int_eq(ports_parse("25,\x1b[1m", ports, &n, err, sizeof(err)),
-	                 -1);
+			 -1);
 	ck_assert(clean(err));
 	ck_assert_ptr_nonnull(strstr(err, "\\x1b[1m"));
 }
@@ -490,17 +490,17 @@ START_TEST(test_dns_server)
 {
 	char csv[128] = "";
 
-	ck_assert_int_eq(
-	    dns_server_parse("192.0.2.53", csv, sizeof(csv), err, sizeof(err)),
-	    0);
+	ck_assert_int_eq(dns_server_parse("192.0.2.53", csv, sizeof(csv), err,
+					  sizeof(err)),
+			 0);
 	ck_assert_str_eq(csv, "192.0.2.53:53");
 	ck_assert_int_eq(dns_server_parse("198.18.0.53:5353", csv, sizeof(csv),
-	                                  err, sizeof(err)),
-	                 0);
+					  err, sizeof(err)),
+			 0);
 	ck_assert_str_eq(csv, "192.0.2.53:53,198.18.0.53:5353");
 	ck_assert_int_eq(dns_server_parse("[fd00::53]:5353", csv, sizeof(csv),
-	                                  err, sizeof(err)),
-	                 0);
+					  err, sizeof(err)),
+			 0);
 	ck_assert_str_eq(csv, "192.0.2.53:53,198.18.0.53:5353,[fd00::53]:5353");
 }
 END_TEST
@@ -509,9 +509,9 @@ START_TEST(test_dns_server_v6_default_port)
 {
 	char csv[64] = "";
 
-	ck_assert_int_eq(
-	    dns_server_parse("fd00::53", csv, sizeof(csv), err, sizeof(err)),
-	    0);
+	ck_assert_int_eq(dns_server_parse("fd00::53", csv, sizeof(csv), err,
+					  sizeof(err)),
+			 0);
 	ck_assert_str_eq(csv, "[fd00::53]:53");
 }
 END_TEST
@@ -521,14 +521,14 @@ START_TEST(test_dns_server_name_refused)
 	char csv[64] = "";
 
 	ck_assert_int_eq(dns_server_parse("ns1.example.test", csv, sizeof(csv),
-	                                  err, sizeof(err)),
-	                 -1);
+					  err, sizeof(err)),
+			 -1);
 	ck_assert_ptr_nonnull(strstr(err, "ns1.example.test"));
 	ck_assert_ptr_nonnull(strstr(err, "not a name"));
 	ck_assert_str_eq(csv, "");
 	ck_assert_int_eq(dns_server_parse("192.0.2.53:0", csv, sizeof(csv), err,
-	                                  sizeof(err)),
-	                 -1);
+					  sizeof(err)),
+			 -1);
 	ck_assert_ptr_nonnull(strstr(err, "--dns-server"));
 	ck_assert_str_eq(csv, "");
 }
@@ -538,12 +538,12 @@ START_TEST(test_dns_server_full)
 {
 	char csv[20] = "";
 
-	ck_assert_int_eq(
-	    dns_server_parse("192.0.2.53", csv, sizeof(csv), err, sizeof(err)),
-	    0);
-	ck_assert_int_eq(
-	    dns_server_parse("192.0.2.54", csv, sizeof(csv), err, sizeof(err)),
-	    -1);
+	ck_assert_int_eq(dns_server_parse("192.0.2.53", csv, sizeof(csv), err,
+					  sizeof(err)),
+			 0);
+	ck_assert_int_eq(dns_server_parse("192.0.2.54", csv, sizeof(csv), err,
+					  sizeof(err)),
+			 -1);
 	ck_assert_str_eq(csv, "192.0.2.53:53");
 	ck_assert_ptr_nonnull(strstr(err, "too many"));
 }
@@ -595,7 +595,7 @@ Suite *target_suite(void)
 	tcase_add_test(opt, test_ports);
 	tcase_add_test(opt, test_ports_max);
 	tcase_add_loop_test(opt, test_ports_bad, 0,
-	                    (int)(sizeof(bad_ports) / sizeof(bad_ports[0])));
+			    (int)(sizeof(bad_ports) / sizeof(bad_ports[0])));
 	tcase_add_test(opt, test_ports_bad_sanitised);
 	tcase_add_test(opt, test_dns_server);
 	tcase_add_test(opt, test_dns_server_v6_default_port);

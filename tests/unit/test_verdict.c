@@ -127,16 +127,16 @@ static const struct finding *must(const char *id, enum severity sev)
 	const struct finding *f = find(id);
 
 	ck_assert_msg(f != NULL, "finding '%s' missing (%zu findings)", id,
-	              V.nfindings);
+		      V.nfindings);
 	ck_assert_msg(f->severity == sev, "'%s' is %s, not %s", id,
-	              severity_name(f->severity), severity_name(sev));
+		      severity_name(f->severity), severity_name(sev));
 	return f;
 }
 
 static void must_not(const char *id)
 {
 	ck_assert_msg(find(id) == NULL, "unexpected finding '%s': %s", id,
-	              find(id)->message);
+		      find(id)->message);
 }
 
 /* Judges P into V and checks what holds for every verdict. */
@@ -148,7 +148,7 @@ static void judge(void)
 	verdict_judge(&P, &V);
 	ck_assert_uint_le(V.nfindings, VERDICT_MAX_FINDINGS);
 	ck_assert_msg(!V.downgrade_risk || V.nfindings > 0,
-	              "downgrade_risk without a finding to explain it");
+		      "downgrade_risk without a finding to explain it");
 	ck_assert(V.reason == NULL || *V.reason != '\0');
 	for (i = 0; i < V.nfindings; i++) {
 		const char *c;
@@ -156,12 +156,12 @@ static void judge(void)
 		ck_assert_ptr_nonnull(V.findings[i].id);
 		for (c = V.findings[i].id; *c != '\0'; c++)
 			ck_assert_msg(islower((unsigned char)*c) || *c == '-',
-			              "id '%s' not lower case",
-			              V.findings[i].id);
+				      "id '%s' not lower case",
+				      V.findings[i].id);
 		ck_assert_uint_gt(strlen(V.findings[i].message), 0);
 		ck_assert(V.findings[i].severity == SEV_INFO ||
-		          V.findings[i].severity == SEV_WARNING ||
-		          V.findings[i].severity == SEV_ERROR);
+			  V.findings[i].severity == SEV_WARNING ||
+			  V.findings[i].severity == SEV_ERROR);
 		ck_assert(verdict_has(&V, V.findings[i].id));
 	}
 }
@@ -169,14 +169,14 @@ static void judge(void)
 static void state_is(enum state st, const char *reason)
 {
 	ck_assert_msg(V.state == st, "state %s, not %s", state_name(V.state),
-	              state_name(st));
+		      state_name(st));
 	if (reason == NULL)
 		ck_assert_msg(V.reason == NULL, "reason '%s', expected none",
-		              V.reason);
+			      V.reason);
 	else
 		ck_assert_msg(V.reason != NULL && strcmp(V.reason, reason) == 0,
-		              "reason '%s', not '%s'",
-		              V.reason ? V.reason : "(null)", reason);
+			      "reason '%s', not '%s'",
+			      V.reason ? V.reason : "(null)", reason);
 }
 
 /* ---- blocked ---- */
@@ -185,10 +185,10 @@ static const struct {
 	enum probe_end end;
 	const char *reason;
 } blocked[] = {
-    {END_TIMEOUT, "timeout"},
-    {END_DEADLINE, "timeout"},
-    {END_REFUSED, "refused"},
-    {END_UNREACHABLE, "unreachable"},
+	{END_TIMEOUT, "timeout"},
+	{END_DEADLINE, "timeout"},
+	{END_REFUSED, "refused"},
+	{END_UNREACHABLE, "unreachable"},
 };
 
 START_TEST(test_blocked)
@@ -256,7 +256,7 @@ START_TEST(test_starttls_refused)
 	ck_assert(V.downgrade_risk);
 	ck_assert(!V.tls_ok);
 	ck_assert_ptr_nonnull(
-	    strstr(must("starttls-refused", SEV_ERROR)->message, "454"));
+		strstr(must("starttls-refused", SEV_ERROR)->message, "454"));
 	start(25);
 	greeted("STARTTLS", NULL);
 	P.starttls_code = 502;
@@ -287,7 +287,7 @@ START_TEST(test_starttls_handshake_failed)
 	P.starttls_code = 220;
 	P.starttls_reply = strdup("220 go ahead");
 	P.tls.error = strdup("A TLS fatal alert has been received.: "
-	                     "Handshake failed");
+			     "Handshake failed");
 	P.end = END_TLS_FAILED;
 	P.end_phase = PH_HANDSHAKE;
 	judge();
@@ -295,8 +295,8 @@ START_TEST(test_starttls_handshake_failed)
 	ck_assert(V.downgrade_risk);
 	ck_assert(!V.tls_ok);
 	ck_assert_ptr_nonnull(
-	    strstr(must("starttls-handshake-failed", SEV_ERROR)->message,
-	           "Handshake failed"));
+		strstr(must("starttls-handshake-failed", SEV_ERROR)->message,
+		       "Handshake failed"));
 	must_not("starttls-refused");
 	must_not("downgrade-risk");
 }
@@ -338,8 +338,9 @@ START_TEST(test_starttls_cut_by_deadline)
 	judge();
 	must_not("starttls-handshake-failed");
 	ck_assert(!V.downgrade_risk);
-	ck_assert_ptr_nonnull(strstr(
-	    must("deadline-reached", SEV_WARNING)->message, "handshake step"));
+	ck_assert_ptr_nonnull(
+		strstr(must("deadline-reached", SEV_WARNING)->message,
+		       "handshake step"));
 
 	/* implicit TLS cut in its handshake: unusable for the deadline */
 	start(465);
@@ -379,7 +380,7 @@ START_TEST(test_injection)
 	ck_assert(V.downgrade_risk);
 	/* an attack, not a matter of port role */
 	ck_assert_ptr_nonnull(
-	    strstr(must("response-injection", SEV_ERROR)->message, "17"));
+		strstr(must("response-injection", SEV_ERROR)->message, "17"));
 	must_not("starttls-handshake-failed");
 }
 END_TEST
@@ -462,8 +463,8 @@ START_TEST(test_helo_fallback)
 	P.helo_code = 250;
 	judge();
 	state_is(ST_PLAINTEXT, NULL);
-	ck_assert_ptr_nonnull(
-	    strstr(must("starttls-not-supported", SEV_ERROR)->message, "HELO"));
+	ck_assert_ptr_nonnull(strstr(
+		must("starttls-not-supported", SEV_ERROR)->message, "HELO"));
 }
 END_TEST
 
@@ -554,8 +555,9 @@ START_TEST(test_no_greeting)
 	P.end_phase = PH_GREETING;
 	judge();
 	state_is(ST_UNUSABLE, "deadline");
-	ck_assert_ptr_nonnull(strstr(
-	    must("deadline-reached", SEV_WARNING)->message, "greeting step"));
+	ck_assert_ptr_nonnull(
+		strstr(must("deadline-reached", SEV_WARNING)->message,
+		       "greeting step"));
 }
 END_TEST
 
@@ -602,10 +604,10 @@ static const struct {
 	const char *detail;
 	const char *what;
 } not_smtp[] = {
-    {"HTTP/1.1 400 Bad Request", "HTTP"},
-    {"SSH-2.0-OpenSSH_9.2p1 Debian-2", "SSH"},
-    {"* OK [CAPABILITY IMAP4rev1] ready", "IMAP"},
-    {"+OK POP3 ready", "POP3"},
+	{"HTTP/1.1 400 Bad Request", "HTTP"},
+	{"SSH-2.0-OpenSSH_9.2p1 Debian-2", "SSH"},
+	{"* OK [CAPABILITY IMAP4rev1] ready", "IMAP"},
+	{"+OK POP3 ready", "POP3"},
 };
 
 /* A plaintext port whose first line is another protocol's. */
@@ -620,8 +622,8 @@ START_TEST(test_not_smtp_detail)
 	P.end_phase = PH_GREETING;
 	judge();
 	state_is(ST_UNUSABLE, "not-smtp");
-	ck_assert_ptr_nonnull(
-	    strstr(must("not-smtp", SEV_ERROR)->message, not_smtp[_i].what));
+	ck_assert_ptr_nonnull(strstr(must("not-smtp", SEV_ERROR)->message,
+				     not_smtp[_i].what));
 	must_not("starttls-not-supported");
 }
 END_TEST
@@ -654,8 +656,8 @@ START_TEST(test_implicit_handshake_garbage)
 	judge();
 	state_is(ST_UNUSABLE, "protocol-error");
 	ck_assert_ptr_nonnull(
-	    strstr(must("validation-failure", SEV_ERROR)->message,
-	           "unexpected TLS packet"));
+		strstr(must("validation-failure", SEV_ERROR)->message,
+		       "unexpected TLS packet"));
 }
 END_TEST
 
@@ -788,8 +790,8 @@ START_TEST(test_cert_untrusted)
 	judge();
 	ck_assert(!V.tls_ok);
 	ck_assert_ptr_nonnull(
-	    strstr(must("certificate-not-trusted", roles[_i].sev)->message,
-	           "CN=Test CA"));
+		strstr(must("certificate-not-trusted", roles[_i].sev)->message,
+		       "CN=Test CA"));
 	must_not("certificate-expired");
 	must_not("certificate-host-mismatch");
 }
@@ -801,8 +803,9 @@ START_TEST(test_cert_expired)
 	cert_bad(true, true, true);
 	judge();
 	ck_assert(!V.tls_ok);
-	ck_assert_ptr_nonnull(strstr(
-	    must("certificate-expired", roles[_i].sev)->message, "2020-09-13"));
+	ck_assert_ptr_nonnull(
+		strstr(must("certificate-expired", roles[_i].sev)->message,
+		       "2020-09-13"));
 	must_not("certificate-not-trusted");
 	must_not("certificate-host-mismatch");
 }
@@ -871,9 +874,9 @@ START_TEST(test_cert_not_yet_valid)
 		    V.findings[i].severity == roles[_i].sev)
 			said = true;
 	ck_assert_msg(said,
-	              "port %d: a certificate that is not yet valid "
-	              "gives no %s finding",
-	              roles[_i].port, severity_name(roles[_i].sev));
+		      "port %d: a certificate that is not yet valid "
+		      "gives no %s finding",
+		      roles[_i].port, severity_name(roles[_i].sev));
 }
 END_TEST
 
@@ -883,7 +886,7 @@ START_TEST(test_tls_legacy)
 	snprintf(P.tls.version, sizeof(P.tls.version), "TLS1.0");
 	judge();
 	ck_assert_ptr_nonnull(strstr(
-	    must("tls-legacy-version", roles[_i].sev)->message, "TLS1.0"));
+		must("tls-legacy-version", roles[_i].sev)->message, "TLS1.0"));
 	ck_assert(!V.tls_ok); /* verified, but too old */
 	start(587);
 	starttls_ok();
@@ -917,10 +920,10 @@ static const struct {
 	enum reply_error e;
 	const char *id;
 } reply_errors[] = {
-    {REPLY_MALFORMED, "malformed-reply"},
-    {REPLY_MIXED, "malformed-reply"},
-    {REPLY_OVERLONG, "overlong-line"},
-    {REPLY_FLOOD, "reply-flood"},
+	{REPLY_MALFORMED, "malformed-reply"},
+	{REPLY_MIXED, "malformed-reply"},
+	{REPLY_OVERLONG, "overlong-line"},
+	{REPLY_FLOOD, "reply-flood"},
 };
 
 START_TEST(test_reply_errors)
@@ -1022,9 +1025,12 @@ static const struct {
 	int warn, crit;
 	int sev; /* -1: no certificate-expires-soon */
 } soon[] = {
-	{465, 3, 21, 7, SEV_ERROR},	  {465, 10, 21, 7, SEV_WARNING},
-	{465, 30, 21, 7, -1},		  {25, 3, 21, 7, SEV_ERROR},
-	{587, 3, 0, 0, -1},		  {587, 20, 30, 21, SEV_ERROR},
+	{465, 3, 21, 7, SEV_ERROR},
+	{465, 10, 21, 7, SEV_WARNING},
+	{465, 30, 21, 7, -1},
+	{25, 3, 21, 7, SEV_ERROR},
+	{587, 3, 0, 0, -1},
+	{587, 20, 30, 21, SEV_ERROR},
 	{587, 29, 30, 21, SEV_WARNING},
 };
 
@@ -1055,8 +1061,8 @@ START_TEST(test_cert_expires_soon)
 		      f->message);
 	/* a warning about the future changes nothing about today */
 	ck_assert(V.tls_ok);
-	ck_assert_int_eq(V.state, P.expect == MODE_TLS ? ST_IMPLICIT_TLS
-						       : ST_STARTTLS);
+	ck_assert_int_eq(V.state,
+			 P.expect == MODE_TLS ? ST_IMPLICIT_TLS : ST_STARTTLS);
 }
 END_TEST
 
@@ -1183,12 +1189,12 @@ START_TEST(test_auth_not_offered)
 	judge();
 	ck_assert(V.usable && !V.auth_tls);
 	must("auth-not-offered", SEV_WARNING);
-	ck_assert_ptr_null(strstr(find("auth-not-offered")->message,
-				  "only before TLS"));
+	ck_assert_ptr_null(
+		strstr(find("auth-not-offered")->message, "only before TLS"));
 	ck_assert_int_eq(strlist_add(&P.ehlo, "AUTH PLAIN"), 0);
 	judge();
-	ck_assert_ptr_nonnull(strstr(find("auth-not-offered")->message,
-				     "only before TLS"));
+	ck_assert_ptr_nonnull(
+		strstr(find("auth-not-offered")->message, "only before TLS"));
 	start(25);
 	free(P.role);
 	P.role = strdup("mx");
@@ -1209,15 +1215,17 @@ START_TEST(test_tls_enforcement)
 	judge();
 	must_not("tls-not-enforced");
 	P.enforce_code = 530;
-	P.enforce_reply = strdup("530 5.7.0 Must issue a STARTTLS command first");
+	P.enforce_reply =
+		strdup("530 5.7.0 Must issue a STARTTLS command first");
 	judge();
 	must_not("tls-not-enforced");
 	P.enforce_code = 250;
 	free(P.enforce_reply);
 	P.enforce_reply = strdup("250 2.1.0 Ok");
 	judge();
-	ck_assert_ptr_nonnull(strstr(must("tls-not-enforced", SEV_WARNING)->message,
-				     "(250 2.1.0 Ok)"));
+	ck_assert_ptr_nonnull(
+		strstr(must("tls-not-enforced", SEV_WARNING)->message,
+		       "(250 2.1.0 Ok)"));
 	P.enforce_code = 421; /* neither: no claim either way */
 	judge();
 	must_not("tls-not-enforced");
@@ -1244,13 +1252,13 @@ START_TEST(test_credentials_findings)
 	P.auth_skip = SKIP_UNVERIFIED;
 	judge();
 	ck_assert_ptr_nonnull(
-	    strstr(must("credentials-not-sent", SEV_ERROR)->message,
-		   "did not verify for the name typed"));
+		strstr(must("credentials-not-sent", SEV_ERROR)->message,
+		       "did not verify for the name typed"));
 	P.auth_skip = SKIP_BEFORE_TLS;
 	judge();
 	ck_assert_ptr_nonnull(
-	    strstr(must("credentials-not-sent", SEV_ERROR)->message,
-		   "only before TLS"));
+		strstr(must("credentials-not-sent", SEV_ERROR)->message,
+		       "only before TLS"));
 	P.auth = AUTH_NOT_TRIED; /* another address carried it */
 	judge();
 	must_not("credentials-not-sent");

@@ -150,7 +150,8 @@ delay_check() {
 			for i in 1 2 3 4 5; do
 				s=$(date +%s%N)
 				timeout 2 bash -c "exec 3<>/dev/tcp/$0" 2>/dev/null
-				printf "%s " $((($(date +%s%N) - s) / 1000000))
+				printf "%s%s" "${sep:-}" $((($(date +%s%N) - s) / 1000000))
+				sep=" "
 			done' "$host")"
 	done
 	echo "  (198.18.2.2 port 465: the time until the reset that refuses it)"

@@ -10,6 +10,7 @@
 #include <signal.h>
 #include <sys/signalfd.h>
 #include <unistd.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -253,17 +254,57 @@ struct run {
 	bool publish; /* claimed for the run's share */
 };
 
-/* A follow-up session and the main probe it reports to. */
-struct followup {
-	struct run *run;
-	struct probe *parent;
+/* What a bulk run shares of an ended probe: the probe, and the
+ * follow-up sessions of its port (reports/ read them beside it). */
+struct shared {
 	struct probe p;
+	struct probe *followups[3]; /* legacy, injection, enforcement */
+	size_t nfollowups;
 };
 
 static void free_shared(void *v)
 {
-	probe_free(v);
-	free(v);
+	struct shared *sh = v;
+	size_t i;
+
+	probe_free(&sh->p);
+	for (i = 0; i < sh->nfollowups; i++) {
+		probe_free(sh->followups[i]);
+		free(sh->followups[i]);
+	}
+	free(sh);
+}
+
+/* A copy of run's probe and of its follow-ups, or NULL. */
+static struct shared *share_copy(const struct job *job, const struct probe *p)
+{
+	struct shared *sh = calloc(1, sizeof(*sh));
+	size_t i;
+
+	if (sh == NULL)
+		return NULL;
+	if (probe_copy(&sh->p, p) < 0) {
+		free_shared(sh);
+		return NULL;
+	}
+	for (i = 0; i < job->r.nfollowups; i++) {
+		const struct followup *f = job->r.followups[i];
+		struct probe *c;
+
+		if (f->parent != p || sh->nfollowups == 3)
+			continue;
+		c = calloc(1, sizeof(*c));
+		if (c == NULL || probe_copy(c, &f->p) < 0) {
+			if (c != NULL) {
+				probe_free(c);
+				free(c);
+			}
+			free_shared(sh);
+			return NULL;
+		}
+		sh->followups[sh->nfollowups++] = c;
+	}
+	return sh;
 }
 
 /* The probe and its follow-ups have ended: the job's, and in a bulk run
@@ -275,15 +316,11 @@ static void run_release(struct run *run)
 	if (--run->running > 0)
 		return;
 	if (run->publish) {
-		struct probe *v = calloc(1, sizeof(*v));
 		char key[PROBE_KEY_MAX];
 
-		if (v != NULL && probe_copy(v, run->p) < 0) {
-			free_shared(v);
-			v = NULL;
-		}
 		probe_key(run->p, key, sizeof(key));
-		share_publish(job->pl->share, key, v, free_shared);
+		share_publish(job->pl->share, key, share_copy(job, run->p),
+			      free_shared);
 	}
 	free(run);
 	job_release(job);
@@ -291,39 +328,34 @@ static void run_release(struct run *run)
 
 static void on_followup_done(void *arg, struct probe *p)
 {
-	struct followup *f = arg;
-	struct run *run = f->run;
+	struct followup *f =
+		(struct followup *)((char *)p - offsetof(struct followup, p));
 
+	/* the one answer still read from the main probe (its verdict and
+	 * the JSON's "enforcement" take it from there); the others stay
+	 * in the report as observations of their own */
 	if (p->kind == KIND_ENFORCE) {
 		f->parent->enforce_code = p->mail_code;
 		f->parent->enforce_reply = p->mail_reply;
 		f->parent->enforce_pipelined = p->mail_pipelined;
 		p->mail_reply = NULL;
-	} else if (p->kind == KIND_LEGACY) {
-		/* only what was negotiated counts: TLS 1.0 or 1.1 */
-		f->parent->legacy_accepted =
-			p->tls.done && (strcmp(p->tls.version, "TLS1.0") == 0 ||
-					strcmp(p->tls.version, "TLS1.1") == 0);
-		if (f->parent->legacy_accepted)
-			memcpy(f->parent->legacy_version, p->tls.version,
-			       sizeof(p->tls.version));
-	} else if (p->tls.done) {
-		/* only a completed handshake can answer the question */
-		f->parent->command_injection = p->injected_code != 0;
 	}
-	probe_free(p);
-	free(f);
-	run_release(run);
+	run_release(arg);
 }
 
 static void followup(struct run *run, enum probe_kind kind)
 {
-	struct followup *f = calloc(1, sizeof(*f));
+	struct report *r = &run->job->r;
 	struct probe *parent = run->p;
+	struct followup *f, **v;
 
+	v = realloc(r->followups, (r->nfollowups + 1) * sizeof(*v));
+	if (v == NULL)
+		return;
+	r->followups = v;
+	f = calloc(1, sizeof(*f));
 	if (f == NULL)
 		return;
-	f->run = run;
 	f->parent = parent;
 	probe_init(&f->p);
 	f->p.addr = parent->addr;
@@ -334,10 +366,14 @@ static void followup(struct run *run, enum probe_kind kind)
 	f->p.declared = parent->declared;
 	f->p.kind = kind;
 	f->p.host = parent->host ? strdup(parent->host) : NULL;
+	r->followups[r->nfollowups++] = f;
 	run->running++;
-	if (sched_submit(run->job->pl->sched, &f->p, on_followup_done, f) < 0) {
+	if (sched_submit(run->job->pl->sched, &f->p, on_followup_done, run) <
+	    0) {
+		/* never run: not an observation */
 		run->running--;
-		free(f->p.host);
+		r->nfollowups--;
+		probe_free(&f->p);
 		free(f);
 	}
 }
@@ -395,11 +431,38 @@ struct waiting {
 	struct probe *p;
 };
 
-static void take_shared(struct probe *p, const struct probe *v)
+/* take_shared - another target's run of p, and its follow-ups, into
+ * job's report */
+static void take_shared(struct job *job, struct probe *p,
+			const struct shared *v)
 {
-	if (v == NULL || probe_copy(p, v) < 0)
+	struct report *r = &job->r;
+	size_t i;
+
+	if (v == NULL || probe_copy(p, &v->p) < 0) {
 		p->end = END_LOCAL; /* it could not run, or no memory */
+		p->shared = true;
+		return;
+	}
 	p->shared = true;
+	for (i = 0; i < v->nfollowups; i++) {
+		struct followup *f, **fv;
+
+		fv = realloc(r->followups, (r->nfollowups + 1) * sizeof(*fv));
+		if (fv == NULL)
+			return;
+		r->followups = fv;
+		f = calloc(1, sizeof(*f));
+		if (f == NULL)
+			return;
+		if (probe_copy(&f->p, v->followups[i]) < 0) {
+			probe_free(&f->p);
+			free(f);
+			return;
+		}
+		f->parent = p;
+		r->followups[r->nfollowups++] = f;
+	}
 }
 
 static void on_shared(void *arg, const void *value)
@@ -407,7 +470,7 @@ static void on_shared(void *arg, const void *value)
 	struct waiting *w = arg;
 	struct job *job = w->job;
 
-	take_shared(w->p, value);
+	take_shared(job, w->p, value);
 	free(w);
 	job_release(job);
 }
@@ -434,7 +497,7 @@ static void submit(struct job *job, struct probe *p)
 		switch (share_claim(pl->share, key, on_shared, w, &v)) {
 		case SHARE_READY:
 			free(w);
-			take_shared(p, v);
+			take_shared(job, p, v);
 			return;
 		case SHARE_WAIT:
 			job_hold(job);

@@ -17,8 +17,6 @@ void probe_init(struct probe *p)
 	for (i = 0; i < PH_COUNT; i++)
 		p->ms[i] = -1;
 	p->total_ms = -1;
-	p->legacy_accepted = -1;
-	p->command_injection = -1;
 	p->enforce_code = -1;
 }
 

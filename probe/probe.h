@@ -118,7 +118,8 @@ struct probe {
 	 * while the session goes on: what follows from TLS need not wait */
 	void (*tls_done)(void *arg, struct probe *p);
 	void *tls_arg;
-	bool shared; /* copied from another target's probe (bulk), not run */
+	bool shared;   /* copied from another target's probe (bulk), not run */
+	bool followed; /* the follow-ups of its host and port started here */
 	/* --cert-days: a certificate that expires within warn days is
 	 * reported, within crit days as an error; 0: not judged */
 	int cert_warn_days, cert_crit_days;
@@ -167,23 +168,10 @@ struct probe {
 	int auth_code;	    /* the final reply: 235, 535, ... */
 	char *auth_reply;   /* ... as text, sanitised */
 
-	/* the follow-ups' results, on the main probe: -1 not run */
-	bool followed; /* the follow-ups of its host and port started here */
-	int legacy_accepted; /* TLS 1.0/1.1 still negotiated */
-	char legacy_version[16];
-	int command_injection; /* the NOOP was answered inside TLS */
-	int enforce_code;      /* KIND_ENFORCE's mail_code; -1 not run */
+	/* KIND_ENFORCE's answer, on the main probe: -1 not run */
+	int enforce_code; /* its mail_code */
 	char *enforce_reply;
 	bool enforce_pipelined;
-
-	/* set by reports/ from the domain's policy, not by the session */
-	const char *protection; /* "MTA-STS (enforce)", "DANE", or NULL */
-	struct {
-		bool present; /* TLSA records apply to this port */
-		bool usable;  /* ... DNSSEC-validated, DANE-TA/EE */
-		int verified; /* 1, 0, or -1 when not checked */
-		char error[200];
-	} dane;
 	int64_t ms[PH_COUNT]; /* -1: phase not reached */
 	int64_t total_ms;
 };

@@ -186,7 +186,7 @@ static int login_port_besides(const struct report *r, int port, bool ssl)
 
 		if (q->port == port)
 			continue;
-		verdict_judge(q, &v);
+		report_judge(r, q, &v);
 		if (v.usable && v.auth_tls &&
 		    (ssl ? v.state == ST_IMPLICIT_TLS : v.submission))
 			return q->port;
@@ -202,7 +202,7 @@ static void judge_one(const struct probe *p, const struct check_request *req,
 	struct verdict v;
 	bool tls_first = p->spoke == MODE_TLS;
 
-	verdict_judge(p, &v);
+	report_judge(r, p, &v);
 	res->works = res->safe = false;
 	if (v.state == ST_BLOCKED) {
 		blocked_words(p, v.reason, res);

@@ -35,7 +35,7 @@ static void inconsistent(struct report *r)
 		const struct probe *p = r->probes[i];
 		struct verdict v;
 
-		verdict_judge(p, &v);
+		report_judge(r, p, &v);
 		if (v.state != ST_STARTTLS && v.state != ST_IMPLICIT_TLS)
 			continue;
 		for (j = 0; j < r->nprobes; j++) {
@@ -45,7 +45,7 @@ static void inconsistent(struct report *r)
 			if (q->port != p->port || q->host == NULL ||
 			    p->host == NULL || strcmp(q->host, p->host) != 0)
 				continue;
-			verdict_judge(q, &w);
+			report_judge(r, q, &w);
 			if (w.state != ST_PLAINTEXT)
 				continue;
 			report_finding(

@@ -130,31 +130,33 @@ void report_dane(struct report *r)
 	bool unvalidated = false;
 	size_t i;
 
-	for (i = 0; i < r->nprobes; i++) {
-		struct probe *p = r->probes[i];
+	for (i = 0; i < r->nconclusions; i++) {
+		const struct probe *p = r->conclusions[i].p;
+		struct verdict_ctx *c = &r->conclusions[i].c;
+		struct dane_result *d = &c->dane;
 		const struct tlsa_set *t = tlsa_for(r, p);
 
 		if (t == NULL)
 			continue;
-		p->dane.present = true;
-		p->dane.usable = t->ad;
-		p->dane.verified = -1;
+		d->present = true;
+		d->usable = t->ad;
+		d->verified = -1;
 		if (!t->ad) {
 			unvalidated = true;
 			continue;
 		}
 		if (!p->tls.done) {
-			snprintf(p->dane.error, sizeof(p->dane.error),
+			snprintf(d->error, sizeof(d->error),
 				 _("no TLS session to check"));
-			p->dane.verified = 0;
+			d->verified = 0;
 			continue;
 		}
-		p->dane.verified = verify(t, &p->tls, p->host, p->dane.error,
-					  sizeof(p->dane.error));
-		if (p->dane.verified == -1)
-			p->dane.usable = false;
-		else if (p->dane.verified == 1 && p->port == 25)
-			p->protection = "DANE";
+		d->verified =
+			verify(t, &p->tls, p->host, d->error, sizeof(d->error));
+		if (d->verified == -1)
+			d->usable = false;
+		else if (d->verified == 1 && p->port == 25)
+			c->protection = "DANE";
 	}
 	if (unvalidated)
 		report_finding(r, "dane-unvalidated", SEV_INFO,

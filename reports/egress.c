@@ -42,7 +42,7 @@ void egress_add(struct egress *e, const struct report *r)
 				snprintf(src, sizeof(e->sources[0]), "%s",
 					 p->source);
 		}
-		verdict_judge(p, &v);
+		report_judge(r, p, &v);
 		for (k = 0; k < h->nports; k++) {
 			struct egress_port *ep = &h->ports[k];
 

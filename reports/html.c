@@ -252,7 +252,7 @@ static int rank_of(const struct report *r, size_t *nerr, size_t *nwarn)
 	for (i = 0; i < r->nprobes; i++) {
 		struct verdict v;
 
-		verdict_judge(r->probes[i], &v);
+		report_judge(r, r->probes[i], &v);
 		for (j = 0; j < v.nfindings; j++) {
 			*nerr += v.findings[j].severity == SEV_ERROR;
 			*nwarn += v.findings[j].severity == SEV_WARNING;

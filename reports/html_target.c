@@ -52,7 +52,7 @@ static void answer(FILE *out, const struct report *r, const char *id)
 	for (i = 0; i < r->nprobes; i++) {
 		struct verdict v;
 
-		verdict_judge(r->probes[i], &v);
+		report_judge(r, r->probes[i], &v);
 		blocked |= v.state == ST_BLOCKED;
 	}
 	fprintf(out,
@@ -169,7 +169,8 @@ static const char *cert_words(const struct tls_info *t)
 	return _("certificate does NOT name this host");
 }
 
-static void cell(FILE *out, const struct probe *p, int port)
+static void cell(FILE *out, const struct report *r, const struct probe *p,
+		 int port)
 {
 	struct verdict v;
 	const char *cls, *mark;
@@ -181,7 +182,7 @@ static void cell(FILE *out, const struct probe *p, int port)
 			port);
 		return;
 	}
-	verdict_judge(p, &v);
+	report_judge(r, p, &v);
 	/* the colours of the text report, said in words as well */
 	switch (v.state) {
 	case ST_STARTTLS:
@@ -220,9 +221,9 @@ static void cell(FILE *out, const struct probe *p, int port)
 	} else if (v.state == ST_PLAINTEXT) {
 		fputs(_("no STARTTLS"), out);
 	}
-	if (p->protection != NULL) {
+	if (report_ctx(r, p)->protection != NULL) {
 		fputs(_("; protected by "), out);
-		html_esc(out, p->protection);
+		html_esc(out, report_ctx(r, p)->protection);
 	}
 	fputs("</span></td>", out);
 }
@@ -309,7 +310,7 @@ static void grid(FILE *out, const struct report *r, const char *id)
 				    strcmp(r->probes[k]->address,
 					   rows[i].address) == 0)
 					p = r->probes[k];
-			cell(out, p, ports[j]);
+			cell(out, r, p, ports[j]);
 		}
 		fputs("</tr>\n", out);
 	}
@@ -338,7 +339,7 @@ static void controls(FILE *out, const struct report *r)
 		const struct probe *p = r->controls[i];
 		struct verdict v;
 
-		verdict_judge(p, &v);
+		report_judge(r, p, &v);
 		fputs("<li>", out);
 		html_esc(out, p->address);
 		fputs(": ", out);
@@ -496,7 +497,7 @@ static void findings(FILE *out, const struct report *r, const char *id)
 	if (v == NULL)
 		return;
 	for (i = 0; i < r->nprobes; i++) {
-		verdict_judge(r->probes[i], &v[i]);
+		report_judge(r, r->probes[i], &v[i]);
 		total += v[i].nfindings;
 	}
 	fprintf(out, "<" H1 " id=\"%s-findings\">%s</" H1 ">\n", id,

@@ -133,24 +133,20 @@ static json_object *auth_json(const struct strlist *lines)
 	return a;
 }
 
-static json_object *dane_json(const struct probe *p)
+static json_object *dane_json(const struct dane_result *d)
 {
 	json_object *o;
 
-	if (!p->dane.present)
+	if (!d->present)
 		return NULL;
 	o = json_object_new_object();
-	json_object_object_add(o, "usable",
-			       json_object_new_boolean(p->dane.usable));
+	json_object_object_add(o, "usable", json_object_new_boolean(d->usable));
 	json_object_object_add(
 		o, "verified",
-		p->dane.verified < 0
-			? NULL
-			: json_object_new_boolean(p->dane.verified));
+		d->verified < 0 ? NULL : json_object_new_boolean(d->verified));
 	json_object_object_add(o, "error",
-			       p->dane.error[0]
-				       ? json_object_new_string(p->dane.error)
-				       : NULL);
+			       d->error[0] ? json_object_new_string(d->error)
+					   : NULL);
 	return o;
 }
 
@@ -218,12 +214,13 @@ static json_object *credentials_json(const struct probe *p)
 	return o;
 }
 
-static json_object *probe_json(const struct probe *p)
+static json_object *probe_json(const struct report *r, const struct probe *p)
 {
 	json_object *o = json_object_new_object();
+	const struct verdict_ctx *c = report_ctx(r, p);
 	struct verdict v;
 
-	verdict_judge(p, &v);
+	verdict_judge_ctx(p, c, &v);
 	json_object_object_add(o, "host", str_or_null(p->host));
 	json_object_object_add(o, "address",
 			       json_object_new_string(p->address));
@@ -248,7 +245,7 @@ static json_object *probe_json(const struct probe *p)
 	json_object_object_add(o, "starttls_reply",
 			       str_or_null(p->starttls_reply));
 	json_object_object_add(o, "tls", tls_json(&p->tls));
-	json_object_object_add(o, "dane", dane_json(p));
+	json_object_object_add(o, "dane", dane_json(&c->dane));
 	json_object_object_add(o, "downgrade_risk",
 			       json_object_new_boolean(v.downgrade_risk));
 	json_object_object_add(o, "usable", json_object_new_boolean(v.usable));
@@ -489,7 +486,7 @@ static json_object *controls_json(const struct report *r)
 		struct verdict v;
 		json_object *e = json_object_new_object();
 
-		verdict_judge(p, &v);
+		report_judge(r, p, &v);
 		json_object_object_add(e, "address",
 				       json_object_new_string(p->address));
 		json_object_object_add(e, "port", json_object_new_int(p->port));
@@ -598,7 +595,7 @@ int report_json(FILE *out, const struct report *r)
 	json_object_object_add(o, "started", time_json(r->started));
 	json_object_object_add(o, "dns", dns_json(r));
 	for (i = 0; i < r->nprobes; i++)
-		json_object_array_add(probes, probe_json(r->probes[i]));
+		json_object_array_add(probes, probe_json(r, r->probes[i]));
 	json_object_object_add(o, "probes", probes);
 	json_object_object_add(o, "findings",
 			       findings_json(r->findings, r->nfindings));

@@ -54,7 +54,7 @@ static void summary(FILE *out, const struct report *r,
 	for (i = 0; i < r->nprobes; i++) {
 		struct verdict v;
 
-		verdict_judge(r->probes[i], &v);
+		report_judge(r, r->probes[i], &v);
 		counts[v.state]++;
 	}
 	fprintf(out, _("## Summary\n\n"));
@@ -104,7 +104,7 @@ static void table(FILE *out, const struct report *r)
 		const struct probe *p = r->probes[i];
 		struct verdict v;
 
-		verdict_judge(p, &v);
+		report_judge(r, p, &v);
 		fprintf(out, "| ");
 		report_md(out, p->host ? p->host : p->address);
 		fprintf(out, " | %d | ", p->port);
@@ -162,7 +162,7 @@ static void findings(FILE *out, const struct report *r)
 	for (i = 0; i < r->nprobes && !any; i++) {
 		struct verdict v;
 
-		verdict_judge(r->probes[i], &v);
+		report_judge(r, r->probes[i], &v);
 		any = v.nfindings > 0;
 	}
 	if (!any)
@@ -179,7 +179,7 @@ static void findings(FILE *out, const struct report *r)
 		const struct probe *p = r->probes[i];
 		struct verdict v;
 
-		verdict_judge(p, &v);
+		report_judge(r, p, &v);
 		for (j = 0; j < v.nfindings; j++) {
 			fprintf(out, _("- **%s** `%s` on port %d, "),
 				_(severity_name(v.findings[j].severity)),

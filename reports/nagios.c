@@ -46,7 +46,7 @@ enum nagios_state nagios_state(const struct report *r)
 		/* --check: the other ports only name alternatives */
 		if (r->check != NULL && r->probes[i]->port != r->check->port)
 			continue;
-		verdict_judge(r->probes[i], &v);
+		report_judge(r, r->probes[i], &v);
 		st = worse(st, by_severity(verdict_worst(&v)));
 	}
 	if (r->check != NULL) {
@@ -338,7 +338,7 @@ int report_nagios(FILE *out, const struct report *r)
 	for (i = 0; i < r->nprobes; i++) {
 		const struct probe *p = r->probes[i];
 
-		verdict_judge(p, &v[i]);
+		report_judge(r, p, &v[i]);
 		t.states[v[i].state]++;
 		/* --check: the counts agree with the state, the user's port */
 		for (k = 0; k < v[i].nfindings &&

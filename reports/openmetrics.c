@@ -275,7 +275,7 @@ int openmetrics_add(struct openmetrics *om, const struct report *r)
 	for (i = 0; i < r->nfindings; i++)
 		tally(c, &nc, max, &r->findings[i]);
 	for (i = 0; i < r->nprobes; i++) {
-		verdict_judge(r->probes[i], &v);
+		report_judge(r, r->probes[i], &v);
 		for (k = 0; k < v.nfindings; k++)
 			tally(c, &nc, max, &v.findings[k]);
 		if (!seen_before(r, i))

@@ -44,12 +44,12 @@ static void check_policy(struct report *r)
 			all_ok = false;
 		}
 	for (i = 0; i < r->nprobes; i++) {
-		struct probe *p = r->probes[i];
+		const struct probe *p = r->probes[i];
 		struct verdict v;
 
 		if (p->port != 25 || !is_mx(r, p->host))
 			continue;
-		verdict_judge(p, &v);
+		report_judge(r, p, &v);
 		if (v.state == ST_STARTTLS && v.tls_ok &&
 		    mtasts_match(&d->sts, p->host))
 			continue;
@@ -71,9 +71,10 @@ static void check_policy(struct report *r)
 		return;
 	/* enforce, every MX covered and passing: a stripped STARTTLS would
 	 * make compliant senders refuse, not fall back to cleartext */
-	for (i = 0; i < r->nprobes; i++)
-		if (r->probes[i]->port == 25 && is_mx(r, r->probes[i]->host))
-			r->probes[i]->protection = "MTA-STS (enforce)";
+	for (i = 0; i < r->nconclusions; i++)
+		if (r->conclusions[i].p->port == 25 &&
+		    is_mx(r, r->conclusions[i].p->host))
+			r->conclusions[i].c.protection = "MTA-STS (enforce)";
 }
 
 /* The policy host's certificate looks ahead like a mail port's: when
@@ -103,6 +104,7 @@ void report_policies(struct report *r)
 {
 	const struct dns_info *d = &r->dns;
 
+	report_conclusions(r);
 	report_dane(r);
 	check_policy_cert(r);
 	if (!d->domain || d->nmx == 0 || d->null_mx)

@@ -410,7 +410,7 @@ void report_recommend(const struct report *r, struct recommendation *rec)
 		struct verdict v;
 		int pref;
 
-		verdict_judge(p, &v);
+		report_judge(r, p, &v);
 		pref = preference(r, p, &v);
 		tally_add(&t, p, &v);
 		if (pref > best) {
@@ -430,7 +430,7 @@ void report_recommend(const struct report *r, struct recommendation *rec)
 
 		if (p->port == rec->probe->port)
 			continue;
-		verdict_judge(p, &v);
+		report_judge(r, p, &v);
 		pref = preference(r, p, &v);
 		if (pref >= 0 && pref > alt) {
 			alt = pref;
@@ -493,7 +493,7 @@ int report_status(const struct report *r)
 	for (i = 0; i < r->nprobes; i++) {
 		struct verdict v;
 
-		verdict_judge(r->probes[i], &v);
+		report_judge(r, r->probes[i], &v);
 		if (verdict_worst(&v) == SEV_ERROR)
 			return 1;
 	}
@@ -514,6 +514,12 @@ void report_free(struct report *r)
 	}
 	free(r->controls);
 	free(r->walks);
+	for (i = 0; i < r->nfollowups; i++) {
+		probe_free(&r->followups[i]->p);
+		free(r->followups[i]);
+	}
+	free(r->followups);
+	free(r->conclusions);
 	for (i = 0; i < r->nerrors; i++)
 		free(r->errors[i].name);
 	for (i = 0; i < r->nhosts; i++) {

@@ -17,6 +17,21 @@
 #include "reports/verdict.h"
 #include "resolver/resolver.h"
 
+/* A follow-up session on the port of a main probe (p.kind says which
+ * question it asked): observations of its own, read by reports/ into
+ * the main probe's verdict. */
+struct followup {
+	struct probe *parent; /* KIND_ENFORCE's answer is written there */
+	struct probe p;
+};
+
+/* What reports/ concluded about one probe from the follow-ups and the
+ * domain's policies (report_policies). */
+struct conclusion {
+	const struct probe *p;
+	struct verdict_ctx c;
+};
+
 struct report {
 	char *target;  /* as typed, sanitised */
 	char *host;    /* A-label name or address text */
@@ -30,6 +45,10 @@ struct report {
 	size_t ncontrols;
 	struct hop_walk *walks; /* where the SYNs of filtered ports die */
 	size_t nwalks;
+	struct followup **followups; /* ended follow-up sessions */
+	size_t nfollowups;
+	struct conclusion *conclusions; /* set by report_policies */
+	size_t nconclusions;
 	time_t started; /* wall clock, for the report's reader */
 	struct dns_error *errors;
 	size_t nerrors;
@@ -72,12 +91,24 @@ void report_dns_findings(struct report *r);
  * record); call once, when the records are in. */
 void report_record_findings(struct report *r);
 
-/* Judges the domain's downgrade protection (MTA-STS) against the
- * probes; marks the port-25 probes it protects.  Once, before writing. */
+/* Concludes what the follow-ups found and judges the domain's downgrade
+ * protection (DANE, MTA-STS) against the probes, into r->conclusions;
+ * once, when every probe has ended, before writing. */
 void report_policies(struct report *r);
-/* DANE (RFC 7672) for each probe with TLSA records; report_policies
- * calls it. */
+/* A conclusion for every probe, with the follow-ups' answers in (the
+ * rest default); report_policies calls it.  0, or -1 out of memory. */
+int report_conclusions(struct report *r);
+/* DANE (RFC 7672) for each probe with TLSA records, into its
+ * conclusion; report_policies calls it. */
 void report_dane(struct report *r);
+
+/* What reports/ concluded about p (verdict_ctx_none before
+ * report_policies, and for controls). */
+const struct verdict_ctx *report_ctx(const struct report *r,
+				     const struct probe *p);
+/* The verdict on p, one of r's probes or controls, in r's context. */
+void report_judge(const struct report *r, const struct probe *p,
+		  struct verdict *v);
 
 /* Sorts probes by port (in the order asked), family, address. */
 void report_sort(struct report *r);

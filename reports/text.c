@@ -112,7 +112,7 @@ static void print_rows(FILE *out, const struct report *r, bool colour)
 		const struct probe *p = r->probes[i];
 		struct verdict v;
 
-		verdict_judge(p, &v);
+		report_judge(r, p, &v);
 		tls_cell(p, &v, tls, sizeof(tls));
 		cert_cell(p, cert, sizeof(cert));
 		snprintf(ms, sizeof(ms), _("%lld ms"), (long long)p->total_ms);
@@ -146,7 +146,7 @@ static void print_rows(FILE *out, const struct report *r, bool colour)
 		char port[8];
 		struct verdict v;
 
-		verdict_judge(p, &v);
+		report_judge(r, p, &v);
 		tls_cell(p, &v, tls, sizeof(tls));
 		cert_cell(p, cert, sizeof(cert));
 		snprintf(ms, sizeof(ms), _("%lld ms"), (long long)p->total_ms);
@@ -211,7 +211,7 @@ static void print_findings(FILE *out, const struct report *r, bool colour)
 		const struct probe *p = r->probes[i];
 		struct verdict v;
 
-		verdict_judge(p, &v);
+		report_judge(r, p, &v);
 		for (j = 0; j < v.nfindings; j++) {
 			const struct finding *f = &v.findings[j];
 			const char *c = f->severity == SEV_ERROR     ? C_RED
@@ -325,7 +325,7 @@ static void print_controls(FILE *out, const struct report *r)
 		const struct probe *p = r->controls[i];
 		struct verdict v;
 
-		verdict_judge(p, &v);
+		report_judge(r, p, &v);
 		/* a reset or the host's own ICMP error: it is reachable */
 		fprintf(out, "  %s: %s%s%s (%lld ms)\n", p->address,
 			p->connected ? _("connects") : v.reason,

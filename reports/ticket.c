@@ -34,6 +34,7 @@ static const char *host_of(const struct probe *p)
 	return p->host ? p->host : p->address;
 }
 
+/* The state alone: no conclusion of reports/ changes it. */
 static bool blocked_as(const struct probe *p, const char *reason)
 {
 	struct verdict v;
@@ -199,7 +200,7 @@ char *report_ticket(const struct report *r, size_t i)
 	size_t len = 0, j;
 	FILE *f;
 
-	verdict_judge(p, &v);
+	report_judge(r, p, &v);
 	if (v.state != ST_BLOCKED)
 		return NULL;
 	for (j = 0; j < i; j++)

@@ -242,7 +242,8 @@ static void judge_no_smtp(const struct probe *p, struct verdict *v)
 	}
 }
 
-static void tls_findings(const struct probe *p, struct verdict *v)
+static void tls_findings(const struct probe *p, const struct verdict_ctx *c,
+			 struct verdict *v)
 {
 	const struct tls_info *t = &p->tls;
 	enum severity sev = by_role(p);
@@ -254,24 +255,24 @@ static void tls_findings(const struct probe *p, struct verdict *v)
 		add(v, "tls-legacy-version", sev,
 		    "%s negotiated; TLS 1.0 and 1.1 are deprecated (RFC 8996)",
 		    t->version);
-	if (p->legacy_accepted == 1)
+	if (c->legacy_accepted == 1)
 		add(v, "tls-legacy-version", SEV_WARNING,
 		    "%s negotiated, but the server still accepts %s from a "
 		    "client that offers nothing newer (RFC 8996 deprecates "
 		    "TLS 1.0 and 1.1)",
-		    t->version, p->legacy_version);
-	if (p->command_injection == 1) {
+		    t->version, c->legacy_version);
+	if (c->command_injection == 1) {
 		add(v, "command-injection", SEV_ERROR,
 		    "a NOOP sent in the same packet as STARTTLS was answered "
 		    "inside TLS: commands injected before TLS are executed "
 		    "as if encrypted (CVE-2011-0411)");
 		v->downgrade_risk = true;
 	}
-	if (p->dane.present && p->dane.usable && p->dane.verified == 0) {
+	if (c->dane.present && c->dane.usable && c->dane.verified == 0) {
 		add(v, "dane-failure", SEV_ERROR,
 		    "the certificate does not match the DNSSEC-validated "
 		    "TLSA records: %s",
-		    p->dane.error);
+		    c->dane.error);
 		v->downgrade_risk = true;
 	}
 	if (t->expired) {
@@ -333,7 +334,8 @@ static void tls_findings(const struct probe *p, struct verdict *v)
 		    t->names.n > 1 ? _(" and others") : "", p->host);
 }
 
-static void starttls_findings(const struct probe *p, struct verdict *v)
+static void starttls_findings(const struct probe *p,
+			      const struct verdict_ctx *c, struct verdict *v)
 {
 	enum severity sev = by_role(p);
 
@@ -361,10 +363,10 @@ static void starttls_findings(const struct probe *p, struct verdict *v)
 		    "the TLS handshake after STARTTLS failed: %s",
 		    p->tls.error ? p->tls.error : _("no answer"));
 		v->downgrade_risk = true;
-	} else if (p->port == 25 && p->protection != NULL) {
+	} else if (p->port == 25 && c->protection != NULL) {
 		add(v, "downgrade-protected", SEV_INFO,
 		    "STARTTLS on port 25 is protected against stripping by %s",
-		    p->protection);
+		    c->protection);
 	} else if (p->port == 25) {
 		add(v, "downgrade-risk", SEV_WARNING,
 		    "STARTTLS on port 25 can be stripped on the path unless "
@@ -433,7 +435,8 @@ static const char *stripped_keyword(const struct strlist *ehlo)
 	return NULL;
 }
 
-static void judge_state(const struct probe *p, struct verdict *v)
+static void judge_state(const struct probe *p, const struct verdict_ctx *c,
+			struct verdict *v)
 {
 	bool tls_first = p->spoke == MODE_TLS;
 	bool hello_ok;
@@ -498,7 +501,7 @@ static void judge_state(const struct probe *p, struct verdict *v)
 		v->state = ST_PLAINTEXT;
 
 	if (v->state == ST_STARTTLS)
-		starttls_findings(p, v);
+		starttls_findings(p, c, v);
 	if (v->state == ST_PLAINTEXT && stripped_keyword(&p->ehlo)) {
 		add(v, "starttls-stripped", SEV_ERROR,
 		    "the EHLO reply has %s where STARTTLS belongs: a firewall "
@@ -517,7 +520,7 @@ static void judge_state(const struct probe *p, struct verdict *v)
 		    "cleartext");
 		v->downgrade_risk = true;
 	}
-	tls_findings(p, v);
+	tls_findings(p, c, v);
 	if (deadline_cut(p))
 		deadline_finding(p, v);
 }
@@ -696,9 +699,21 @@ static void judge_credentials(const struct probe *p, struct verdict *v)
 	}
 }
 
+const struct verdict_ctx verdict_ctx_none = {
+	.legacy_accepted = -1,
+	.command_injection = -1,
+	.dane = {.verified = -1},
+};
+
 void verdict_judge(const struct probe *p, struct verdict *v)
 {
-	judge_state(p, v);
+	verdict_judge_ctx(p, &verdict_ctx_none, v);
+}
+
+void verdict_judge_ctx(const struct probe *p, const struct verdict_ctx *c,
+		       struct verdict *v)
+{
+	judge_state(p, c, v);
 	judge_client(p, v);
 	judge_enforcement(p, v);
 	judge_credentials(p, v);

@@ -1,7 +1,8 @@
 /*
  * verdict - what a probe's observations mean: the port's state and
  * reason, the findings and whether a downgrade is possible.  Pure
- * functions of struct probe, so every rule is testable without a network.
+ * functions of struct probe and what reports/ concluded about it
+ * (struct verdict_ctx), so every rule is testable without a network.
  *
  * Severities follow the port's role: 25 is opportunistic relay, where a
  * missing or broken STARTTLS is a warning; 587, 2525 and the rest are
@@ -63,7 +64,32 @@ struct verdict {
 	size_t nfindings;
 };
 
+/* DANE (RFC 7672) for one probe, from the domain's TLSA records. */
+struct dane_result {
+	bool present; /* TLSA records apply to this port */
+	bool usable;  /* ... DNSSEC-validated, DANE-TA/EE */
+	int verified; /* 1, 0, or -1 when not checked */
+	char error[200];
+};
+
+/* What a probe's verdict takes from beyond its own session: the
+ * follow-up sessions on its port and the domain's policies, as
+ * reports/ concluded them (report_policies). */
+struct verdict_ctx {
+	int legacy_accepted; /* TLS 1.0/1.1 still negotiated; -1 not run */
+	char legacy_version[16];
+	int command_injection;	/* the NOOP was answered in TLS; -1 not run */
+	const char *protection; /* "MTA-STS (enforce)", "DANE", or NULL */
+	struct dane_result dane;
+};
+
+/* Nothing run beside the session, nothing concluded. */
+extern const struct verdict_ctx verdict_ctx_none;
+
+/* The verdict on p alone: verdict_judge_ctx with verdict_ctx_none. */
 void verdict_judge(const struct probe *p, struct verdict *v);
+void verdict_judge_ctx(const struct probe *p, const struct verdict_ctx *c,
+		       struct verdict *v);
 /* The mode the port is meant to speak: 465 implicit TLS; 25, 587 and
  * 2525 plaintext with STARTTLS (RFC 8314, 6409); any other port what the
  * plan declared for it (SRV, --tls-ports), never what the user guessed. */

@@ -54,6 +54,9 @@ static const char *const words[][2] = {
 				   "the encryption off.")},
 	{"downgrade-risk", N_("an attacker on the way can remove the offer of "
 			      "encryption, and mail then travels readable.")},
+	{"hosts-file",
+	 N_("DNS does not know this name; this machine's hosts file does, so "
+	    "it was tested where programs here would connect.")},
 	{"inconsistent-addresses",
 	 N_("the addresses of one server behave differently: some clients "
 	    "get encryption and some do not, depending on luck.")},

@@ -61,6 +61,7 @@ struct hit {
 struct dns {
 	struct loop *loop;
 	ares_channel channel;
+	ares_channel files; /* the hosts file only; made on first use */
 	unsigned tries;	    /* rounds of the servers per question */
 	bool servers_given; /* --dns-server: every name is asked of them */
 	struct loop_timer timer;
@@ -216,6 +217,8 @@ void dns_free(struct dns *dns)
 		free(h);
 	}
 	ares_destroy(dns->channel);
+	if (dns->files != NULL)
+		ares_destroy(dns->files);
 	loop_timer_cancel(dns->loop, &dns->timer);
 	free(dns);
 }
@@ -351,12 +354,44 @@ static void on_local_answer(void *arg, int status, int timeouts,
 	lookup_done(lk, status, ttl);
 }
 
+/* c-ares's answer into lk (addresses of lk's family, the CNAME chain);
+ * the status, and the shortest TTL in *ttl. */
+static int take_addrinfo(struct lookup *lk, int status,
+			 const struct ares_addrinfo *res, int *ttl)
+{
+	struct ares_addrinfo_node *node;
+	size_t cap = 0;
+
+	if (status != ARES_SUCCESS || res == NULL)
+		return status;
+	for (node = res->nodes; node != NULL; node = node->ai_next) {
+		if (node->ai_family != lk->family ||
+		    node->ai_addrlen > sizeof(lk->addrs->sa))
+			continue;
+		if (lk->n == cap) {
+			size_t c = cap ? cap * 2 : 4;
+			struct dns_addr *a = realloc(lk->addrs, c * sizeof(*a));
+
+			if (a == NULL)
+				break;
+			lk->addrs = a;
+			cap = c;
+		}
+		memset(&lk->addrs[lk->n], 0, sizeof(lk->addrs[0]));
+		memcpy(&lk->addrs[lk->n].sa, node->ai_addr, node->ai_addrlen);
+		lk->addrs[lk->n].len = node->ai_addrlen;
+		lk->n++;
+		if (node->ai_ttl < *ttl)
+			*ttl = node->ai_ttl < 0 ? 0 : node->ai_ttl;
+	}
+	lk->cname = cname_chain(res, lk->name);
+	return lk->n == 0 ? ARES_ENODATA : status;
+}
+
 static void on_addrinfo(void *arg, int status, int timeouts,
 			struct ares_addrinfo *res)
 {
 	struct lookup *lk = arg;
-	struct ares_addrinfo_node *node;
-	size_t cap = 0;
 	int ttl = CACHE_MAX_TTL_S;
 
 	(void)timeouts;
@@ -366,33 +401,7 @@ static void on_addrinfo(void *arg, int status, int timeouts,
 		ask_addrinfo(lk); /* another round, as long as the first */
 		return;
 	}
-	if (status == ARES_SUCCESS && res != NULL) {
-		for (node = res->nodes; node != NULL; node = node->ai_next) {
-			if (node->ai_family != lk->family ||
-			    node->ai_addrlen > sizeof(lk->addrs->sa))
-				continue;
-			if (lk->n == cap) {
-				size_t c = cap ? cap * 2 : 4;
-				struct dns_addr *a =
-					realloc(lk->addrs, c * sizeof(*a));
-
-				if (a == NULL)
-					break;
-				lk->addrs = a;
-				cap = c;
-			}
-			memset(&lk->addrs[lk->n], 0, sizeof(lk->addrs[0]));
-			memcpy(&lk->addrs[lk->n].sa, node->ai_addr,
-			       node->ai_addrlen);
-			lk->addrs[lk->n].len = node->ai_addrlen;
-			lk->n++;
-			if (node->ai_ttl < ttl)
-				ttl = node->ai_ttl < 0 ? 0 : node->ai_ttl;
-		}
-		lk->cname = cname_chain(res, lk->name);
-		if (lk->n == 0)
-			status = ARES_ENODATA;
-	}
+	status = take_addrinfo(lk, status, res, &ttl);
 	if (res != NULL)
 		ares_freeaddrinfo(res);
 	lookup_done(lk, status, ttl);
@@ -534,6 +543,65 @@ void dns_lookup(struct dns *dns, const char *name, int family, dns_addr_cb cb,
 		lk->cached = true;
 	}
 	ask_addrinfo(lk);
+}
+
+/* The hosts file's answer: to the caller from the loop, never cached
+ * (the file is read each time, as by getaddrinfo). */
+static void on_files(void *arg, int status, int timeouts,
+		     struct ares_addrinfo *res)
+{
+	struct lookup *lk = arg;
+	int ttl = 0;
+
+	(void)timeouts;
+	lk->status = take_addrinfo(lk, status, res, &ttl);
+	/* c-ares 1.18 says "connection refused" when no lookup is left:
+	 * here that only means the file does not have the name */
+	if (lk->status != ARES_SUCCESS && lk->status != ARES_ENOMEM)
+		lk->status = ARES_ENOTFOUND;
+	lk->done = true;
+	if (res != NULL)
+		ares_freeaddrinfo(res);
+	answer_later(lk->dns, lk, lk->waiters->cb, lk->waiters->arg);
+	lookup_free(lk);
+}
+
+void dns_hosts_file(struct dns *dns, const char *name, int family,
+		    dns_addr_cb cb, void *arg)
+{
+	struct ares_addrinfo_hints hints;
+	struct lookup *lk;
+
+	if (dns->files == NULL) {
+		struct ares_options o;
+
+		/* a channel that only reads the file: it sends nothing */
+		memset(&o, 0, sizeof(o));
+		o.lookups = (char *)"f";
+		if (ares_init_options(&dns->files, &o, ARES_OPT_LOOKUPS) !=
+		    ARES_SUCCESS)
+			dns->files = NULL;
+	}
+	lk = calloc(1, sizeof(*lk));
+	if (lk != NULL &&
+	    (lk->waiters = calloc(1, sizeof(*lk->waiters))) == NULL) {
+		free(lk);
+		lk = NULL;
+	}
+	if (dns->files == NULL || lk == NULL) {
+		free(lk);
+		cb(arg, family, ARES_ENOMEM, NULL, 0, NULL);
+		return;
+	}
+	lk->dns = dns;
+	lk->family = family;
+	lk->waiters->cb = cb;
+	lk->waiters->arg = arg;
+	snprintf(lk->name, sizeof(lk->name), "%s", name);
+	memset(&hints, 0, sizeof(hints));
+	hints.ai_family = family;
+	hints.ai_flags = ARES_AI_NOSORT;
+	ares_getaddrinfo(dns->files, name, NULL, &hints, on_files, lk);
 }
 
 static void ask_addrinfo(struct lookup *lk)

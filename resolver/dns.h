@@ -40,6 +40,13 @@ void dns_free(struct dns *dns);
 void dns_lookup(struct dns *dns, const char *name, int family, dns_addr_cb cb,
 		void *arg);
 
+/* A or AAAA of name from the system's hosts file alone, never from DNS
+ * (for a name DNS says does not exist: localhost, an internal network's
+ * hosts); cb runs from the loop, with ARES_ENOTFOUND when the file does
+ * not have it. */
+void dns_hosts_file(struct dns *dns, const char *name, int family,
+		    dns_addr_cb cb, void *arg);
+
 /* status is ARES_SUCCESS with the raw answer (which has records), or
  * ARES_ENOTFOUND (NXDOMAIN), ARES_ENODATA, ARES_ESERVFAIL, ... */
 typedef void (*dns_raw_cb)(void *arg, int status, const unsigned char *abuf,

@@ -29,9 +29,8 @@ bool plan_port_tls(const struct resolver_opts *o, int port)
 	return false;
 }
 
-/* note - a finding about the target, for the report */
-__attribute__((format(printf, 4, 5))) static void
-note(struct plan *p, const char *id, bool warning, const char *fmt, ...)
+void plan_note(struct plan *p, const char *id, bool warning, const char *fmt,
+	       ...)
 {
 	struct plan_note *v =
 		realloc(p->notes, (p->nnotes + 1) * sizeof(*p->notes));
@@ -114,9 +113,10 @@ static void plan_srv(struct plan *p, const struct resolver_opts *o,
 		if (o->ports_given && !plan_port_wanted(o, v[i].port))
 			continue;
 		if (!in_domain(v[i].target, domain))
-			note(p, "srv-outside-domain", false,
-			     "the SRV records point outside the domain, to %s",
-			     v[i].target);
+			plan_note(p, "srv-outside-domain", false,
+				  "the SRV records point outside the domain, "
+				  "to %s",
+				  v[i].target);
 		plan_add(p, v[i].target, v[i].port, role, tls, false);
 	}
 }
@@ -155,21 +155,34 @@ void plan_domain(struct plan *p, const struct resolver_opts *o,
 	int k;
 
 	if (d->null_mx) {
-		note(p, "null-mx", false,
-		     "%s publishes a null MX (RFC 7505): it accepts no mail",
-		     domain);
+		plan_note(
+			p, "null-mx", false,
+			"%s publishes a null MX (RFC 7505): it accepts no mail",
+			domain);
 	} else if (d->nmx > 0) {
 		for (k = 0; k < d->nmx; k++) {
 			if (d->mx[k].host[0] == '\0') {
-				note(p, "null-mx-mixed", true,
-				     "a null MX (RFC 7505) among other MX "
-				     "records: ignored");
+				plan_note(p, "null-mx-mixed", true,
+					  "a null MX (RFC 7505) among other MX "
+					  "records: ignored");
 				continue;
 			}
 			if (plan_port_wanted(o, 25))
 				plan_add(p, d->mx[k].host, 25, "mx",
 					 plan_port_tls(o, 25), false);
 		}
+	} else if (nxdomain && o->dns_servers == NULL) {
+		/* DNS says the name does not exist, but the system's hosts
+		 * file may know it (localhost, an internal network's hosts),
+		 * as it does for every other client here; never with
+		 * --dns-server (DNS only).  Not found there either, it is no
+		 * second error: dns.errors already says NXDOMAIN. */
+		for (i = 0; i < o->nports; i++)
+			plan_add(p, domain, o->ports[i], "given",
+				 plan_port_tls(o, o->ports[i]), true);
+		for (i = 0; i < p->nhosts; i++)
+			if (strcasecmp(p->hosts[i]->name, domain) == 0)
+				p->hosts[i]->hosts_file = true;
 	} else if (nxdomain) {
 		/* NXDOMAIN: nothing to probe; dns.errors says so */
 	} else {
@@ -185,10 +198,11 @@ void plan_domain(struct plan *p, const struct resolver_opts *o,
 	plan_srv(p, o, domain, d->sub, d->nsub, "submission", false);
 	plan_srv(p, o, domain, d->subs, d->nsubs, "submissions", true);
 	if (d->nsub == 0 && d->nsubs == 0 && d->nmx > 0 && !d->null_mx) {
-		note(p, "no-srv", false,
-		     "no RFC 6186 SRV records for %s: probing the names users "
-		     "try (smtp., mail., the MX hosts)",
-		     domain);
+		plan_note(p, "no-srv", false,
+			  "no RFC 6186 SRV records for %s: probing the names "
+			  "users "
+			  "try (smtp., mail., the MX hosts)",
+			  domain);
 		plan_guesses(p, o, domain, d);
 	}
 }

@@ -23,6 +23,9 @@ struct plan_entry {
 	struct plan_port ports[PLAN_MAX_PORTS];
 	size_t nports;
 	bool quiet; /* only guessed: a failed lookup is no error */
+	/* DNS does not know the name (NXDOMAIN): looked up in the system's
+	 * hosts file, as any other client here would */
+	bool hosts_file;
 };
 
 struct plan {
@@ -46,10 +49,16 @@ void plan_given(struct plan *p, const struct resolver_opts *o, const char *name,
 		int port);
 
 /* The domain's plan from its records.  nxdomain: the name does not
- * exist; mx_failed: the MX answer was an error.  Sets d->implicit_mx. */
+ * exist (without --dns-server, the name is then planned on every port for
+ * the hosts file to resolve); mx_failed: the MX answer was an error.
+ * Sets d->implicit_mx. */
 void plan_domain(struct plan *p, const struct resolver_opts *o,
 		 const char *domain, struct dns_info *d, bool nxdomain,
 		 bool mx_failed);
+
+/* A finding about the target (info, or a warning), for the report. */
+__attribute__((format(printf, 4, 5))) void
+plan_note(struct plan *p, const char *id, bool warning, const char *fmt, ...);
 
 /* "mx:25 guess:587,465": the host's roles and ports, for the report. */
 void plan_roles_text(const struct plan_entry *h, char *buf, size_t len);

@@ -48,6 +48,7 @@ struct host_lookup {
 	size_t idx;  /* in d->plan.hosts and d->res.hosts */
 	int lookups; /* A and AAAA still to answer */
 	bool tlsa_asked;
+	bool hosts_noted; /* hosts-file said for it */
 };
 
 /* The discovery of one target. */
@@ -314,7 +315,8 @@ static void ask_tlsa(struct host_lookup *hl)
 	const struct plan_entry *h = d->plan.hosts[hl->idx];
 	size_t k;
 
-	if (hl->tlsa_asked || !d->res.dns.domain)
+	/* not for a name of the hosts file: DNS does not know it */
+	if (hl->tlsa_asked || !d->res.dns.domain || h->hosts_file)
 		return;
 	hl->tlsa_asked = true;
 	for (k = 0; k < h->nports; k++)
@@ -333,11 +335,14 @@ static void on_addrs(void *arg, int family, int status,
 
 	heard(d, status);
 	hl->lookups--;
+	if (pe->hosts_file && status == ARES_ENOTFOUND)
+		status = ARES_ENODATA; /* one family missing, as from DNS */
 	if (status == ARES_ENODATA) {
 		/* normal for one family; an error only if both lack */
 		if (hl->lookups == 0 && ph->addresses.n == 0 &&
 		    ph->error == NULL) {
-			ph->error = "no address";
+			/* in neither DNS nor the hosts file */
+			ph->error = pe->hosts_file ? "NXDOMAIN" : "no address";
 			if (!pe->quiet)
 				add_error(d, pe->name, "A/AAAA", ph->error);
 			if (!d->res.dns.domain && !d->hinted &&
@@ -351,6 +356,14 @@ static void on_addrs(void *arg, int family, int status,
 	} else {
 		if (cname != NULL && ph->cname == NULL)
 			ph->cname = sanitize(cname, strlen(cname));
+		if (pe->hosts_file && n > 0 && !hl->hosts_noted) {
+			hl->hosts_noted = true;
+			plan_note(
+				&d->plan, "hosts-file", false,
+				_("%s is not in DNS (NXDOMAIN): probed at the "
+				  "addresses the system's hosts file gives"),
+				pe->name);
+		}
 		for (i = 0; i < n; i++) {
 			const struct sockaddr *sa =
 				(const struct sockaddr *)&addrs[i].sa;
@@ -536,6 +549,15 @@ static void plan_start(struct discovery *d)
 		 * TLSA records wait until it has an address */
 		if (!h->quiet)
 			ask_tlsa(&d->hosts[i]);
+		if (h->hosts_file) {
+			if (o->v4)
+				dns_hosts_file(d->rs->dns, h->name, AF_INET,
+					       on_addrs, &d->hosts[i]);
+			if (o->v6)
+				dns_hosts_file(d->rs->dns, h->name, AF_INET6,
+					       on_addrs, &d->hosts[i]);
+			continue;
+		}
 		if (o->v4)
 			dns_lookup(d->rs->dns, h->name, AF_INET, on_addrs,
 				   &d->hosts[i]);

@@ -29,8 +29,11 @@ ZONE_DIR=$BED_DIR/zones
 # own cleanup.
 # shellcheck disable=SC2317 # called from the trap
 zones_down() {
-	[ -s "$ZONE_DIR/dnsmasq.pid" ] && kill "$(cat "$ZONE_DIR/dnsmasq.pid")" 2>/dev/null
-	rm -f "$ZONE_DIR/dnsmasq.pid"
+	local f
+	for f in "$ZONE_DIR/dnsmasq.pid" "$ZONE_DIR/nx.pid"; do
+		[ -s "$f" ] && kill "$(cat "$f")" 2>/dev/null
+		rm -f "$f"
+	done
 }
 
 # Puts zones_down in front of the EXIT trap bed_up installed (bed_down),
@@ -462,5 +465,64 @@ assert_eq "dead-domain: the finding and the recommendation say the DNS server do
 assert_eq "dead-domain: the recommendation says why nothing was probed" \
 	"$(grep -c '^No safe way to send mail from here: nothing could be probed: the DNS server does not answer.$' "$OUT/dead-domain.txt")" 1
 ip netns exec "$FW_NS" nft delete table inet dead_dns
+
+# 16. A name DNS does not know but the hosts file does: without
+# --dns-server it is probed at the hosts file's addresses (localhost, an
+# internal network's host), as any other client here would connect; with
+# --dns-server, DNS only.  The client gets a hosts file and a resolv.conf
+# of its own, bind-mounted in its private mount namespace (ip netns exec),
+# and the resolver there (198.18.1.54, in the mail namespace) says
+# NXDOMAIN for localhost and .internal, as real ones do.
+NX_DNS=198.18.1.54
+dev=$(ip -n "$MAIL_NS" -o -4 addr show to 198.18.1.2/32 | awk '{print $2}')
+ip -n "$MAIL_NS" addr add "$NX_DNS/24" dev "${dev%%@*}" || die "no address for the NXDOMAIN resolver"
+ns_exec "$MAIL_NS" dnsmasq --port=53 --listen-address="$NX_DNS" --bind-interfaces --no-resolv \
+	--no-hosts --local=/localhost/ --local=/internal/ --local=/example.test/ --pid-file="$ZONE_DIR/nx.pid" ||
+	die "the NXDOMAIN resolver failed to start"
+printf '%s\n' "127.0.0.1 localhost" "::1 localhost" "198.18.1.2 mail.example.test" \
+	"fd00:1::2 mail.example.test" >"$ZONE_DIR/hosts"
+echo "nameserver $NX_DNS" >"$ZONE_DIR/resolv.conf"
+assert_eq "the NXDOMAIN resolver: NXDOMAIN for localhost and mail.example.test" \
+	"$(for n in localhost mail.example.test; do in_client dig +time=1 +tries=1 @"$NX_DNS" "$n" MX |
+		grep -o 'status: [A-Z]*'; done | paste -sd ,)" "status: NXDOMAIN,status: NXDOMAIN"
+# hprobe NAME ARGS...: smtpprobe in the client namespace with that hosts
+# file and resolver, no --dns-server; checked as lib.sh's probe checks.
+hprobe() {
+	local name=$1 v
+	shift
+	# shellcheck disable=SC2016 # expanded by the inner sh
+	ip netns exec "$CLIENT_NS" sh -c 'mount --bind "$0" /etc/resolv.conf && mount --bind "$1" /etc/hosts || exit 125
+shift; exec "$@"' "$ZONE_DIR/resolv.conf" "$ZONE_DIR/hosts" timeout 30 "$SMTPPROBE" --timeout 2 \
+		--ca-file "$CA_FILE" --format json "$@" >"$OUT/$name.json" 2>"$OUT/$name.err"
+	RC=$?
+	assert_ran "$name" "$RC" "$OUT/$name.err"
+	F=$OUT/$name.json
+	v=$(tests/validate-json "$F" 2>&1) && v=valid
+	assert_eq "$name: output matches docs/smtpprobe.schema.json" \
+		"$(printf '%s\n' "$v" | head -n 3 | tr '\n' ' ' | sed 's/ $//')" valid
+	golden_json "$name" "$F"
+}
+hprobe hub --ports 587 mail.example.test
+assert_jq "hub: probed at the hosts file's addresses, STARTTLS" "$F" \
+	'[.probes[] | "\(.address) \(.port) \(.role) \(.state)"] | sort | join(",")' \
+	"198.18.1.2 587 given starttls,fd00:1::2 587 given starttls"
+assert_jq "hub: finding hosts-file (info) names the host" "$F" \
+	'[.findings[] | select(.id == "hosts-file") | "\(.severity) \(.message | test("^mail.example.test is not in DNS"))"] | join(",")' \
+	"info true"
+assert_jq "hub: recommended" "$F" '"\(.recommendation.host) \(.recommendation.port)"' "mail.example.test 587"
+hprobe lh --ports 25 localhost
+assert_jq "lh: localhost probed at 127.0.0.1 and ::1 (refused: nothing listens)" "$F" \
+	'[.probes[] | "\(.address) \(.state)/\(.reason)"] | sort | join(",")' \
+	"127.0.0.1 blocked/refused,::1 blocked/refused"
+assert_jq "lh: not 'no mail host resolved'" "$F" \
+	'.recommendation.why // "" | test("no mail host resolved")' false
+hprobe nohost --ports 25 nowhere.internal
+assert_jq "nohost: in neither DNS nor the hosts file: nothing probed" "$F" '.probes | length' 0
+assert_jq "nohost: the host's error is NXDOMAIN, no finding hosts-file" "$F" \
+	'"\([.dns.hosts[].error] | join(",")) \([.findings[] | select(.id == "hosts-file")] | length)"' \
+	"NXDOMAIN 0"
+ZPROBE_DNS=$NX_DNS zprobe hubdns --ports 587 mail.example.test
+assert_jq "hubdns: with --dns-server, DNS only: nothing probed" "$F" '.probes | length' 0
+assert_jq "hubdns: no finding hosts-file" "$F" '[.findings[] | select(.id == "hosts-file")] | length' 0
 
 finish

@@ -186,7 +186,8 @@ END_TEST
 
 START_TEST(test_nxdomain_and_mx_error)
 {
-	/* NXDOMAIN: nothing to probe */
+	/* NXDOMAIN with --dns-server: nothing to probe */
+	O.dns_servers = "198.18.0.53";
 	plan_domain(&P, &O, "nope.example.test", &D, true, false);
 	PLAN_IS("");
 	ck_assert(!D.implicit_mx);
@@ -195,6 +196,24 @@ START_TEST(test_nxdomain_and_mx_error)
 	plan_domain(&P, &O, "example.test", &D, false, true);
 	PLAN_IS("example.test mx:25 given:587,465,2525");
 	ck_assert(!D.implicit_mx);
+}
+END_TEST
+
+/* NXDOMAIN without --dns-server: the hosts file may know the name, so
+ * it is planned on every port asked, quietly (NXDOMAIN is said already),
+ * and no implicit MX. */
+START_TEST(test_nxdomain_hosts_file)
+{
+	plan_domain(&P, &O, "localhost", &D, true, false);
+	PLAN_IS("localhost given:25,587,465,2525 quiet");
+	ck_assert(P.hosts[0]->hosts_file);
+	ck_assert(P.hosts[0]->ports[2].tls);
+	ck_assert(!D.implicit_mx);
+	NOTES_ARE("");
+	plan_free(&P);
+	/* a name DNS knows is never looked up in the file alone */
+	plan_domain(&P, &O, "example.test", &D, false, true);
+	ck_assert(!P.hosts[0]->hosts_file);
 }
 END_TEST
 
@@ -290,6 +309,7 @@ Suite *plan_suite(void)
 	tcase_add_test(tc, test_null_mx);
 	tcase_add_test(tc, test_null_mx_mixed);
 	tcase_add_test(tc, test_nxdomain_and_mx_error);
+	tcase_add_test(tc, test_nxdomain_hosts_file);
 	tcase_add_test(tc, test_port_25_not_asked);
 	suite_add_tcase(s, tc);
 	tcase_add_checked_fixture(add, setup, teardown);

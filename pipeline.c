@@ -177,12 +177,67 @@ void pipeline_free(struct pipeline *pl)
 	free(pl);
 }
 
+/* Whether p and q are the same host (or address) and port: the
+ * follow-ups ask once per host and port. */
+static bool same_port(const struct probe *p, const struct probe *q)
+{
+	return q->port == p->port &&
+	       (p->host != NULL && q->host != NULL
+			? strcmp(q->host, p->host) == 0
+			: strcmp(q->address, p->address) == 0);
+}
+
+/* TLS enforcement is asked on one address of a host and port, whichever
+ * completes its handshake first: every probe of that host and port
+ * carries the answer (with the address asked), and a probe with none
+ * says why it was not asked. */
+static void enforcement_fill(struct job *job)
+{
+	size_t i, j;
+
+	for (i = 0; i < job->r.nprobes; i++) {
+		struct probe *p = job->r.probes[i];
+		const struct probe *q = NULL;
+
+		if (p->enforce_code >= 0)
+			continue;
+		for (j = 0; j < job->r.nprobes && q == NULL; j++)
+			if (job->r.probes[j]->enforce_code >= 0 &&
+			    same_port(p, job->r.probes[j]))
+				q = job->r.probes[j];
+		if (q != NULL) {
+			free(p->enforce_reply);
+			p->enforce_reply = q->enforce_reply
+						   ? strdup(q->enforce_reply)
+						   : NULL;
+			p->enforce_code = q->enforce_code;
+			p->enforce_pipelined = q->enforce_pipelined;
+			p->enforce_end = q->enforce_end;
+			memcpy(p->enforce_address, q->enforce_address,
+			       sizeof(p->enforce_address));
+			p->enforce_skip = NULL;
+		} else if (!job->pl->opts.followups)
+			p->enforce_skip = "quick";
+		else if (!verdict_submission_role(p))
+			p->enforce_skip = "not-submission";
+		else if (p->spoke == MODE_TLS)
+			p->enforce_skip = "implicit-tls";
+		else if (!p->tls.done)
+			p->enforce_skip = "no-tls";
+		else if (p->enforce_skip == NULL)
+			/* the follow-ups ran on another address, which
+			 * did not get as far as this one (no STARTTLS) */
+			p->enforce_skip = "other-address";
+	}
+}
+
 /* job_finish - nothing is pending: judge, write and forget the target */
 static void job_finish(struct job *job)
 {
 	struct pipeline *pl = job->pl;
 
 	job->r.duration_ms = (int64_t)(loop_now() - job->t0);
+	enforcement_fill(job);
 	report_record_findings(&job->r);
 	report_policies(&job->r);
 	report_target_findings(&job->r);
@@ -338,12 +393,16 @@ static void on_followup_done(void *arg, struct probe *p)
 		f->parent->enforce_code = p->mail_code;
 		f->parent->enforce_reply = p->mail_reply;
 		f->parent->enforce_pipelined = p->mail_pipelined;
+		f->parent->enforce_end = p->end;
+		memcpy(f->parent->enforce_address, p->address,
+		       sizeof(p->address));
 		p->mail_reply = NULL;
 	}
 	run_release(arg);
 }
 
-static void followup(struct run *run, enum probe_kind kind)
+/* Starts a follow-up of run's probe; -1 if it could not start. */
+static int followup(struct run *run, enum probe_kind kind)
 {
 	struct report *r = &run->job->r;
 	struct probe *parent = run->p;
@@ -351,11 +410,11 @@ static void followup(struct run *run, enum probe_kind kind)
 
 	v = realloc(r->followups, (r->nfollowups + 1) * sizeof(*v));
 	if (v == NULL)
-		return;
+		return -1;
 	r->followups = v;
 	f = calloc(1, sizeof(*f));
 	if (f == NULL)
-		return;
+		return -1;
 	f->parent = parent;
 	probe_init(&f->p);
 	f->p.addr = parent->addr;
@@ -375,7 +434,9 @@ static void followup(struct run *run, enum probe_kind kind)
 		r->nfollowups--;
 		probe_free(&f->p);
 		free(f);
+		return -1;
 	}
+	return 0;
 }
 
 /* The follow-ups ask about the server software on a port: once per
@@ -385,15 +446,10 @@ static bool followed_already(const struct job *job, const struct probe *p)
 {
 	size_t i;
 
-	for (i = 0; i < job->r.nprobes; i++) {
-		const struct probe *q = job->r.probes[i];
-
-		if (q->followed && q->port == p->port &&
-		    (p->host != NULL && q->host != NULL
-			     ? strcmp(q->host, p->host) == 0
-			     : strcmp(q->address, p->address) == 0))
+	for (i = 0; i < job->r.nprobes; i++)
+		if (job->r.probes[i]->followed &&
+		    same_port(p, job->r.probes[i]))
 			return true;
-	}
 	return false;
 }
 
@@ -414,8 +470,9 @@ static void on_probe_tls(void *arg, struct probe *p)
 		followup(run, KIND_INJECT);
 	/* does a submission port refuse mail before STARTTLS? (not 25:
 	 * opportunistic by design) */
-	if (p->spoke == MODE_PLAIN && verdict_submission_role(p))
-		followup(run, KIND_ENFORCE);
+	if (p->spoke == MODE_PLAIN && verdict_submission_role(p) &&
+	    followup(run, KIND_ENFORCE) < 0)
+		p->enforce_skip = "not-started";
 }
 
 static void on_probe_done(void *arg, struct probe *p)

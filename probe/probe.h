@@ -172,7 +172,12 @@ struct probe {
 	int enforce_code; /* its mail_code */
 	char *enforce_reply;
 	bool enforce_pipelined;
-	int64_t ms[PH_COUNT]; /* -1: phase not reached */
+	/* asked once per host and port: on this address (every probe of
+	 * the host and port carries the answer) */
+	char enforce_address[64];
+	enum probe_end enforce_end; /* how that session ended */
+	const char *enforce_skip;   /* not asked: why ("quick", ...) */
+	int64_t ms[PH_COUNT];	    /* -1: phase not reached */
 	int64_t total_ms;
 };
 

@@ -167,6 +167,11 @@ static json_object *enforcement_json(const struct probe *p)
 	json_object_object_add(o, "reply", str_or_null(p->enforce_reply));
 	json_object_object_add(o, "pipelined",
 			       json_object_new_boolean(p->enforce_pipelined));
+	json_object_object_add(o, "address",
+			       json_object_new_string(p->enforce_address));
+	json_object_object_add(
+		o, "end",
+		json_object_new_string(probe_end_name(p->enforce_end)));
 	return o;
 }
 
@@ -251,6 +256,9 @@ static json_object *probe_json(const struct report *r, const struct probe *p)
 	json_object_object_add(o, "usable", json_object_new_boolean(v.usable));
 	json_object_object_add(o, "failed_step", str_or_null(v.failed_step));
 	json_object_object_add(o, "tls_enforcement", enforcement_json(p));
+	json_object_object_add(
+		o, "tls_enforcement_skipped",
+		str_or_null(p->enforce_code < 0 ? p->enforce_skip : NULL));
 	json_object_object_add(o, "credentials", credentials_json(p));
 	json_object_object_add(o, "findings",
 			       findings_json(v.findings, v.nfindings));

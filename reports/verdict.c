@@ -639,6 +639,9 @@ static void judge_client(const struct probe *p, struct verdict *v)
  * STARTTLS.  Asked on submission STARTTLS ports only (not 25). */
 static void judge_enforcement(const struct probe *p, struct verdict *v)
 {
+	/* once per host and port: on the address it was asked on */
+	if (strcmp(p->enforce_address, p->address) != 0)
+		return;
 	if (p->enforce_code >= 200 && p->enforce_code < 300)
 		add(v, "tls-not-enforced", SEV_WARNING,
 		    "MAIL FROM:<> before STARTTLS was accepted (%s): a "

@@ -1222,6 +1222,12 @@ START_TEST(test_tls_enforcement)
 	P.enforce_code = 250;
 	free(P.enforce_reply);
 	P.enforce_reply = strdup("250 2.1.0 Ok");
+	/* asked on another address of the host and port: the finding is
+	 * that address's */
+	snprintf(P.enforce_address, sizeof(P.enforce_address), "198.18.0.3");
+	judge();
+	must_not("tls-not-enforced");
+	memcpy(P.enforce_address, P.address, sizeof(P.address));
 	judge();
 	ck_assert_ptr_nonnull(
 		strstr(must("tls-not-enforced", SEV_WARNING)->message,

@@ -21,10 +21,18 @@ const struct verdict_ctx *report_ctx(const struct report *r,
 	return &verdict_ctx_none;
 }
 
+time_t report_now(const struct report *r, time_t seen)
+{
+	return r->started > 0 ? r->started : seen;
+}
+
 void report_judge(const struct report *r, const struct probe *p,
 		  struct verdict *v)
 {
-	verdict_judge_ctx(p, report_ctx(r, p), v);
+	struct verdict_ctx c = *report_ctx(r, p);
+
+	c.now = report_now(r, 0);
+	verdict_judge_ctx(p, &c, v);
 }
 
 /* followup_answers - a follow-up's answer, into its main probe's

@@ -48,7 +48,7 @@ static json_object *time_json(time_t t)
 	return json_object_new_string(buf);
 }
 
-static json_object *tls_json(const struct tls_info *t)
+static json_object *tls_json(const struct report *r, const struct tls_info *t)
 {
 	json_object *o;
 
@@ -76,11 +76,12 @@ static json_object *tls_json(const struct tls_info *t)
 	json_object_object_add(o, "issuer", str_or_null(t->issuer));
 	json_object_object_add(o, "not_before", time_json(t->not_before));
 	json_object_object_add(o, "not_after", time_json(t->not_after));
-	json_object_object_add(o, "days_left",
-			       t->not_after > 0 && t->seen > 0
-				       ? json_object_new_int64(cert_days_left(
-						 t->not_after, t->seen))
-				       : NULL);
+	json_object_object_add(
+		o, "days_left",
+		t->not_after > 0 && t->seen > 0
+			? json_object_new_int64(cert_days_left(
+				  t->not_after, report_now(r, t->seen)))
+			: NULL);
 	return o;
 }
 
@@ -225,7 +226,7 @@ static json_object *probe_json(const struct report *r, const struct probe *p)
 	const struct verdict_ctx *c = report_ctx(r, p);
 	struct verdict v;
 
-	verdict_judge_ctx(p, c, &v);
+	report_judge(r, p, &v);
 	json_object_object_add(o, "host", str_or_null(p->host));
 	json_object_object_add(o, "address",
 			       json_object_new_string(p->address));
@@ -249,7 +250,7 @@ static json_object *probe_json(const struct report *r, const struct probe *p)
 			       json_object_new_boolean(p->helo_used));
 	json_object_object_add(o, "starttls_reply",
 			       str_or_null(p->starttls_reply));
-	json_object_object_add(o, "tls", tls_json(&p->tls));
+	json_object_object_add(o, "tls", tls_json(r, &p->tls));
 	json_object_object_add(o, "dane", dane_json(&c->dane));
 	json_object_object_add(o, "downgrade_risk",
 			       json_object_new_boolean(v.downgrade_risk));
@@ -359,8 +360,10 @@ static json_object *hosts_json(const struct report *r)
 	return a;
 }
 
-static json_object *policy_json(const struct dns_info *d)
+static json_object *policy_json(const struct report *r)
 {
+	const struct dns_info *d = &r->dns;
+
 	json_object *o;
 
 	if (!d->sts_tried)
@@ -385,9 +388,10 @@ static json_object *policy_json(const struct dns_info *d)
 
 		json_object_object_add(t, "not_after",
 				       time_json(d->sts_not_after));
-		json_object_object_add(t, "days_left",
-				       json_object_new_int64(cert_days_left(
-					       d->sts_not_after, d->sts_seen)));
+		json_object_object_add(
+			t, "days_left",
+			json_object_new_int64(cert_days_left(
+				d->sts_not_after, report_now(r, d->sts_seen))));
 		json_object_object_add(o, "tls", t);
 	} else {
 		json_object_object_add(o, "tls", NULL);
@@ -425,7 +429,7 @@ static json_object *dns_json(const struct report *r)
 	json_object_object_add(o, "submission", srv_json(d->sub, d->nsub));
 	json_object_object_add(o, "submissions", srv_json(d->subs, d->nsubs));
 	json_object_object_add(o, "mta_sts", str_or_null(d->mta_sts));
-	json_object_object_add(o, "mta_sts_policy", policy_json(d));
+	json_object_object_add(o, "mta_sts_policy", policy_json(r));
 	json_object_object_add(o, "tls_rpt", str_or_null(d->tls_rpt));
 	json_object_object_add(o, "spf", str_or_null(d->spf));
 	json_object_object_add(o, "dmarc", str_or_null(d->dmarc));

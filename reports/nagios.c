@@ -131,9 +131,10 @@ static void count(struct tally *t, const struct finding *f,
 	}
 }
 
-static void note_cert(struct tally *t, time_t not_after, time_t seen)
+static void note_cert(struct tally *t, const struct report *r, time_t not_after,
+		      time_t seen)
 {
-	long d = cert_days_left(not_after, seen);
+	long d = cert_days_left(not_after, report_now(r, seen));
 
 	if (!t->any_cert || d < t->soonest)
 		t->soonest = d;
@@ -212,7 +213,7 @@ static void finding_line(FILE *out, const struct finding *f,
 	fputc('\n', out);
 }
 
-static void probe_line(FILE *out, const struct probe *p,
+static void probe_line(FILE *out, const struct report *r, const struct probe *p,
 		       const struct verdict *v)
 {
 	char at[400];
@@ -226,7 +227,8 @@ static void probe_line(FILE *out, const struct probe *p,
 			p->tls.verified ? "verified" : "NOT verified");
 		if (p->tls.not_after > 0 && p->tls.seen > 0)
 			put_fmt(out, ", %ld days left",
-				cert_days_left(p->tls.not_after, p->tls.seen));
+				cert_days_left(p->tls.not_after,
+					       report_now(r, p->tls.seen)));
 	}
 	fputc('\n', out);
 }
@@ -309,17 +311,17 @@ static void perfdata(FILE *out, const struct report *r)
 		perf_time(out, base, "handshake", hs);
 		perf_time(out, base, "total", p->total_ms);
 		if (p->tls.done && p->tls.not_after > 0 && p->tls.seen > 0)
-			perf_days(
-				out, r, base,
-				cert_days_left(p->tls.not_after, p->tls.seen));
+			perf_days(out, r, base,
+				  cert_days_left(p->tls.not_after,
+						 report_now(r, p->tls.seen)));
 	}
 	if (r->dns.sts_not_after > 0) {
 		char base[300];
 
 		snprintf(base, sizeof(base), "mta-sts.%s:443", r->host);
-		perf_days(
-			out, r, base,
-			cert_days_left(r->dns.sts_not_after, r->dns.sts_seen));
+		perf_days(out, r, base,
+			  cert_days_left(r->dns.sts_not_after,
+					 report_now(r, r->dns.sts_seen)));
 	}
 }
 
@@ -346,10 +348,10 @@ int report_nagios(FILE *out, const struct report *r)
 		     k++)
 			count(&t, &v[i].findings[k], p);
 		if (p->tls.done && p->tls.not_after > 0 && p->tls.seen > 0)
-			note_cert(&t, p->tls.not_after, p->tls.seen);
+			note_cert(&t, r, p->tls.not_after, p->tls.seen);
 	}
 	if (r->dns.sts_not_after > 0)
-		note_cert(&t, r->dns.sts_not_after, r->dns.sts_seen);
+		note_cert(&t, r, r->dns.sts_not_after, r->dns.sts_seen);
 	status_line(out, r, st, &t);
 	/* long output: the findings, worst first, then every session */
 	for (sev = SEV_ERROR; sev >= SEV_INFO; sev--) {
@@ -363,7 +365,7 @@ int report_nagios(FILE *out, const struct report *r)
 						     r->probes[i]);
 	}
 	for (i = 0; i < r->nprobes; i++)
-		probe_line(out, r->probes[i], &v[i]);
+		probe_line(out, r, r->probes[i], &v[i]);
 	if (r->nprobes == 0) {
 		struct recommendation rec;
 

@@ -87,17 +87,18 @@ static void check_policy_cert(struct report *r)
 
 	if (d->sts_not_after <= 0)
 		return;
-	sev = cert_expiry(d->sts_not_after, d->sts_seen, r->cert_warn_days,
-			  r->cert_crit_days);
+	sev = cert_expiry(d->sts_not_after, report_now(r, d->sts_seen),
+			  r->cert_warn_days, r->cert_crit_days);
 	if (sev < 0)
 		return;
 	utc_format(d->sts_not_after, UTC_MINUTE, when, sizeof(when));
-	report_finding(r, "certificate-expires-soon", (enum severity)sev,
-		       "the certificate of the MTA-STS policy host mta-sts.%s "
-		       "expires on %s, in %ld days (--cert-days %d,%d)",
-		       r->host, when,
-		       cert_days_left(d->sts_not_after, d->sts_seen),
-		       r->cert_warn_days, r->cert_crit_days);
+	report_finding(
+		r, "certificate-expires-soon", (enum severity)sev,
+		"the certificate of the MTA-STS policy host mta-sts.%s "
+		"expires on %s, in %ld days (--cert-days %d,%d)",
+		r->host, when,
+		cert_days_left(d->sts_not_after, report_now(r, d->sts_seen)),
+		r->cert_warn_days, r->cert_crit_days);
 }
 
 void report_policies(struct report *r)

@@ -107,6 +107,11 @@ void report_dane(struct report *r);
 const struct verdict_ctx *report_ctx(const struct report *r,
 				     const struct probe *p);
 /* The verdict on p, one of r's probes or controls, in r's context. */
+/* The run's one "now" for a certificate's days left: when the target's
+ * run started, so two sessions that saw the same certificate a second
+ * apart (across a whole day from its not_after) count the same days;
+ * seen (when the certificate was seen) for a report without one. */
+time_t report_now(const struct report *r, time_t seen);
 void report_judge(const struct report *r, const struct probe *p,
 		  struct verdict *v);
 

@@ -283,7 +283,8 @@ static void tls_findings(const struct probe *p, const struct verdict_ctx *c,
 		    "the certificate expired on %s", when);
 	}
 	if (!t->expired && t->seen > 0 && t->not_after > 0) {
-		int soon = cert_expiry(t->not_after, t->seen, p->cert_warn_days,
+		time_t now = c->now > 0 ? c->now : t->seen;
+		int soon = cert_expiry(t->not_after, now, p->cert_warn_days,
 				       p->cert_crit_days);
 		char when[UTC_TEXT_MAX] = "?";
 
@@ -292,7 +293,7 @@ static void tls_findings(const struct probe *p, const struct verdict_ctx *c,
 			add(v, "certificate-expires-soon", (enum severity)soon,
 			    "the certificate expires on %s, in %ld days "
 			    "(--cert-days %d,%d)",
-			    when, cert_days_left(t->not_after, t->seen),
+			    when, cert_days_left(t->not_after, now),
 			    p->cert_warn_days, p->cert_crit_days);
 	}
 	if (t->not_yet_valid) {

@@ -81,6 +81,10 @@ struct verdict_ctx {
 	int command_injection;	/* the NOOP was answered in TLS; -1 not run */
 	const char *protection; /* "MTA-STS (enforce)", "DANE", or NULL */
 	struct dane_result dane;
+	/* the run's one clock for days left (report_judge sets it from
+	 * report_now), so every session of a run counts alike; 0: the
+	 * session's own tls.seen */
+	time_t now;
 };
 
 /* Nothing run beside the session, nothing concluded. */

@@ -193,6 +193,19 @@ static int count_lines(const char *prefix)
 	return n;
 }
 
+/* How many times s occurs in the output. */
+static int occurrences(const char *s)
+{
+	const char *at = out;
+	int n = 0;
+
+	while (at != NULL && (at = strstr(at, s)) != NULL) {
+		n++;
+		at += strlen(s);
+	}
+	return n;
+}
+
 START_TEST(test_nagios_ok)
 {
 	good("198.18.0.2", 587, 300);
@@ -251,6 +264,39 @@ START_TEST(test_nagios_expiry)
 	write_nagios();
 	check_grammar();
 	ck_assert_ptr_nonnull(strstr(out, "cert_days'=3\n"));
+}
+END_TEST
+
+/* One certificate seen by two sessions a second apart, across a whole
+ * day from its not_after: the run counts its days left once, from when
+ * it started, not per session (29 on one address and 30 on the other). */
+START_TEST(test_days_left_one_clock)
+{
+	struct probe *a = good("198.18.0.2", 465, 30);
+	struct probe *b = good("fd00::2", 465, 30);
+	const time_t end = a->tls.not_after;
+
+	a->tls.seen = end - 30 * 86400; /* 30 days to the second */
+	b->tls.seen = a->tls.seen + 1;	/* 29 days and 86399 s */
+	b->tls.not_after = end;
+	R.started = a->tls.seen - 2;
+	write_nagios();
+	check_grammar();
+	ck_assert_msg(occurrences(", 30 days left\n") == 2, "%s", out);
+	ck_assert_msg(occurrences("29 days") == 0, "%s", out);
+	ck_assert_ptr_nonnull(strstr(out, "'mail.example.test [fd00::2]:465 "
+					  "cert_days'=30;21:;7:\n"));
+	ck_assert_ptr_nonnull(strstr(out, "'mail.example.test "
+					  "198.18.0.2:465 cert_days'=30;"));
+	/* the finding counts alike: within 30 days for both (--cert-days
+	 * 31,7), with the same words */
+	R.cert_warn_days = a->cert_warn_days = b->cert_warn_days = 31;
+	free(out);
+	out = NULL;
+	write_nagios();
+	ck_assert_int_eq(count_lines("[warning] certificate-expires-soon "), 2);
+	ck_assert_msg(occurrences("in 30 days (--cert-days 31,7)") == 2, "%s",
+		      out);
 }
 END_TEST
 
@@ -566,6 +612,7 @@ Suite *monitor_suite(void)
 	tcase_add_checked_fixture(n, setup, teardown);
 	tcase_add_test(n, test_nagios_ok);
 	tcase_add_test(n, test_nagios_expiry);
+	tcase_add_test(n, test_days_left_one_clock);
 	tcase_add_test(n, test_nagios_states);
 	tcase_add_test(n, test_nagios_blocked);
 	tcase_add_test(n, test_nagios_check);

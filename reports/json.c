@@ -426,6 +426,12 @@ static json_object *dns_json(const struct report *r)
 	json_object_object_add(o, "implicit_mx",
 			       json_object_new_boolean(d->implicit_mx));
 	json_object_object_add(o, "mx_ad", json_object_new_boolean(d->mx_ad));
+	json_object_object_add(o, "submission_ad",
+			       json_object_new_boolean(d->sub_ad));
+	json_object_object_add(o, "submissions_ad",
+			       json_object_new_boolean(d->subs_ad));
+	json_object_object_add(o, "ad_trusted",
+			       json_object_new_boolean(d->ad_trusted));
 	json_object_object_add(o, "submission", srv_json(d->sub, d->nsub));
 	json_object_object_add(o, "submissions", srv_json(d->subs, d->nsubs));
 	json_object_object_add(o, "mta_sts", str_or_null(d->mta_sts));
@@ -451,7 +457,8 @@ static json_object *dns_json(const struct report *r)
 }
 
 static json_object *route_json(const struct probe *p, const char *encryption,
-			       const char *label)
+			       const char *label,
+			       const struct host_identity *id)
 {
 	json_object *o = json_object_new_object();
 
@@ -463,6 +470,14 @@ static json_object *route_json(const struct probe *p, const char *encryption,
 			       p ? json_object_new_int(p->port) : NULL);
 	json_object_object_add(o, "encryption", str_or_null(encryption));
 	json_object_object_add(o, "label", str_or_null(label));
+	/* where the host name came from, and what makes it the user's */
+	json_object_object_add(o, "host_source",
+			       str_or_null(p ? id->source : NULL));
+	json_object_object_add(o, "host_established_by",
+			       str_or_null(p ? id->established_by : NULL));
+	json_object_object_add(
+		o, "host_established",
+		p ? json_object_new_boolean(id->established_by != NULL) : NULL);
 	return o;
 }
 
@@ -472,12 +487,12 @@ static json_object *recommendation_json(const struct report *r)
 	json_object *o;
 
 	report_recommend(r, &rec);
-	o = route_json(rec.probe, rec.encryption, rec.label);
+	o = route_json(rec.probe, rec.encryption, rec.label, &rec.id);
 	json_object_object_add(o, "why", json_object_new_string(rec.why));
-	json_object_object_add(
-		o, "alternative",
-		rec.alt ? route_json(rec.alt, rec.alt_encryption, rec.alt_label)
-			: NULL);
+	json_object_object_add(o, "alternative",
+			       rec.alt ? route_json(rec.alt, rec.alt_encryption,
+						    rec.alt_label, &rec.alt_id)
+				       : NULL);
 	/* --user: were the credentials accepted there (null without) */
 	json_object_object_add(
 		o, "logged_in",

@@ -400,7 +400,7 @@ static void explain_none(const struct report *r, struct recommendation *rec,
 void report_recommend(const struct report *r, struct recommendation *rec)
 {
 	struct tally t;
-	size_t i;
+	size_t i, len;
 	int best = -1, alt = -1;
 
 	memset(rec, 0, sizeof(*rec));
@@ -442,7 +442,9 @@ void report_recommend(const struct report *r, struct recommendation *rec)
 	if (rec->alt != NULL) {
 		rec->alt_encryption = encryption_of(rec->alt);
 		rec->alt_label = label_of(rec->alt);
+		report_identity(r, rec->alt, &rec->alt_id);
 	}
+	report_identity(r, rec->probe, &rec->id);
 	snprintf(rec->why, sizeof(rec->why),
 		 _("%s:%d connected from here, negotiated %s, its "
 		   "certificate verified and it offers a login (AUTH) "
@@ -453,8 +455,7 @@ void report_recommend(const struct report *r, struct recommendation *rec)
 			     "(RFC 8314)")
 			 : "");
 	if (r->user != NULL) {
-		size_t len = strlen(rec->why);
-
+		len = strlen(rec->why);
 		/* with --check, the login is tried on the port checked
 		 * only: untried is not refused */
 		snprintf(rec->why + len, sizeof(rec->why) - len,
@@ -468,6 +469,11 @@ void report_recommend(const struct report *r, struct recommendation *rec)
 				     "only on the port checked."),
 			 r->user);
 	}
+	/* a name DNS handed out: where from, and what makes it the user's
+	 * (RFC 6186 6, RFC 7817 4) */
+	len = strlen(rec->why);
+	report_identity_words(r, rec->probe, &rec->id, rec->why + len,
+			      sizeof(rec->why) - len);
 }
 
 int report_status(const struct report *r)

@@ -63,13 +63,35 @@ struct report {
 	int64_t duration_ms;
 };
 
+/* How the user came to a probed host's name (reports/identity.c); the
+ * strings are the JSON's words. */
+struct host_identity {
+	/* "typed", "MX record", "SRV record _submission._tcp",
+	 * "SRV record _submissions._tcp", "guess" */
+	const char *source;
+	/* why the name is the user's to trust: "typed", "in the domain",
+	 * "DNSSEC" (a validated answer from a trusted resolver),
+	 * "certificate" (it also names the user's domain); NULL: unproven */
+	const char *established_by;
+};
+void report_identity(const struct report *r, const struct probe *p,
+		     struct host_identity *id);
+/* A sentence (with a leading blank) saying where p's name came from and
+ * what establishes it, or the warning to confirm it; "" when typed. */
+void report_identity_words(const struct report *r, const struct probe *p,
+			   const struct host_identity *id, char *buf,
+			   size_t len);
+/* host is domain or a name under it (case and a final dot aside). */
+bool report_in_domain(const char *host, const char *domain);
+
 struct recommendation {
 	const struct probe *probe; /* NULL: nothing qualifies */
 	const char *encryption;	   /* "implicit-tls", "starttls" */
 	const char *label;	   /* what settings screens call it */
 	const struct probe *alt;   /* the best working route on another port */
 	const char *alt_encryption, *alt_label;
-	char why[1536]; /* room for every port and the advice, translated */
+	struct host_identity id, alt_id; /* of probe's and alt's hosts */
+	char why[2048]; /* every port, the advice and the name's origin */
 };
 
 /* Adds a finding about the target as a whole (not about one probe). */

@@ -3,6 +3,7 @@
 #include "core/buf.h"
 #include "core/hash.h"
 #include <ares.h>
+#include <arpa/inet.h>
 #include <arpa/nameser.h>
 #include <stdbool.h>
 #include <netdb.h>
@@ -706,6 +707,26 @@ void dns_query(struct dns *dns, const char *name, int type, dns_raw_cb cb,
 	q->qbuf[3] |= 0x20; /* AD */
 	ares_send(dns->channel, q->qbuf, q->qlen, on_raw, q);
 	schedule(dns);
+}
+
+bool dns_ad_trusted(struct dns *dns)
+{
+	static const unsigned char loop6[16] = {[15] = 1};
+	struct ares_addr_port_node *servers = NULL, *s;
+	bool local = true;
+
+	if (dns->servers_given)
+		return true;
+	if (ares_get_servers_ports(dns->channel, &servers) != ARES_SUCCESS)
+		return false;
+	for (s = servers; s != NULL; s = s->next)
+		local &= s->family == AF_INET
+				 ? (ntohl(s->addr.addr4.s_addr) >> 24) == 127
+				 : memcmp(&s->addr.addr6, loop6,
+					  sizeof(loop6)) == 0;
+	local &= servers != NULL;
+	ares_free_data(servers);
+	return local;
 }
 
 bool dns_status_answered(int status)

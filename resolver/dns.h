@@ -58,6 +58,14 @@ typedef void (*dns_raw_cb)(void *arg, int status, const unsigned char *abuf,
 void dns_query(struct dns *dns, const char *name, int type, dns_raw_cb cb,
 	       void *arg);
 
+/* Whether the AD bit of this channel's answers means anything: only
+ * from a resolver the user trusts to validate and to reach without an
+ * attacker on the way, that is when every server is on loopback (a local
+ * validating resolver) or was named with --dns-server.  A remote resolver
+ * from resolv.conf, over plain UDP, proves nothing by AD (RFC 6698 4.1,
+ * RFC 4035 4.9.3). */
+bool dns_ad_trusted(struct dns *dns);
+
 /* Whether status means the server replied, good or bad: a timeout or a
  * refused port is no reply (reports/ tell a dead server from them). */
 bool dns_status_answered(int status);

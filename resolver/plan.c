@@ -103,7 +103,7 @@ static bool in_domain(const char *host, const char *domain)
 
 static void plan_srv(struct plan *p, const struct resolver_opts *o,
 		     const char *domain, const struct srv_rec *v, int n,
-		     const char *role, bool tls)
+		     const char *role, bool tls, bool ad)
 {
 	int i;
 
@@ -115,8 +115,11 @@ static void plan_srv(struct plan *p, const struct resolver_opts *o,
 		if (!in_domain(v[i].target, domain))
 			plan_note(p, "srv-outside-domain", false,
 				  "the SRV records point outside the domain, "
-				  "to %s",
-				  v[i].target);
+				  "to %s (%s)",
+				  v[i].target,
+				  ad ? "a DNSSEC-validated answer"
+				     : "not DNSSEC-validated: confirm this "
+				       "host with the provider");
 		plan_add(p, v[i].target, v[i].port, role, tls, false);
 	}
 }
@@ -195,8 +198,9 @@ void plan_domain(struct plan *p, const struct resolver_opts *o,
 				 plan_port_tls(o, o->ports[i]), false);
 	}
 	/* an SRV record, even one saying "not offered", ends the guessing */
-	plan_srv(p, o, domain, d->sub, d->nsub, "submission", false);
-	plan_srv(p, o, domain, d->subs, d->nsubs, "submissions", true);
+	plan_srv(p, o, domain, d->sub, d->nsub, "submission", false, d->sub_ad);
+	plan_srv(p, o, domain, d->subs, d->nsubs, "submissions", true,
+		 d->subs_ad);
 	if (d->nsub == 0 && d->nsubs == 0 && d->nmx > 0 && !d->null_mx) {
 		plan_note(p, "no-srv", false,
 			  "no RFC 6186 SRV records for %s: probing the names "

@@ -40,6 +40,7 @@ struct resolver {
 	struct dns *dns;
 	struct https *https;
 	struct share *tlsa; /* bulk: a host's TLSA records asked once */
+	bool ad_trusted;    /* dns_ad_trusted: the AD bit counts */
 };
 
 /* A planned host's address lookups. */
@@ -129,6 +130,7 @@ struct resolver *resolver_new(struct loop *loop,
 		free(rs);
 		return NULL;
 	}
+	rs->ad_trusted = dns_ad_trusted(rs->dns);
 	rs->https = https_new(loop, opts->ca_file);
 	return rs;
 }
@@ -410,7 +412,7 @@ static void on_tlsa(void *arg, int status, const unsigned char *abuf, int alen)
 		di->tlsa = v;
 		v += di->ntlsa++;
 		v->name = q->name;
-		v->ad = records_ad(abuf, alen);
+		v->ad = records_ad(abuf, alen) && di->ad_trusted;
 		v->recs = recs;
 		v->n = n;
 		q->name = NULL;
@@ -608,7 +610,7 @@ static void on_mx(void *arg, int status, const unsigned char *abuf, int alen)
 	heard(d, status);
 	if (status == ARES_SUCCESS) {
 		di->nmx = records_mx(abuf, alen, &di->mx);
-		di->mx_ad = records_ad(abuf, alen);
+		di->mx_ad = records_ad(abuf, alen) && di->ad_trusted;
 		if (di->nmx < 0) {
 			di->nmx = 0;
 			d->mx_failed = true;
@@ -635,13 +637,15 @@ static void on_mx(void *arg, int status, const unsigned char *abuf, int alen)
 }
 
 static void on_srv(struct discovery *d, int status, const unsigned char *abuf,
-		   int alen, struct srv_rec **out, int *n, const char *label)
+		   int alen, struct srv_rec **out, int *n, const char *label,
+		   bool *ad)
 {
 	char name[DNS_NAME_TEXT_MAX];
 
 	heard(d, status);
 	snprintf(name, sizeof(name), "%s.%s", label, d->name);
 	if (status == ARES_SUCCESS) {
+		*ad = records_ad(abuf, alen) && d->res.dns.ad_trusted;
 		*n = records_srv(abuf, alen, out);
 		if (*n < 0) {
 			*n = 0;
@@ -659,7 +663,7 @@ static void on_sub(void *arg, int status, const unsigned char *abuf, int alen)
 	struct discovery *d = arg;
 
 	on_srv(d, status, abuf, alen, &d->res.dns.sub, &d->res.dns.nsub,
-	       "_submission._tcp");
+	       "_submission._tcp", &d->res.dns.sub_ad);
 }
 
 static void on_subs(void *arg, int status, const unsigned char *abuf, int alen)
@@ -667,7 +671,7 @@ static void on_subs(void *arg, int status, const unsigned char *abuf, int alen)
 	struct discovery *d = arg;
 
 	on_srv(d, status, abuf, alen, &d->res.dns.subs, &d->res.dns.nsubs,
-	       "_submissions._tcp");
+	       "_submissions._tcp", &d->res.dns.subs_ad);
 }
 
 static void on_txt(void *arg, int status, const unsigned char *abuf, int alen)
@@ -784,6 +788,7 @@ int resolver_start(struct resolver *rs, const struct target *t,
 		return -1;
 	}
 	d->rs = rs;
+	d->res.dns.ad_trusted = rs->ad_trusted;
 	d->addr = addr;
 	d->done = done;
 	d->arg = arg;

@@ -54,7 +54,12 @@ struct dns_info {
 	bool domain;	  /* MX, SRV and policies were asked for */
 	bool null_mx;	  /* "0 ." : the domain accepts no mail */
 	bool implicit_mx; /* no MX: the name itself receives mail */
-	bool mx_ad;	  /* the MX answer was DNSSEC-validated */
+	/* The AD bit counts only from a resolver the user trusts: every
+	 * server on loopback, or named with --dns-server (dns_ad_trusted);
+	 * the *_ad flags here and tlsa[].ad are false when it does not. */
+	bool ad_trusted;
+	bool mx_ad;	      /* the MX answer was DNSSEC-validated */
+	bool sub_ad, subs_ad; /* the two SRV answers were */
 	struct mx_rec *mx;
 	int nmx;
 	struct srv_rec *sub, *subs; /* _submission / _submissions */

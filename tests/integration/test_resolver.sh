@@ -77,6 +77,7 @@ zones_up() {
 		local=/ext.test/
 		local=/plain.test/
 		local=/noaddr.test/
+		local=/hosted.test/
 		pid-file=$ZONE_DIR/dnsmasq.pid
 		log-facility=$ZONE_DIR/dnsmasq.log
 		log-queries
@@ -127,6 +128,12 @@ zones_up() {
 		host-record=mail.plain.test,198.18.1.2
 		txt-record=plain.test,"v=spf1 a -all"
 		txt-record=plain.test,"v=spf1 mx -all"
+
+		# hosted.test: submission at a provider's host, outside the
+		# domain, whose certificate verifies (for its own name)
+		mx-host=hosted.test,mail.example.test,10
+		srv-host=_submissions._tcp.hosted.test,mail.example.test,465,0,1
+		host-record=mail.example.test,198.18.1.2,fd00:1::2
 
 		# noaddr.test: the MX host exists but has no address
 		mx-host=noaddr.test,bare.noaddr.test,10
@@ -345,6 +352,40 @@ assert_jq "ext: 587 on the outside host, role submission" "$F" \
 	"$(hp mx1.shop.test 587)"' | map(.role) | join(",")' "submission,submission"
 assert_jq "ext: mx1 roles" "$F" "$(dh mx1.shop.test) | .roles" "mx:25 submission:587"
 assert_jq "ext: no guess" "$F" '[.probes[] | select(.role == "guess")] | length' 0
+
+# 7b. An SRV answer without DNSSEC naming a host outside the domain: it
+# works and is recommended, but as a name DNS handed out, with where it
+# came from and a warning to confirm it (RFC 6186 6, RFC 7817 4).
+zprobe hosted --ports 465 hosted.test
+assert_jq "hosted: recommended mail.example.test:465" "$F" \
+	'"\(.recommendation.host):\(.recommendation.port)"' "mail.example.test:465"
+assert_jq "hosted: host_source is the SRV record, not established" "$F" \
+	'"\(.recommendation.host_source)/\(.recommendation.host_established)/\(.recommendation.host_established_by)"' \
+	"SRV record _submissions._tcp/false/null"
+assert_jq "hosted: why warns to confirm the host with the provider" "$F" \
+	'.recommendation.why | test("Warning: the name mail.example.test came from the _submissions._tcp SRV record of hosted.test and lies outside that domain, in an answer that was not DNSSEC-validated") and test("Confirm this host with your provider")' true
+assert_jq "hosted: srv-outside-domain says not validated" "$F" \
+	'[.findings[] | select(.id == "srv-outside-domain") | .message | test("not DNSSEC-validated")] | all' true
+assert_jq "hosted: submissions_ad false, the resolver named so trusted" "$F" \
+	'"\(.dns.submissions_ad) \(.dns.ad_trusted)"' "false true"
+for fmt in text markdown html; do
+	in_client env NO_COLOR=1 timeout 30 "$SMTPPROBE" --timeout 2 --dns-server "$ZONE_DNS" \
+		--ca-file "$CA_FILE" --format "$fmt" --ports 465 hosted.test >"$OUT/hosted.$fmt" 2>&1
+	assert_eq "hosted: $fmt shows the warning" \
+		"$(grep_yn -F "$OUT/hosted.$fmt" 'Confirm this host with your provider')" yes
+done
+LOCALES=$(dirname "$SMTPPROBE")/locale
+[ -d "$LOCALES" ] || LOCALES=build/locale
+in_client env -u LC_ALL -u LC_MESSAGES -u LC_CTYPE -u LANGUAGE LANG=ja_JP.UTF-8 \
+	NO_COLOR=1 SMTPPROBE_LOCALEDIR="$(realpath "$LOCALES")" timeout 30 "$SMTPPROBE" \
+	--timeout 2 --dns-server "$ZONE_DNS" --ca-file "$CA_FILE" --format text --ports 465 \
+	hosted.test >"$OUT/hosted.ja" 2>&1
+assert_eq "hosted: Japanese text shows the warning" \
+	"$(grep_yn -F "$OUT/hosted.ja" 'プロバイダーに確認してください')" yes
+# the user's own name: established, no sentence about where it came from
+zprobe typed --ports 465 mail.example.test
+assert_jq "typed: host_source and host_established_by typed, no warning" "$F" \
+	'"\(.recommendation.host_source) \(.recommendation.host_established_by) \(.recommendation.why | test("came from"))"' "typed typed false"
 
 # 8. MX but no SRV: the usual names are guessed, quietly.
 zprobe plain plain.test

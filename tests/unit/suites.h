@@ -28,5 +28,6 @@ Suite *sched_suite(void);
 Suite *check_suite(void);
 Suite *secret_suite(void);
 Suite *share_suite(void);
+Suite *trust_suite(void);
 
 #endif

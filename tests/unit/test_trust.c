@@ -1,0 +1,192 @@
+/* What the reports may trust: where a recommended host name came from
+ * and whether it is the user's (RFC 6186 6, RFC 7817 4).  Reports built
+ * by hand, as in test_report.c. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+
+#include "probe/probe.h"
+#include "reports/check.h"
+#include "reports/report.h"
+#include "reports/verdict.h"
+#include "tests/unit/suites.h"
+
+static struct report R;
+
+static void setup(void)
+{
+	static const int ports[] = {25, 587, 465};
+
+	memset(&R, 0, sizeof(R));
+	R.target = strdup("example.test");
+	R.host = strdup("example.test");
+	R.ports = calloc(3, sizeof(int));
+	ck_assert_ptr_nonnull(R.ports);
+	memcpy(R.ports, ports, sizeof(ports));
+	R.nports = 3;
+	R.dns.domain = true;
+}
+
+static void teardown(void)
+{
+	report_free(&R);
+}
+
+/* A probe of host on port, role as the plan gives it, that worked: TLS
+ * 1.3 verified for host (and the extra certificate name, if any). */
+static struct probe *good(const char *host, const char *address, int port,
+			  const char *role, const char *extra_name)
+{
+	struct probe *p = calloc(1, sizeof(*p));
+	struct probe **v = realloc(R.probes, (R.nprobes + 1) * sizeof(*v));
+
+	ck_assert_ptr_nonnull(p);
+	ck_assert_ptr_nonnull(v);
+	R.probes = v;
+	R.probes[R.nprobes++] = p;
+	probe_init(p);
+	p->addr.ss_family = AF_INET;
+	snprintf(p->address, sizeof(p->address), "%s", address);
+	p->port = port;
+	p->host = strdup(host);
+	p->role = strdup(role);
+	p->connected = true;
+	p->greeting_code = 220;
+	p->banner = strdup("220 mx ESMTP");
+	p->tls.done = true;
+	snprintf(p->tls.version, sizeof(p->tls.version), "TLS1.3");
+	p->tls.verified = p->tls.trusted = p->tls.name_ok = true;
+	ck_assert_int_eq(strlist_add(&p->tls.names, host), 0);
+	if (extra_name != NULL)
+		ck_assert_int_eq(strlist_add(&p->tls.names, extra_name), 0);
+	p->ehlo_tls_code = 250;
+	ck_assert_int_eq(strlist_add(&p->ehlo_tls, "AUTH PLAIN"), 0);
+	p->quit_code = 221;
+	p->end = END_DONE;
+	p->end_phase = PH_QUIT;
+	if (port == 465) {
+		p->expect = p->spoke = MODE_TLS;
+	} else {
+		p->expect = p->spoke = MODE_PLAIN;
+		p->ehlo_code = 250;
+		ck_assert_int_eq(strlist_add(&p->ehlo, "STARTTLS"), 0);
+		p->starttls_code = 220;
+	}
+	return p;
+}
+
+static void srv(const char *target, int port, bool ad)
+{
+	R.dns.subs = calloc(1, sizeof(*R.dns.subs));
+	ck_assert_ptr_nonnull(R.dns.subs);
+	R.dns.subs[0].port = port;
+	R.dns.subs[0].target = strdup(target);
+	R.dns.nsubs = 1;
+	R.dns.subs_ad = ad;
+}
+
+/* 1. An SRV target outside the domain, no DNSSEC: recommended, with where
+ * the name came from and a warning to confirm it. */
+START_TEST(test_srv_target_unproven)
+{
+	struct recommendation rec;
+
+	srv("smtp.provider.test", 465, false);
+	good("smtp.provider.test", "198.18.0.9", 465, "submissions", NULL);
+	report_recommend(&R, &rec);
+	ck_assert_ptr_eq(rec.probe, R.probes[0]);
+	ck_assert_str_eq(rec.id.source, "SRV record _submissions._tcp");
+	ck_assert_ptr_null(rec.id.established_by);
+	ck_assert_msg(strstr(rec.why, "Warning: the name smtp.provider.test "
+				      "came from the _submissions._tcp SRV "
+				      "record of example.test") != NULL,
+		      "why: %s", rec.why);
+	ck_assert_ptr_nonnull(strstr(rec.why, "not DNSSEC-validated"));
+	ck_assert_ptr_nonnull(strstr(rec.why, "Confirm this host with your "
+					      "provider"));
+}
+END_TEST
+
+START_TEST(test_srv_target_established)
+{
+	struct recommendation rec;
+
+	/* a validated SRV answer */
+	srv("smtp.provider.test", 465, true);
+	good("smtp.provider.test", "198.18.0.9", 465, "submissions", NULL);
+	report_recommend(&R, &rec);
+	ck_assert_str_eq(rec.id.established_by, "DNSSEC");
+	ck_assert_ptr_null(strstr(rec.why, "Warning"));
+	ck_assert_ptr_nonnull(
+		strstr(rec.why, "DNSSEC-validated by a resolver"));
+	/* not validated, but the certificate also names the domain */
+	R.dns.subs_ad = false;
+	ck_assert_int_eq(strlist_add(&R.probes[0]->tls.names, "*.example.test"),
+			 0);
+	report_recommend(&R, &rec);
+	ck_assert_str_eq(rec.id.established_by, "certificate");
+	ck_assert_ptr_null(strstr(rec.why, "Warning"));
+	ck_assert_ptr_nonnull(strstr(rec.why, "certificate also names "
+					      "example.test"));
+}
+END_TEST
+
+START_TEST(test_srv_target_in_domain)
+{
+	struct recommendation rec;
+
+	srv("smtp.example.test", 465, false);
+	good("smtp.example.test", "198.18.0.9", 465, "submissions", NULL);
+	report_recommend(&R, &rec);
+	ck_assert_str_eq(rec.id.established_by, "in the domain");
+	ck_assert_ptr_null(strstr(rec.why, "Warning"));
+	ck_assert_ptr_nonnull(strstr(rec.why, "lies inside that domain"));
+	/* "badexample.test" is not in example.test */
+	ck_assert(!report_in_domain("smtp.badexample.test", "example.test"));
+	ck_assert(report_in_domain("EXAMPLE.test.", "example.test"));
+}
+END_TEST
+
+/* The MX host outside the domain, the MX answer not validated; the
+ * name the user typed needs no proof. */
+START_TEST(test_mx_target_and_typed)
+{
+	struct recommendation rec;
+
+	R.dns.mx = calloc(1, sizeof(*R.dns.mx));
+	ck_assert_ptr_nonnull(R.dns.mx);
+	R.dns.mx[0].preference = 10;
+	R.dns.mx[0].host = strdup("mx.provider.test");
+	R.dns.nmx = 1;
+	good("mx.provider.test", "198.18.0.2", 587, "guess", NULL);
+	report_recommend(&R, &rec);
+	ck_assert_str_eq(rec.id.source, "MX record");
+	ck_assert_ptr_null(rec.id.established_by);
+	ck_assert_ptr_nonnull(strstr(rec.why, "Confirm this host"));
+	R.dns.mx_ad = true;
+	report_recommend(&R, &rec);
+	ck_assert_str_eq(rec.id.established_by, "DNSSEC");
+	/* the name typed: no sentence at all */
+	free(R.probes[0]->host);
+	R.probes[0]->host = strdup("EXAMPLE.test.");
+	report_recommend(&R, &rec);
+	ck_assert_str_eq(rec.id.source, "typed");
+	ck_assert_str_eq(rec.id.established_by, "typed");
+	ck_assert_ptr_null(strstr(rec.why, "came from"));
+}
+END_TEST
+
+Suite *trust_suite(void)
+{
+	Suite *s = suite_create("trust");
+	TCase *tc = tcase_create("trust");
+
+	tcase_add_checked_fixture(tc, setup, teardown);
+	tcase_add_test(tc, test_srv_target_unproven);
+	tcase_add_test(tc, test_srv_target_established);
+	tcase_add_test(tc, test_srv_target_in_domain);
+	tcase_add_test(tc, test_mx_target_and_typed);
+	suite_add_tcase(s, tc);
+	return s;
+}

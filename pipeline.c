@@ -26,6 +26,10 @@
 #include "resolver/resolver.h"
 
 #define SHARE_KEEP 1024 /* ended probes kept for other targets (bulk) */
+/* A target as a whole, from its first DNS question to its last
+ * follow-up: its sessions end by then, however many hosts and addresses
+ * DNS brought. */
+#define TARGET_DEADLINES 4 /* x --deadline */
 
 struct pipeline {
 	struct pipeline_opts opts;
@@ -56,7 +60,8 @@ struct job {
 	size_t cap;  /* of r.probes */
 	int pending; /* the discovery, probes and follow-ups running */
 	uint64_t t0;
-	bool walked; /* the hop walks were planned */
+	uint64_t not_after; /* the target's deadline, loop_now() ms */
+	bool walked;	    /* the hop walks were planned */
 };
 
 /* Credentials are tried once per host and port, on the first address
@@ -235,9 +240,21 @@ static void enforcement_fill(struct job *job)
 static void job_finish(struct job *job)
 {
 	struct pipeline *pl = job->pl;
+	size_t i, late = 0;
 
 	job->r.duration_ms = (int64_t)(loop_now() - job->t0);
 	enforcement_fill(job);
+	for (i = 0; i < job->r.nprobes; i++)
+		late += job->r.probes[i]->past_not_after;
+	for (i = 0; i < job->r.ncontrols; i++)
+		late += job->r.controls[i]->past_not_after;
+	if (late > 0)
+		report_finding(&job->r, "target-deadline", SEV_WARNING,
+			       "the target's deadline (%u s: %d times "
+			       "--deadline) passed: %zu session(s) were cut "
+			       "short or never started",
+			       (unsigned)((job->not_after - job->t0) / 1000),
+			       TARGET_DEADLINES, late);
 	report_record_findings(&job->r);
 	report_policies(&job->r);
 	report_target_findings(&job->r);
@@ -424,6 +441,7 @@ static int followup(struct run *run, enum probe_kind kind)
 	f->p.expect = parent->spoke; /* no second guessing the mode */
 	f->p.declared = parent->declared;
 	f->p.kind = kind;
+	f->p.not_after = parent->not_after;
 	f->p.host = parent->host ? strdup(parent->host) : NULL;
 	r->followups[r->nfollowups++] = f;
 	run->running++;
@@ -609,6 +627,7 @@ static void add_control(struct job *job, const struct resolved_addr *a)
 	if (p == NULL)
 		return;
 	p->connect_only = true;
+	p->not_after = job->not_after;
 	job->r.controls[job->r.ncontrols++] = p;
 	submit(job, p);
 }
@@ -656,6 +675,7 @@ static void add_probe(struct job *job, const struct resolved_addr *a,
 	p->name_typed = a->host == NULL || name_is(a->host, job->r.host);
 	p->declared = e->tls ? MODE_TLS : MODE_PLAIN;
 	p->expect = first_mode(&job->pl->opts, e->port, p->declared);
+	p->not_after = job->not_after;
 	p->cert_warn_days = job->pl->opts.cert_warn_days;
 	p->cert_crit_days = job->pl->opts.cert_crit_days;
 	job->r.probes[job->r.nprobes++] = p;
@@ -716,6 +736,8 @@ int pipeline_add(struct pipeline *pl, const struct target *t)
 		return -1;
 	job->pl = pl;
 	job->t0 = loop_now();
+	job->not_after =
+		job->t0 + (uint64_t)TARGET_DEADLINES * pl->opts.deadline_ms;
 	job->r.started = time(NULL);
 	job->r.check = pl->opts.check;
 	job->r.cert_warn_days = pl->opts.cert_warn_days;

@@ -120,6 +120,9 @@ struct probe {
 	void *tls_arg;
 	bool shared;   /* copied from another target's probe (bulk), not run */
 	bool followed; /* the follow-ups of its host and port started here */
+	/* the target's own deadline (loop_now() ms; 0: none): the session
+	 * ends by then, and one that would start later never connects */
+	uint64_t not_after;
 	/* --cert-days: a certificate that expires within warn days is
 	 * reported, within crit days as an error; 0: not judged */
 	int cert_warn_days, cert_crit_days;
@@ -155,10 +158,11 @@ struct probe {
 	enum reply_error reply_error;
 
 	uint64_t bytes_in;
-	bool tarpit;	   /* the deadline hit while bytes still trickled in */
-	int injected_code; /* KIND_INJECT: a reply nobody asked for in TLS */
-	int mail_code;	   /* KIND_ENFORCE: the reply to MAIL FROM:<> */
-	char *mail_reply;  /* ... as text, sanitised */
+	bool tarpit; /* the deadline hit while bytes still trickled in */
+	bool past_not_after; /* cut short, or never started, by not_after */
+	int injected_code;   /* KIND_INJECT: a reply nobody asked for in TLS */
+	int mail_code;	     /* KIND_ENFORCE: the reply to MAIL FROM:<> */
+	char *mail_reply;    /* ... as text, sanitised */
 	bool mail_pipelined; /* ... sent with RSET in one write */
 
 	/* the credentials (ctx->credentials given; main sessions) */

@@ -931,6 +931,8 @@ static void on_timer(void *arg)
 		s->p->detail = sanitize(s->in.data ? s->in.data : "",
 					s->in.len > 200 ? 200 : s->in.len);
 	}
+	if (deadline && s->p->not_after != 0 && s->deadline == s->p->not_after)
+		s->p->past_not_after = true;
 	finish(s, deadline ? END_DEADLINE : END_TIMEOUT);
 }
 
@@ -979,10 +981,21 @@ int probe_start(const struct probe_ctx *ctx, struct probe *p,
 	p->session = s;
 	s->t0 = loop_now();
 	s->deadline = s->t0 + ctx->deadline_ms;
+	if (p->not_after != 0 && p->not_after < s->deadline)
+		s->deadline = p->not_after;
 	s->in.limit = 4 * REPLY_MAX_LINE;
 	if (ctx->credentials != NULL && p->kind == KIND_MAIN &&
 	    !p->connect_only)
 		p->auth = AUTH_NOT_REACHED;
+	if (p->not_after != 0 && s->t0 >= p->not_after) {
+		/* queued past its target's deadline: no connection at all */
+		p->past_not_after = true;
+		s->phase = PH_CONNECT;
+		set_detail(p, "the target's deadline passed before this "
+			      "session could start");
+		finish(s, END_LOCAL);
+		return 0;
+	}
 	attempt_start(s);
 	return 0;
 }

@@ -117,6 +117,9 @@ static const char *const words[][2] = {
 				  "policy.")},
 	{"tarpit", N_("the server answers extremely slowly, on purpose or "
 		      "overloaded: mail programs time out.")},
+	{"target-deadline",
+	 N_("testing took longer than allowed for one target: some sessions "
+	    "were cut short, so parts of this report are incomplete.")},
 	{"tls-legacy-version",
 	 N_("outdated TLS versions (1.0, 1.1) are accepted; they are "
 	    "deprecated and weaker.")},
@@ -124,6 +127,9 @@ static const char *const words[][2] = {
 	 N_("the server accepts mail before encryption starts: a mail program "
 	    "set to \"auto\" or no encryption sends passwords and mail "
 	    "readable.")},
+	{"too-many-addresses",
+	 N_("the name has more addresses than are tested: a fault on one "
+	    "that was left out would not show here.")},
 	{"validation-failure", N_("the encrypted connection could not be set "
 				  "up on a port that needs it.")},
 	{"wrong-port-mode",

@@ -21,6 +21,7 @@
 #include "core/addr.h"
 #include "core/sanitize.h"
 #include "core/share.h"
+#include "resolver/addrs.h"
 #include "resolver/dns.h"
 #include "resolver/https.h"
 #include "resolver/plan.h"
@@ -50,6 +51,13 @@ struct host_lookup {
 	int lookups; /* A and AAAA still to answer */
 	bool tlsa_asked;
 	bool hosts_noted; /* hosts-file said for it */
+	/* per family (0: A, 1: AAAA): answered (or not asked), addresses
+	 * found, and handed on to be probed (ADDRS_MAX in all) */
+	bool answered[2];
+	size_t found[2], given[2];
+	struct dns_addr *rest; /* of family rest_fi, waiting (give_rest) */
+	size_t nrest;
+	int rest_fi;
 };
 
 /* The discovery of one target. */
@@ -204,8 +212,12 @@ static void hold(struct discovery *d)
  * the plan's notes go with the resolution to the caller. */
 static void release(struct discovery *d)
 {
+	size_t i;
+
 	if (--d->pending > 0)
 		return;
+	for (i = 0; i < PLAN_MAX_HOSTS; i++)
+		free(d->hosts[i].rest); /* none is left: both answered */
 	d->res.notes = d->plan.notes;
 	d->res.nnotes = d->plan.nnotes;
 	d->plan.notes = NULL;
@@ -325,6 +337,80 @@ static void ask_tlsa(struct host_lookup *hl)
 		query_tlsa(d, h->name, h->ports[k].port, h->quiet);
 }
 
+/* An address of the plan, to be probed: listed, and handed on. */
+static void hand_on(struct host_lookup *hl, const struct dns_addr *addr)
+{
+	struct discovery *d = hl->d;
+	const struct plan_entry *pe = d->plan.hosts[hl->idx];
+	const struct sockaddr *sa = (const struct sockaddr *)&addr->sa;
+	char a[ADDR_TEXT_MAX] = "";
+	struct resolved_addr ra;
+
+	addr_text(sa, a, sizeof(a));
+	strlist_add(&d->res.hosts[hl->idx].addresses, a);
+	ask_tlsa(hl); /* a guessed host exists after all */
+	ra = (struct resolved_addr){
+		.host = pe->name,
+		.sa = sa,
+		.len = addr->len,
+		.text = a,
+		.ports = pe->ports,
+		.nports = pe->nports,
+	};
+	d->addr(d->arg, &ra);
+}
+
+/* A family's addresses beyond its half of ADDRS_MAX wait for the other
+ * family's answer: as many as it leaves room for are probed then. */
+static void give_rest(struct host_lookup *hl)
+{
+	int fi = hl->rest_fi;
+	size_t take, i;
+
+	if (hl->rest == NULL || !hl->answered[!fi])
+		return;
+	take = addrs_take(hl->found[fi], (long)hl->found[!fi]);
+	for (i = 0; hl->given[fi] < take && i < hl->nrest; i++) {
+		hand_on(hl, &hl->rest[i]);
+		hl->given[fi]++;
+	}
+	free(hl->rest);
+	hl->rest = NULL;
+	hl->nrest = 0;
+}
+
+/* A family's answer: the addresses to probe now, and the ones that wait
+ * for the other family (addrs.h). */
+static void take_addrs(struct host_lookup *hl, int fi,
+		       const struct dns_addr *addrs, size_t n)
+{
+	struct dns_addr *v = n > 0 ? malloc(n * sizeof(*v)) : NULL;
+	size_t take, i;
+
+	hl->found[fi] = n;
+	take = addrs_take(n, hl->answered[!fi] ? (long)hl->found[!fi] : -1);
+	if (v == NULL) {
+		/* no memory to sort: the first ones, in answer order */
+		for (i = 0; i < take; i++)
+			hand_on(hl, &addrs[i]);
+		hl->given[fi] = take;
+		return;
+	}
+	memcpy(v, addrs, n * sizeof(*v));
+	addrs_pick(v, n, take);
+	for (i = 0; i < take; i++)
+		hand_on(hl, &v[i]);
+	hl->given[fi] = take;
+	if (take < n && !hl->answered[!fi]) {
+		memmove(v, v + take, (n - take) * sizeof(*v));
+		hl->rest = v;
+		hl->nrest = n - take;
+		hl->rest_fi = fi;
+		return;
+	}
+	free(v);
+}
+
 static void on_addrs(void *arg, int family, int status,
 		     const struct dns_addr *addrs, size_t n, const char *cname)
 {
@@ -333,7 +419,7 @@ static void on_addrs(void *arg, int family, int status,
 	const struct plan_entry *pe = d->plan.hosts[hl->idx];
 	struct plan_host *ph = &d->res.hosts[hl->idx];
 	const char *type = family == AF_INET6 ? "AAAA" : "A";
-	size_t i;
+	int fi = family == AF_INET6;
 
 	heard(d, status);
 	hl->lookups--;
@@ -342,7 +428,7 @@ static void on_addrs(void *arg, int family, int status,
 	if (status == ARES_ENODATA) {
 		/* normal for one family; an error only if both lack */
 		if (hl->lookups == 0 && ph->addresses.n == 0 &&
-		    ph->error == NULL) {
+		    hl->rest == NULL && ph->error == NULL) {
 			/* in neither DNS nor the hosts file */
 			ph->error = pe->hosts_file ? "NXDOMAIN" : "no address";
 			if (!pe->quiet)
@@ -366,26 +452,20 @@ static void on_addrs(void *arg, int family, int status,
 				  "addresses the system's hosts file gives"),
 				pe->name);
 		}
-		for (i = 0; i < n; i++) {
-			const struct sockaddr *sa =
-				(const struct sockaddr *)&addrs[i].sa;
-			char a[ADDR_TEXT_MAX] = "";
-			struct resolved_addr ra;
-
-			addr_text(sa, a, sizeof(a));
-			strlist_add(&ph->addresses, a);
-			ask_tlsa(hl); /* a guessed host exists after all */
-			ra = (struct resolved_addr){
-				.host = pe->name,
-				.sa = sa,
-				.len = addrs[i].len,
-				.text = a,
-				.ports = pe->ports,
-				.nports = pe->nports,
-			};
-			d->addr(d->arg, &ra);
-		}
+		take_addrs(hl, fi, addrs, n);
 	}
+	hl->answered[fi] = true;
+	give_rest(hl);
+	if (hl->lookups == 0 &&
+	    hl->found[0] + hl->found[1] > hl->given[0] + hl->given[1])
+		plan_note(&d->plan, "too-many-addresses", true,
+			  _("%s has %zu addresses: %zu are probed (the lowest "
+			    "of each family, at most %d in all), %zu are "
+			    "left out"),
+			  pe->name, hl->found[0] + hl->found[1],
+			  hl->given[0] + hl->given[1], ADDRS_MAX,
+			  hl->found[0] + hl->found[1] - hl->given[0] -
+				  hl->given[1]);
 	release(d);
 }
 
@@ -542,6 +622,8 @@ static void plan_start(struct discovery *d)
 	/* counted before any lookup starts: one may answer at once */
 	for (i = 0; i < p->nhosts; i++) {
 		d->hosts[i].lookups = families(o);
+		d->hosts[i].answered[0] = !o->v4; /* not asked: none */
+		d->hosts[i].answered[1] = !o->v6;
 		d->pending += d->hosts[i].lookups;
 	}
 	for (i = 0; i < p->nhosts; i++) {

@@ -63,6 +63,20 @@ zones_up() {
 	ip -n "$MAIL_NS" addr add "$ZONE_DNS/24" dev "$dev" &&
 		ip -n "$MAIL_NS" addr add "$ZONE_DNS6/64" dev "$dev" nodad || return
 	TLSA_HEX=$(spki_sha256) && [ ${#TLSA_HEX} -eq 64 ] || return
+	# mx.many.test: 20 IPv4 and 3 IPv6 addresses, all of them on the
+	# firewalled namespace (port 25 dropped), listed out of order
+	dev=$(ip -n "$FW_NS" -o -4 addr show to 198.18.2.2/32 | awk '{print $2}')
+	dev=${dev%%@*}
+	[ -n "$dev" ] || return
+	: >"$ZONE_DIR/many.hosts"
+	for i in $(seq 29 -1 10); do
+		ip -n "$FW_NS" addr add "198.18.2.$i/24" dev "$dev" || return
+		echo "198.18.2.$i mx.many.test" >>"$ZONE_DIR/many.hosts"
+	done
+	for i in 12 11 10; do
+		ip -n "$FW_NS" addr add "fd00:2::$i/64" dev "$dev" nodad || return
+		echo "fd00:2::$i mx.many.test" >>"$ZONE_DIR/many.hosts"
+	done
 	cat >"$ZONE_DIR/dnsmasq.conf" <<-EOF
 		port=53
 		listen-address=$ZONE_DNS,$ZONE_DNS6
@@ -78,6 +92,8 @@ zones_up() {
 		local=/plain.test/
 		local=/noaddr.test/
 		local=/hosted.test/
+		local=/many.test/
+		addn-hosts=$ZONE_DIR/many.hosts
 		pid-file=$ZONE_DIR/dnsmasq.pid
 		log-facility=$ZONE_DIR/dnsmasq.log
 		log-queries
@@ -134,6 +150,9 @@ zones_up() {
 		mx-host=hosted.test,mail.example.test,10
 		srv-host=_submissions._tcp.hosted.test,mail.example.test,465,0,1
 		host-record=mail.example.test,198.18.1.2,fd00:1::2
+
+		# many.test: an MX host with 23 addresses (many.hosts)
+		mx-host=many.test,mx.many.test,10
 
 		# noaddr.test: the MX host exists but has no address
 		mx-host=noaddr.test,bare.noaddr.test,10
@@ -194,6 +213,8 @@ zone mail.plain.test A 198.18.1.2
 zone mail.plain.test AAAA ""
 zone noaddr.test MX "10 bare.noaddr.test."
 zone bare.noaddr.test A ""
+assert_eq "zone mx.many.test: 20 A, 3 AAAA" \
+	"$(zdig +short mx.many.test A | wc -l) $(zdig +short mx.many.test AAAA | wc -l)" "20 3"
 assert_eq "zone answers are authoritative" "$(zdig shop.test MX | grep -c '^;; flags:.* aa')" 1
 assert_eq "zone other zones refused" \
 	"$(zdig elsewhere.test MX | grep -o 'status: [A-Z]*')" "status: REFUSED"
@@ -507,7 +528,28 @@ assert_eq "dead-domain: the recommendation says why nothing was probed" \
 	"$(grep -c '^No safe way to send mail from here: nothing could be probed: the DNS server does not answer.$' "$OUT/dead-domain.txt")" 1
 ip netns exec "$FW_NS" nft delete table inet dead_dns
 
-# 16. A name DNS does not know but the hosts file does: without
+# 16. One host with 23 addresses, 20 IPv4 and 3 IPv6, all on port 25
+# dropped, 2 sessions at once of 1 s each: 16 addresses are probed, the 3
+# IPv6 ones and the 13 lowest IPv4 ones (by value, whatever order the
+# server answers in), and a finding says 7 were left out.  The target's
+# own deadline, 4 times --deadline (4 s), ends its sessions: the later
+# ones never connect (about 8 s of sessions without it).
+zprobe many --ports 25 --quick --concurrency 2 --timeout 1 --deadline 1 many.test
+assert_jq "many: 16 probes, the 3 IPv6 and the lowest 13 IPv4 addresses" "$F" \
+	'[.probes[].address] | sort | join(",")' \
+	"$( (seq -f 198.18.2.%g 10 22; printf 'fd00:2::%s\n' 10 11 12) | LC_ALL=C sort | paste -sd ,)"
+assert_jq "many: dns.hosts lists the 16 probed" "$F" "$(dh mx.many.test) | .addresses | length" 16
+assert_jq "many: finding too-many-addresses (warning) says 23, 16 and 7" "$F" \
+	'[.findings[] | select(.id == "too-many-addresses") | "\(.severity) \(.message | test("^mx.many.test has 23 addresses: 16 are probed .* 7 are left out$"))"] | join(",")' \
+	"warning true"
+assert_jq "many: finding target-deadline (warning)" "$F" \
+	'[.findings[] | select(.id == "target-deadline") | "\(.severity) \(.message | test("deadline \\(4 s: 4 times --deadline\\) passed"))"] | join(",")' \
+	"warning true"
+assert_ge "many: sessions that never started (target deadline)" \
+	"$(jq '[.probes[] | select(.reason == "local-error" and .error == "the target'"'"'s deadline passed before this session could start")] | length' "$F")" 4
+assert_lt "many: the run ends by the target's deadline (ms)" "$MS" 6500
+
+# 17. A name DNS does not know but the hosts file does: without
 # --dns-server it is probed at the hosts file's addresses (localhost, an
 # internal network's host), as any other client here would connect; with
 # --dns-server, DNS only.  The client gets a hosts file and a resolv.conf

@@ -29,5 +29,6 @@ Suite *check_suite(void);
 Suite *secret_suite(void);
 Suite *share_suite(void);
 Suite *trust_suite(void);
+Suite *addrs_suite(void);
 
 #endif

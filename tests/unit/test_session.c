@@ -192,6 +192,59 @@ START_TEST(test_plaintext_session)
 }
 END_TEST
 
+/* The target's deadline (not_after) cuts a session short, well before
+ * the session's own deadline (3 s) and timeout (1.5 s)... */
+START_TEST(test_target_deadline_cuts)
+{
+	uint64_t t0 = loop_now();
+
+	P.not_after = t0 + 300;
+	start(NULL, NULL, 0); /* accepts, never greets */
+	run();
+	ck_assert_int_eq(P.end, END_DEADLINE);
+	ck_assert(P.past_not_after);
+	ck_assert_uint_lt(loop_now() - t0, 1000);
+}
+END_TEST
+
+/* ... and a session that would start after it never connects. */
+START_TEST(test_target_deadline_never_starts)
+{
+	struct sockaddr_in sa;
+	socklen_t len = sizeof(sa);
+	struct verdict v;
+	uint64_t give_up = loop_now() + 2000;
+	int fd;
+
+	srv.lfd =
+		socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+	ck_assert_int_ge(srv.lfd, 0);
+	memset(&sa, 0, sizeof(sa));
+	sa.sin_family = AF_INET;
+	sa.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	ck_assert_int_eq(bind(srv.lfd, (struct sockaddr *)&sa, sizeof(sa)), 0);
+	ck_assert_int_eq(listen(srv.lfd, 4), 0);
+	ck_assert_int_eq(getsockname(srv.lfd, (struct sockaddr *)&sa, &len), 0);
+	memcpy(&P.addr, &sa, sizeof(sa));
+	P.addrlen = sizeof(sa);
+	P.port = ntohs(sa.sin_port);
+	P.role = strdup("given");
+	probe_init(&P);
+	P.not_after = loop_now(); /* passed already */
+	ck_assert_int_eq(probe_start(&ctx, &P, on_done, &ndone), 0);
+	while (ndone == 0 && loop_now() < give_up)
+		ck_assert_int_ge(loop_run_once(loop, 50), 0);
+	ck_assert_int_eq(ndone, 1);
+	ck_assert_int_eq(P.end, END_LOCAL);
+	ck_assert(P.past_not_after);
+	ck_assert(!P.connected);
+	fd = accept4(srv.lfd, NULL, NULL, SOCK_NONBLOCK | SOCK_CLOEXEC);
+	ck_assert_msg(fd < 0 && errno == EAGAIN, "a connection was made");
+	verdict_judge(&P, &v);
+	ck_assert_str_eq(v.reason, "local-error");
+}
+END_TEST
+
 /* Bytes pipelined after the 220 to STARTTLS: abort, never handshake. */
 START_TEST(test_starttls_injection)
 {
@@ -290,6 +343,8 @@ Suite *session_suite(void)
 
 	tcase_add_checked_fixture(tc, setup, teardown);
 	tcase_add_test(tc, test_plaintext_session);
+	tcase_add_test(tc, test_target_deadline_cuts);
+	tcase_add_test(tc, test_target_deadline_never_starts);
 	tcase_add_test(tc, test_starttls_injection);
 	tcase_add_test(tc, test_waits_for_final_greeting_line);
 	tcase_add_test(tc, test_not_smtp_detail_escaped_once);

@@ -849,9 +849,7 @@ static void tickets(FILE *out, const struct report *r, const char *id)
 static void about(FILE *out, const struct report *r, const char *id,
 		  const char *version)
 {
-	char at[40];
-	size_t i, j;
-	bool any = false;
+	char at[40], sources[700];
 
 	when(r, at, sizeof(at));
 	fprintf(out, "<" H1 " id=\"%s-about\">%s</" H1 ">\n%s", id,
@@ -865,23 +863,12 @@ static void about(FILE *out, const struct report *r, const char *id,
 	}
 	fprintf(out,
 		_("</dd>\n<dt>Tested</dt><dd>%s</dd>\n"
-		  "<dt>From source address</dt><dd>"),
+		  "<dt>From</dt><dd>"),
 		at);
-	/* each address the kernel picked, once */
-	for (i = 0; i < r->nprobes; i++) {
-		const char *s = r->probes[i]->source;
-		bool seen = s[0] == '\0';
-
-		for (j = 0; j < i && !seen; j++)
-			seen = strcmp(r->probes[j]->source, s) == 0;
-		if (seen)
-			continue;
-		if (any)
-			fputs(", ", out);
-		html_esc(out, s);
-		any = true;
-	}
-	if (!any)
+	/* each address the kernel picked, once, per family */
+	if (report_source_words(r, sources, sizeof(sources)))
+		html_esc(out, sources);
+	else
 		fputs(_("unknown (no connection got that far)"), out);
 	fprintf(out,
 		_("</dd>\n<dt>Duration</dt><dd>%lld ms</dd>\n"

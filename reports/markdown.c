@@ -218,23 +218,18 @@ static void ticket(FILE *out, const struct report *r)
 int report_markdown(FILE *out, const struct report *r)
 {
 	struct recommendation rec;
-	char when[40];
-	const char *source = NULL;
-	size_t i;
+	char when[40], sources[700];
 
 	snprintf(when, sizeof(when), "%s", _("unknown time"));
-
-	for (i = 0; i < r->nprobes && source == NULL; i++)
-		if (r->probes[i]->source[0] != '\0')
-			source = r->probes[i]->source;
 	utc_format(r->started, UTC_SECOND, when, sizeof(when));
 	report_recommend(r, &rec);
 	fprintf(out, _("# SMTP report for "));
 	report_md(out, r->target);
 	fprintf(out, _("\n\nTested %s"), when);
-	if (source != NULL) {
-		fprintf(out, _(" from source address "));
-		report_md(out, source);
+	if (report_source_words(r, sources, sizeof(sources))) {
+		/* TRANSLATORS: "Tested DATE from source address X" */
+		fprintf(out, _(" from "));
+		report_md(out, sources);
 	}
 	fprintf(out, _(" with smtpprobe; the test took %lld ms.\n\n"),
 		(long long)r->duration_ms);

@@ -128,14 +128,20 @@ void report_dane(struct report *r);
  * report_policies, and for controls). */
 const struct verdict_ctx *report_ctx(const struct report *r,
 				     const struct probe *p);
-/* The verdict on p, one of r's probes or controls, in r's context. */
 /* The run's one "now" for a certificate's days left: when the target's
  * run started, so two sessions that saw the same certificate a second
  * apart (across a whole day from its not_after) count the same days;
  * seen (when the certificate was seen) for a report without one. */
 time_t report_now(const struct report *r, time_t seen);
+/* The verdict on p, one of r's probes or controls, in r's context. */
 void report_judge(const struct report *r, const struct probe *p,
 		  struct verdict *v);
+
+/* Every source address r's connections left from (its probes' and
+ * controls'), each once, per family: "source address A", "source
+ * addresses A, B" or "source addresses A (IPv4) and B (IPv6)", in buf.
+ * false when no connection got a source address. */
+bool report_source_words(const struct report *r, char *buf, size_t len);
 
 /* Sorts probes by port (in the order asked), family, address. */
 void report_sort(struct report *r);

@@ -147,7 +147,7 @@ page() {
 page html-mail answer-mail.html mail.example.test
 assert_eq "html-mail: exit status 1 (2525 is plaintext), as the other formats" "$RC" 1
 has "html-mail: the recommendation" "$H" '<dt>Port</dt><dd>465</dd>'
-has "html-mail: the source address" "$H" '<dt>From source address</dt><dd>198.18.1.1, fd00:1::1</dd>'
+has "html-mail: every source address, per family" "$H" '<dt>From</dt><dd>source addresses 198.18.1.1 (IPv4) and fd00:1::1 (IPv6)</dd>'
 assert_eq "html-mail: 8 sessions drawn" "$(grep -c '^<text x="4" y=' "$H")" 8
 browse html-mail "$H" "SMTP report for mail.example.test"
 

@@ -466,7 +466,9 @@ START_TEST(test_good_host)
 	/* the longest session (370 ms) ends at the axis' end */
 	at("<text x=\"754.0\" y=\"");
 	at("<dt>Tested</dt><dd>2026-11-18 11:06:40 UTC</dd>");
-	at("<dt>From source address</dt><dd>198.18.2.1, fd00:2::1</dd>");
+	/* every source address, per family */
+	at("<dt>From</dt><dd>source addresses 198.18.2.1 (IPv4) and "
+	   "fd00:2::1 (IPv6)</dd>");
 	at("<dt>Tool</dt><dd>smtpprobe 0.1.0</dd>");
 }
 END_TEST

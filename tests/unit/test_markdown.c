@@ -268,6 +268,54 @@ START_TEST(test_ticket_none)
 }
 END_TEST
 
+/* The header's "Tested ... from": every source address the run's
+ * connections left from, per family, each once (the 443 controls'
+ * too); one address alone in the singular. */
+START_TEST(test_header_sources)
+{
+	struct probe *c;
+
+	works(add("mail.example.test", "198.18.1.2", 25, "198.18.1.1"));
+	works(add("mail.example.test", "fd00:1::2", 25, "fd00:1::1"));
+	works(add("mail.example.test", "198.18.1.2", 587, "198.18.1.1"));
+	write_md();
+	ck_assert_msg(strstr(out,
+			     " from source addresses 198.18.1.1 (IPv4) "
+			     "and fd00:1::1 (IPv6) with smtpprobe;") != NULL,
+		      "%s", out);
+	free(out);
+	out = NULL;
+	/* a second IPv4 source (another route), from a control only */
+	R.controls = calloc(1, sizeof(*R.controls));
+	ck_assert_ptr_nonnull(R.controls);
+	c = calloc(1, sizeof(*c));
+	ck_assert_ptr_nonnull(c);
+	probe_init(c);
+	c->addr.ss_family = AF_INET;
+	c->connect_only = true;
+	c->port = 443;
+	snprintf(c->address, sizeof(c->address), "198.18.7.2");
+	snprintf(c->source, sizeof(c->source), "198.18.7.1");
+	R.controls[R.ncontrols++] = c;
+	write_md();
+	ck_assert_msg(strstr(out, " from source addresses 198.18.1.1, "
+				  "198.18.7.1 (IPv4) and fd00:1::1 (IPv6) "
+				  "with smtpprobe;") != NULL,
+		      "%s", out);
+}
+END_TEST
+
+START_TEST(test_header_one_source)
+{
+	works(add("mail.example.test", "fd00:1::2", 25, "fd00:1::1"));
+	works(add("mail.example.test", "fd00:1::2", 587, "fd00:1::1"));
+	write_md();
+	ck_assert_msg(strstr(out, " from source address fd00:1::1 with "
+				  "smtpprobe;") != NULL,
+		      "%s", out);
+}
+END_TEST
+
 Suite *markdown_suite(void)
 {
 	Suite *s = suite_create("markdown");
@@ -277,6 +325,8 @@ Suite *markdown_suite(void)
 	tcase_add_test(tc, test_ticket_per_host);
 	tcase_add_test(tc, test_ticket_per_family_and_reason);
 	tcase_add_test(tc, test_ticket_none);
+	tcase_add_test(tc, test_header_sources);
+	tcase_add_test(tc, test_header_one_source);
 	suite_add_tcase(s, tc);
 	return s;
 }

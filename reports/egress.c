@@ -480,12 +480,88 @@ static void source_words(FILE *out, const struct egress *e)
 	report_md(out, b);
 }
 
+/* Whether provider i is one a ticket names: it resolved and is not
+ * down (a provider down is not what the ticket is about). */
+static bool named(const struct egress *e, size_t i)
+{
+	return e->hosts[i].resolved && !egress_down(e, i);
+}
+
+/* The named providers a TCP connection completed to on column c: port
+ * index c, or the 443 control when c is nports; as bits. */
+static unsigned connected_on(const struct egress *e, size_t c)
+{
+	unsigned m = 0;
+	size_t i;
+
+	for (i = 0; i < e->nhosts; i++) {
+		const struct egress_host *h = &e->hosts[i];
+
+		if (named(e, i) &&
+		    (c == e->nports ? h->https_ok > 0
+				    : c < h->nports && h->ports[c].connected))
+			m |= 1u << i;
+	}
+	return m;
+}
+
+/* Where the ticket's providers connect from here, in what was seen: a
+ * provider counts for a port only when a TCP connection to that very
+ * port completed (a reset, its own ICMP error or the 443 control are
+ * not a connection to a mail port).  Ports with the same providers go
+ * in one sentence. */
+static void connected_words(FILE *out, const struct egress *e, size_t k)
+{
+	unsigned mask[TARGET_MAX_PORTS + 1], all = 0;
+	bool done[TARGET_MAX_PORTS + 1] = {false};
+	size_t c, d, i, ncols = e->nports + 1;
+
+	for (i = 0; i < e->nhosts; i++)
+		if (named(e, i))
+			all |= 1u << i;
+	for (c = 0; c < ncols; c++)
+		mask[c] = c == k ? 0 : connected_on(e, c);
+	/* the ports every one of them connects on first */
+	for (d = 0; d < 2; d++)
+		for (c = 0; c < ncols; c++) {
+			const char *sep = "";
+
+			if (done[c] || mask[c] == 0 ||
+			    (d == 0) != (mask[c] == all))
+				continue;
+			if (mask[c] == all) {
+				fprintf(out, _(" Connections from here to all "
+					       "of them complete on port "));
+			} else {
+				fprintf(out, _(" Connections from here to "));
+				for (i = 0; i < e->nhosts; i++)
+					if (mask[c] & (1u << i)) {
+						fputs(sep, out);
+						report_md(out,
+							  e->hosts[i].name);
+						sep = ", ";
+					}
+				fprintf(out, _(" complete on port "));
+			}
+			sep = "";
+			for (i = c; i < ncols; i++) {
+				if (done[i] || mask[i] != mask[c])
+					continue;
+				done[i] = true;
+				if (i == e->nports)
+					fprintf(out, _("%s443 (HTTPS)"), sep);
+				else
+					fprintf(out, "%s%d", sep, e->ports[i]);
+				sep = ", ";
+			}
+			fputc('.', out);
+		}
+}
+
 static void ticket(FILE *out, const struct egress *e, size_t k)
 {
 	size_t i, j;
 	const char *sep = "";
-	char ev[1024];
-	int https = 0;
 
 	/* TRANSLATORS: followed by "source address X" */
 	fprintf(out, _("> From this server ("));
@@ -495,23 +571,13 @@ static void ticket(FILE *out, const struct egress *e, size_t k)
 		  "mail providers ("),
 		e->ports[k]);
 	for (i = 0; i < e->nhosts; i++)
-		if (e->hosts[i].resolved && !egress_down(e, i)) {
+		if (named(e, i)) {
 			fputs(sep, out);
 			report_md(out, e->hosts[i].name);
 			sep = ", ";
-			https += e->hosts[i].https_ok > 0;
 		}
 	fprintf(out, _(") fail: %s."), failure_words(e, k));
-	sep = _(" The same providers answer from here on port ");
-	for (j = 0; j < e->nports; j++)
-		if (egress_judge(e, j, ev, sizeof(ev)) == EV_OPEN) {
-			fprintf(out, "%s%d", sep, e->ports[j]);
-			sep = ", ";
-		}
-	if (https > 0)
-		fprintf(out, _("%s443 (HTTPS)"), sep);
-	if (strcmp(sep, ", ") == 0 || https > 0)
-		fputc('.', out);
+	connected_words(out, e, k);
 	for (i = 0; i < e->nhosts; i++)
 		for (j = 0;
 		     k < e->hosts[i].nports && j < e->hosts[i].ports[k].nhops;

@@ -288,6 +288,33 @@ START_TEST(test_json_fields)
 }
 END_TEST
 
+/* A provider that answers on the mail ports only with resets and its
+ * own ICMP errors, and connects on 443 alone, never counts as answering
+ * on a mail port: each port names the providers that connected there. */
+START_TEST(test_markdown_ticket_connected_only)
+{
+	static const struct host_ev h[] = {{"tooo", "t"}, {"trri", "o"}};
+	struct egress e;
+	char *t;
+
+	build(&e, h, 2);
+	snprintf(e.source, sizeof(e.source), "198.18.5.1");
+	t = write(egress_markdown, &e);
+	ck_assert_msg(strstr(t, "mail providers (p0.example.test, "
+				"p1.example.test) fail: the connection "
+				"attempts time out (the packets are silently "
+				"dropped). Connections from here to "
+				"p0.example.test complete on port 587, 465, "
+				"2525. Connections from here to "
+				"p1.example.test complete on port 443 "
+				"(HTTPS). Please open") != NULL,
+		      "%s", t);
+	ck_assert_ptr_null(strstr(t, "all of them"));
+	free(t);
+	egress_free(&e);
+}
+END_TEST
+
 START_TEST(test_markdown_ticket)
 {
 	static const struct host_ev h[] = {
@@ -310,12 +337,16 @@ START_TEST(test_markdown_ticket)
 				"mail providers (p0.example.test, "
 				"p2.example.test) fail: the connection "
 				"attempts time out (the packets are silently "
-				"dropped). The same providers answer from here "
-				"on port 587, 465, 2525, 443 (HTTPS). Please "
-				"open outbound TCP port 25") != NULL,
+				"dropped). Connections from here to all of "
+				"them complete on port 587, 465, 2525. "
+				"Connections from here to p0.example.test "
+				"complete on port 443 (HTTPS). Please open "
+				"outbound TCP port 25") != NULL,
 		      "%s", t);
 	ck_assert_msg(strstr(t, "- p1.example.test answers nothing") != NULL,
 		      "%s", t);
+	/* p2's 443 timed out: never counted as connecting there */
+	ck_assert_ptr_null(strstr(t, "same providers"));
 	free(t);
 	/* IPv6 connections too: never only the IPv4 source address */
 	snprintf(e.sources[0], sizeof(e.sources[0]), "198.18.5.1");
@@ -472,6 +503,7 @@ Suite *egress_suite(void)
 	tcase_add_test(w, test_text_down_and_refusing);
 	tcase_add_test(w, test_json_fields);
 	tcase_add_test(w, test_markdown_ticket);
+	tcase_add_test(w, test_markdown_ticket_connected_only);
 	suite_add_tcase(s, w);
 	return s;
 }

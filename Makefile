@@ -26,7 +26,7 @@ ALL_LDFLAGS := $(SAN) $(LDFLAGS)
 LIBS := $(PKG_LIBS) -lm
 
 LIB_SRC := $(wildcard core/*.c resolver/*.c probe/*.c reports/*.c) pipeline.c \
-	input.c
+	credentials.c followups.c sharing.c walks.c input.c
 LIB_OBJ := $(LIB_SRC:%.c=$(B)/%.o)
 UNIT_SRC := $(wildcard tests/unit/*.c)
 UNIT_OBJ := $(UNIT_SRC:%.c=$(B)/%.o)
@@ -189,7 +189,7 @@ print-shell-scripts:
 	@printf '%s\n' $(SHELL_SCRIPTS)
 
 FORMAT_SRC = $(LIB_SRC) $(UNIT_SRC) smtpprobe.c $(wildcard */*.h) pipeline.h \
-	input.h
+	job.h input.h
 
 format:
 	clang-format -i $(FORMAT_SRC)

@@ -1,16 +1,16 @@
 /*
  * pipeline - the job of each target: its discovery (resolver/), a probe
- * per address x port as the addresses arrive (probe/), the follow-ups of
- * ports that spoke TLS, and the report once the last of them has ended
- * (reports/).  A job counts what it waits for in one place, job->pending:
- * job_hold when work starts, job_release when it ends.
+ * per address x port as the addresses arrive, handed to the scheduler
+ * (probe/) with its follow-ups (followups.c) or taken from another target
+ * of a bulk run (sharing.c), the hop walks (walks.c) and the report
+ * (reports/); what a job waits for counted in one place, job_hold and
+ * job_release.  And the run loop: signals, bulk input, progress tick.
  */
 #include "pipeline.h"
 
 #include <signal.h>
 #include <sys/signalfd.h>
 #include <unistd.h>
-#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -19,10 +19,10 @@
 
 #include "core/i18n.h"
 #include "core/loop.h"
-#include "probe/hops.h"
+#include "core/share.h"
+#include "job.h"
 #include "probe/probe.h"
 #include "probe/sched.h"
-#include "core/share.h"
 #include "resolver/resolver.h"
 
 #define SHARE_KEEP 1024 /* ended probes kept for other targets (bulk) */
@@ -30,60 +30,6 @@
  * follow-up: its sessions end by then, however many hosts and addresses
  * DNS brought. */
 #define TARGET_DEADLINES 4 /* x --deadline */
-
-struct pipeline {
-	struct pipeline_opts opts;
-	struct loop *loop;
-	struct resolver *resolver;
-	struct probe_ctx ctx;
-	struct sched *sched;
-	struct share *share; /* bulk: one probe per address, port and name */
-	gnutls_certificate_credentials_t creds;
-	pipeline_emit emit;
-	void *arg;
-	size_t jobs; /* targets not yet reported */
-	int sigfd;
-	int signal;	  /* SIGINT or SIGTERM received, else 0 */
-	bool input_ready; /* the bulk input may have a line for us */
-	struct loop_timer tick;
-	unsigned tick_ms;
-	void (*tick_cb)(void *);
-	void *tick_arg;
-	bool gave_up;
-	struct loop_timer give_up;
-	struct strlist auth_tried; /* "host port": credentials tried there */
-};
-
-struct job {
-	struct pipeline *pl;
-	struct report r;
-	size_t cap;  /* of r.probes */
-	int pending; /* the discovery, probes and follow-ups running */
-	uint64_t t0;
-	uint64_t not_after; /* the target's deadline, loop_now() ms */
-	bool walked;	    /* the hop walks were planned */
-};
-
-/* Credentials are tried once per host and port, on the first address
- * whose session gets that far, and with --check on the port checked
- * only: a wrong password repeated on every address and port is how
- * accounts get locked (fail2ban and kin). */
-static bool may_auth(void *arg, const struct probe *p)
-{
-	struct pipeline *pl = arg;
-	char key[320];
-	size_t i;
-
-	/* --check: the port checked only, not the ones named instead */
-	if (pl->opts.check != NULL && p->port != pl->opts.check->port)
-		return false;
-	snprintf(key, sizeof(key), "%s %d", p->host ? p->host : p->address,
-		 p->port);
-	for (i = 0; i < pl->auth_tried.n; i++)
-		if (strcmp(pl->auth_tried.v[i], key) == 0)
-			return false;
-	return strlist_add(&pl->auth_tried, key) == 0;
-}
 
 struct pipeline *pipeline_new(const struct pipeline_opts *opts,
 			      pipeline_emit emit, void *arg, char *err,
@@ -145,7 +91,7 @@ struct pipeline *pipeline_new(const struct pipeline_opts *opts,
 			return NULL;
 		}
 		pl->ctx.credentials = opts->credentials;
-		pl->ctx.may_auth = may_auth;
+		pl->ctx.may_auth = credentials_may_try;
 		pl->ctx.auth_arg = pl;
 	}
 	/* a dropped SYN frees its address slot after a quarter of the
@@ -182,79 +128,16 @@ void pipeline_free(struct pipeline *pl)
 	free(pl);
 }
 
-/* Whether p and q are the same host (or address) and port: the
- * follow-ups ask once per host and port. */
-static bool same_port(const struct probe *p, const struct probe *q)
-{
-	return q->port == p->port &&
-	       (p->host != NULL && q->host != NULL
-			? strcmp(q->host, p->host) == 0
-			: strcmp(q->address, p->address) == 0);
-}
-
-/* TLS enforcement is asked on one address of a host and port, whichever
- * completes its handshake first: every probe of that host and port
- * carries the answer (with the address asked), and a probe with none
- * says why it was not asked. */
-static void enforcement_fill(struct job *job)
-{
-	size_t i, j;
-
-	for (i = 0; i < job->r.nprobes; i++) {
-		struct probe *p = job->r.probes[i];
-		const struct probe *q = NULL;
-
-		if (p->enforce_code >= 0)
-			continue;
-		for (j = 0; j < job->r.nprobes && q == NULL; j++)
-			if (job->r.probes[j]->enforce_code >= 0 &&
-			    same_port(p, job->r.probes[j]))
-				q = job->r.probes[j];
-		if (q != NULL) {
-			free(p->enforce_reply);
-			p->enforce_reply = q->enforce_reply
-						   ? strdup(q->enforce_reply)
-						   : NULL;
-			p->enforce_code = q->enforce_code;
-			p->enforce_pipelined = q->enforce_pipelined;
-			p->enforce_end = q->enforce_end;
-			memcpy(p->enforce_address, q->enforce_address,
-			       sizeof(p->enforce_address));
-			p->enforce_skip = NULL;
-		} else if (!job->pl->opts.followups)
-			p->enforce_skip = "quick";
-		else if (!verdict_submission_role(p))
-			p->enforce_skip = "not-submission";
-		else if (p->spoke == MODE_TLS)
-			p->enforce_skip = "implicit-tls";
-		else if (!p->tls.done)
-			p->enforce_skip = "no-tls";
-		else if (p->enforce_skip == NULL)
-			/* the follow-ups ran on another address, which
-			 * did not get as far as this one (no STARTTLS) */
-			p->enforce_skip = "other-address";
-	}
-}
-
 /* job_finish - nothing is pending: judge, write and forget the target */
 static void job_finish(struct job *job)
 {
 	struct pipeline *pl = job->pl;
-	size_t i, late = 0;
 
 	job->r.duration_ms = (int64_t)(loop_now() - job->t0);
-	enforcement_fill(job);
-	for (i = 0; i < job->r.nprobes; i++)
-		late += job->r.probes[i]->past_not_after;
-	for (i = 0; i < job->r.ncontrols; i++)
-		late += job->r.controls[i]->past_not_after;
-	if (late > 0)
-		report_finding(&job->r, "target-deadline", SEV_WARNING,
-			       "the target's deadline (%u s: %d times "
-			       "--deadline) passed: %zu session(s) were cut "
-			       "short or never started",
-			       (unsigned)((job->not_after - job->t0) / 1000),
-			       TARGET_DEADLINES, late);
+	followups_fill(job);
+	report_deadline_findings(&job->r,
+				 (unsigned)((job->not_after - job->t0) / 1000),
+				 TARGET_DEADLINES);
 	report_record_findings(&job->r);
 	report_policies(&job->r);
 	report_target_findings(&job->r);
@@ -265,232 +148,40 @@ static void job_finish(struct job *job)
 	pl->jobs--;
 }
 
-static void job_hold(struct job *job)
+void job_hold(struct job *job)
 {
 	job->pending++;
 }
 
-static bool start_walks(struct job *job);
-
-/* job_release - one piece of work less; when none is left, the hop walks
- * (once), then the report */
-static void job_release(struct job *job)
+void job_release(struct job *job)
 {
 	if (--job->pending > 0)
 		return;
-	if (!job->walked && job->pl->signal == 0 && start_walks(job))
+	if (!job->walked && job->pl->signal == 0) {
+		job->walked = true;
+		job_hold(job); /* while the walks start */
+		walks_start(job);
+		job_release(job);
 		return;
+	}
 	job_finish(job);
 }
 
-static void on_walk_done(void *arg, struct hop_walk *w)
+void run_hold(struct run *run)
 {
-	(void)w;
-	job_release(arg);
+	run->running++;
 }
 
-/* Once every probe has ended: where the SYNs of a filtered port die,
- * compared with a port that works, all walks at once (one timeout).
- * Whether any was started. */
-static bool start_walks(struct job *job)
-{
-	const struct pipeline_opts *o = &job->pl->opts;
-	size_t i, max = 2 * (HOPS_MAX_PORTS + 1);
-
-	job->walked = true;
-	if (!o->hop_walk)
-		return false;
-	job->r.walks = calloc(max, sizeof(*job->r.walks));
-	if (job->r.walks == NULL)
-		return false;
-	job->r.nwalks =
-		hops_plan(job->r.probes, job->r.nprobes, job->r.controls,
-			  job->r.ncontrols, job->r.walks, max);
-	for (i = 0; i < job->r.nwalks; i++) {
-		job_hold(job);
-		if (hops_start(job->pl->loop, &job->r.walks[i], o->timeout_ms,
-			       on_walk_done, job) < 0)
-			job->pending--; /* not started: nothing to wait for */
-	}
-	return job->pending > 0;
-}
-
-/* Hands p to the scheduler; done runs when it has ended. */
-/* A probe this job runs, and what it still waits for: the session and
- * the follow-ups of its port.  In a bulk run, what it found is then
- * shared with the other targets that have the same probe. */
-struct run {
-	struct job *job;
-	struct probe *p;
-	int running;
-	bool publish; /* claimed for the run's share */
-};
-
-/* What a bulk run shares of an ended probe: the probe, and the
- * follow-up sessions of its port (reports/ read them beside it). */
-struct shared {
-	struct probe p;
-	struct probe *followups[3]; /* legacy, injection, enforcement */
-	size_t nfollowups;
-};
-
-static void free_shared(void *v)
-{
-	struct shared *sh = v;
-	size_t i;
-
-	probe_free(&sh->p);
-	for (i = 0; i < sh->nfollowups; i++) {
-		probe_free(sh->followups[i]);
-		free(sh->followups[i]);
-	}
-	free(sh);
-}
-
-/* A copy of run's probe and of its follow-ups, or NULL. */
-static struct shared *share_copy(const struct job *job, const struct probe *p)
-{
-	struct shared *sh = calloc(1, sizeof(*sh));
-	size_t i;
-
-	if (sh == NULL)
-		return NULL;
-	if (probe_copy(&sh->p, p) < 0) {
-		free_shared(sh);
-		return NULL;
-	}
-	for (i = 0; i < job->r.nfollowups; i++) {
-		const struct followup *f = job->r.followups[i];
-		struct probe *c;
-
-		if (f->parent != p || sh->nfollowups == 3)
-			continue;
-		c = calloc(1, sizeof(*c));
-		if (c == NULL || probe_copy(c, &f->p) < 0) {
-			if (c != NULL) {
-				probe_free(c);
-				free(c);
-			}
-			free_shared(sh);
-			return NULL;
-		}
-		sh->followups[sh->nfollowups++] = c;
-	}
-	return sh;
-}
-
-/* The probe and its follow-ups have ended: the job's, and in a bulk run
- * every waiting target's. */
-static void run_release(struct run *run)
+void run_release(struct run *run)
 {
 	struct job *job = run->job;
 
 	if (--run->running > 0)
 		return;
-	if (run->publish) {
-		char key[PROBE_KEY_MAX];
-
-		probe_key(run->p, key, sizeof(key));
-		share_publish(job->pl->share, key, share_copy(job, run->p),
-			      free_shared);
-	}
+	if (run->publish)
+		sharing_publish(job, run->p, true);
 	free(run);
 	job_release(job);
-}
-
-static void on_followup_done(void *arg, struct probe *p)
-{
-	struct followup *f =
-		(struct followup *)((char *)p - offsetof(struct followup, p));
-
-	/* the one answer still read from the main probe (its verdict and
-	 * the JSON's "enforcement" take it from there); the others stay
-	 * in the report as observations of their own */
-	if (p->kind == KIND_ENFORCE) {
-		f->parent->enforce_code = p->mail_code;
-		f->parent->enforce_reply = p->mail_reply;
-		f->parent->enforce_pipelined = p->mail_pipelined;
-		f->parent->enforce_end = p->end;
-		memcpy(f->parent->enforce_address, p->address,
-		       sizeof(p->address));
-		p->mail_reply = NULL;
-	}
-	run_release(arg);
-}
-
-/* Starts a follow-up of run's probe; -1 if it could not start. */
-static int followup(struct run *run, enum probe_kind kind)
-{
-	struct report *r = &run->job->r;
-	struct probe *parent = run->p;
-	struct followup *f, **v;
-
-	v = realloc(r->followups, (r->nfollowups + 1) * sizeof(*v));
-	if (v == NULL)
-		return -1;
-	r->followups = v;
-	f = calloc(1, sizeof(*f));
-	if (f == NULL)
-		return -1;
-	f->parent = parent;
-	probe_init(&f->p);
-	f->p.addr = parent->addr;
-	f->p.addrlen = parent->addrlen;
-	memcpy(f->p.address, parent->address, sizeof(f->p.address));
-	f->p.port = parent->port;
-	f->p.expect = parent->spoke; /* no second guessing the mode */
-	f->p.declared = parent->declared;
-	f->p.kind = kind;
-	f->p.not_after = parent->not_after;
-	f->p.host = parent->host ? strdup(parent->host) : NULL;
-	r->followups[r->nfollowups++] = f;
-	run->running++;
-	if (sched_submit(run->job->pl->sched, &f->p, on_followup_done, run) <
-	    0) {
-		/* never run: not an observation */
-		run->running--;
-		r->nfollowups--;
-		probe_free(&f->p);
-		free(f);
-		return -1;
-	}
-	return 0;
-}
-
-/* The follow-ups ask about the server software on a port: once per
- * host and port is enough, not once per address (it halves them on a
- * dual-stack host, and politeness limits how many run at once). */
-static bool followed_already(const struct job *job, const struct probe *p)
-{
-	size_t i;
-
-	for (i = 0; i < job->r.nprobes; i++)
-		if (job->r.probes[i]->followed &&
-		    same_port(p, job->r.probes[i]))
-			return true;
-	return false;
-}
-
-/* TLS worked: does the server also take TLS 1.0/1.1 (RFC 8996), and
- * does it answer commands smuggled before STARTTLS?  Asked the moment the
- * main session's handshake has completed, while it goes on. */
-static void on_probe_tls(void *arg, struct probe *p)
-{
-	struct run *run = arg;
-
-	if (!run->job->pl->opts.followups || followed_already(run->job, p))
-		return;
-	p->followed = true;
-	if (strcmp(p->tls.version, "TLS1.2") == 0 ||
-	    strcmp(p->tls.version, "TLS1.3") == 0)
-		followup(run, KIND_LEGACY);
-	if (p->spoke == MODE_PLAIN)
-		followup(run, KIND_INJECT);
-	/* does a submission port refuse mail before STARTTLS? (not 25:
-	 * opportunistic by design) */
-	if (p->spoke == MODE_PLAIN && verdict_submission_role(p) &&
-	    followup(run, KIND_ENFORCE) < 0)
-		p->enforce_skip = "not-started";
 }
 
 static void on_probe_done(void *arg, struct probe *p)
@@ -499,112 +190,36 @@ static void on_probe_done(void *arg, struct probe *p)
 	run_release(arg);
 }
 
-/* A target waiting for another's probe of the same address, port and
- * name (bulk). */
-struct waiting {
-	struct job *job;
-	struct probe *p;
-};
-
-/* take_shared - another target's run of p, and its follow-ups, into
- * job's report */
-static void take_shared(struct job *job, struct probe *p,
-			const struct shared *v)
-{
-	struct report *r = &job->r;
-	size_t i;
-
-	if (v == NULL || probe_copy(p, &v->p) < 0) {
-		p->end = END_LOCAL; /* it could not run, or no memory */
-		p->shared = true;
-		return;
-	}
-	p->shared = true;
-	for (i = 0; i < v->nfollowups; i++) {
-		struct followup *f, **fv;
-
-		fv = realloc(r->followups, (r->nfollowups + 1) * sizeof(*fv));
-		if (fv == NULL)
-			return;
-		r->followups = fv;
-		f = calloc(1, sizeof(*f));
-		if (f == NULL)
-			return;
-		if (probe_copy(&f->p, v->followups[i]) < 0) {
-			probe_free(&f->p);
-			free(f);
-			return;
-		}
-		f->parent = p;
-		r->followups[r->nfollowups++] = f;
-	}
-}
-
-static void on_shared(void *arg, const void *value)
-{
-	struct waiting *w = arg;
-	struct job *job = w->job;
-
-	take_shared(job, w->p, value);
-	free(w);
-	job_release(job);
-}
-
 /* submit - runs p for job (released when it and its follow-ups have
  * ended) or, in a bulk run, takes another target's run of the same
  * probe. */
 static void submit(struct job *job, struct probe *p)
 {
-	struct pipeline *pl = job->pl;
 	struct run *run;
-	bool publish = false;
-	char key[PROBE_KEY_MAX];
+	bool publish;
 
-	if (pl->share != NULL) {
-		struct waiting *w = calloc(1, sizeof(*w));
-		const void *v = NULL;
-
-		if (w == NULL)
-			return;
-		w->job = job;
-		w->p = p;
-		probe_key(p, key, sizeof(key));
-		switch (share_claim(pl->share, key, on_shared, w, &v)) {
-		case SHARE_READY:
-			free(w);
-			take_shared(job, p, v);
-			return;
-		case SHARE_WAIT:
-			job_hold(job);
-			return;
-		case SHARE_RUN:
-			publish = true;
-			break;
-		case SHARE_ERROR:
-			break;
-		}
-		free(w);
-	}
+	if (sharing_claim(job, p, &publish))
+		return;
 	run = calloc(1, sizeof(*run));
 	if (run == NULL) {
 		if (publish)
-			share_publish(pl->share, key, NULL, NULL);
+			sharing_publish(job, p, false);
 		return;
 	}
 	run->job = job;
 	run->p = p;
-	run->running = 1;
 	run->publish = publish;
 	if (!p->connect_only) {
-		p->tls_done = on_probe_tls;
+		p->tls_done = followups_start;
 		p->tls_arg = run;
 	}
 	job_hold(job);
-	if (sched_submit(pl->sched, p, on_probe_done, run) < 0) {
+	run_hold(run);
+	if (sched_submit(job->pl->sched, p, on_probe_done, run) < 0) {
+		run->publish = false;
 		if (publish)
-			share_publish(pl->share, key, NULL, NULL);
-		free(run);
-		job_release(job); /* the caller holds the job: not the last */
+			sharing_publish(job, p, false);
+		run_release(run); /* the caller holds the job: not the last */
 	}
 }
 

@@ -1,7 +1,7 @@
 /*
  * copy - what a probe observed, copied into another: a bulk run probes an
  * (address, port, name) once and reports it for every target that has it
- * (pipeline.c, core/share.h).  Deep: the copy owns all its memory.
+ * (sharing.c, core/share.h).  Deep: the copy owns all its memory.
  */
 #include "probe/probe.h"
 

@@ -121,6 +121,22 @@ static void interception(struct report *r)
 		banner);
 }
 
+void report_deadline_findings(struct report *r, unsigned seconds, int times)
+{
+	size_t i, late = 0;
+
+	for (i = 0; i < r->nprobes; i++)
+		late += r->probes[i]->past_not_after;
+	for (i = 0; i < r->ncontrols; i++)
+		late += r->controls[i]->past_not_after;
+	if (late > 0)
+		report_finding(r, "target-deadline", SEV_WARNING,
+			       "the target's deadline (%u s: %d times "
+			       "--deadline) passed: %zu session(s) were cut "
+			       "short or never started",
+			       seconds, times, late);
+}
+
 void report_target_findings(struct report *r)
 {
 	inconsistent(r);

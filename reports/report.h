@@ -103,6 +103,9 @@ __attribute__((format(printf, 4, 5))) void report_finding(struct report *r,
 /* Adds the findings about the target as a whole (inconsistent
  * addresses, interception); call once, when every probe has ended. */
 void report_target_findings(struct report *r);
+/* Adds finding target-deadline when sessions were cut short or never
+ * started by the target's deadline (seconds: times --deadline). */
+void report_deadline_findings(struct report *r, unsigned seconds, int times);
 /* Whether no DNS question of the target got any reply (every one timed
  * out or met a closed port): the DNS server does not answer. */
 bool report_dns_unanswered(const struct report *r);

@@ -32,6 +32,7 @@ int main(void)
 	srunner_add_suite(sr, share_suite());
 	srunner_add_suite(sr, trust_suite());
 	srunner_add_suite(sr, addrs_suite());
+	srunner_add_suite(sr, conclusion_suite());
 	srunner_run_all(sr, CK_ENV);
 	failed = srunner_ntests_failed(sr);
 	srunner_free(sr);

@@ -30,5 +30,6 @@ Suite *secret_suite(void);
 Suite *share_suite(void);
 Suite *trust_suite(void);
 Suite *addrs_suite(void);
+Suite *conclusion_suite(void);
 
 #endif

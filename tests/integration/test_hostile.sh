@@ -324,6 +324,28 @@ assert_eq "command-injection: ... and answered it inside TLS" \
 	"$(grep -c '> 250 2.0.0 Ok' "$SRV_LOG")" 1
 server_stop
 
+# ... and in a bulk run of two lines naming it: the probe runs once, with
+# its follow-ups, and the line that takes it shared takes what they
+# found along (the command-injection finding on both lines).
+server_start shared-followups command-injection
+printf '127.0.0.1:%s\n' "$PORT" "$PORT" >"$H_DIR/shared-followups.txt"
+run_smtpprobe shared-followups json --format json --input "$H_DIR/shared-followups.txt"
+F=$H_DIR/shared-followups.json
+assert_eq "shared-followups: two JSON lines" "$(jq -s length "$F" 2>&1)" 2
+assert_eq "shared-followups: output matches docs/smtpprobe.schema.json" \
+	"$("${BASH_SOURCE[0]%/*}/../validate-json" "$F" 2>&1 && echo valid)" valid
+assert_eq "shared-followups: one line ran the probe, the other took it (shared)" \
+	"$(jq -r "$P.shared" "$F" | LC_ALL=C sort | paste -sd ,)" "false,true"
+assert_eq "shared-followups: command-injection, an error, on both lines" \
+	"$(jq -r "[$P.findings[] | select(.id == \"command-injection\") | .severity] | join(\",\")" "$F" |
+		paste -sd ' ')" "error error"
+assert_eq "shared-followups: both lines judge the same (state, downgrade risk, findings)" \
+	"$(jq -c "[$P.state, $P.downgrade_risk, [$P.findings[].id]]" "$F" | sort -u | wc -l)" 1
+server_settle
+assert_eq "shared-followups: four connections for two lines (main, TLS 1.0/1.1, injection, enforcement)" \
+	"$(grep -c ': accepted from ' "$SRV_LOG")" 4
+server_stop
+
 # ... and a server that answers the pipelined NOOP in plaintext, with the
 # 220, before TLS: bytes from before the handshake are no answer inside
 # it (the injection session empties its buffer first).

@@ -1,13 +1,17 @@
 /* DANE for SMTP (RFC 7672): the server's chain against its TLSA records,
- * only when the resolver validated them (the AD bit), with GnuTLS's DANE
- * library.  DANE-EE(3) ignores names and dates; DANE-TA(2) anchors the
- * chain; PKIX-TA/EE(0, 1) are not for SMTP (RFC 7672 3.1.3). */
+ * with GnuTLS's DANE library, only when every DNS answer that led to the
+ * server was validated (RFC 7672 2.2: the MX or SRV answer, the address
+ * answers and the TLSA answer) by a resolver the user trusts (the AD bit,
+ * from loopback or from --dns-server); otherwise "DANE not assessed".
+ * DANE-EE(3) ignores names and dates; DANE-TA(2) anchors the chain;
+ * PKIX-TA/EE(0, 1) are not for SMTP (RFC 7672 3.1.3). */
 #include "reports/report.h"
 
 #include <gnutls/dane.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "core/i18n.h"
 
@@ -125,9 +129,59 @@ static int verify(const struct tlsa_set *t, const struct tls_info *tls,
 	return 0;
 }
 
+static bool in_mx(const struct dns_info *d, const char *host)
+{
+	int k;
+
+	for (k = 0; k < d->nmx; k++)
+		if (strcasecmp(d->mx[k].host, host) == 0)
+			return true;
+	return false;
+}
+
+static bool in_srv(const struct srv_rec *v, int n, const char *host)
+{
+	int k;
+
+	for (k = 0; k < n; k++)
+		if (strcasecmp(v[k].target, host) == 0)
+			return true;
+	return false;
+}
+
+/* NULL when every answer on the way to p's server was validated by a
+ * trusted resolver, else which one was not. */
+static const char *unvalidated_step(const struct report *r,
+				    const struct probe *p,
+				    const struct tlsa_set *t)
+{
+	const struct dns_info *d = &r->dns;
+	const char *role = p->role ? p->role : "";
+	size_t i;
+
+	if (!d->ad_trusted)
+		return _("the resolver is neither on this machine nor named "
+			 "with --dns-server, so its AD bit proves nothing");
+	if (!t->ad)
+		return _("the TLSA answer is not DNSSEC-validated");
+	if (in_mx(d, p->host) && !d->mx_ad)
+		return _("the MX answer is not DNSSEC-validated");
+	if ((strcmp(role, "submission") == 0 &&
+	     in_srv(d->sub, d->nsub, p->host) && !d->sub_ad) ||
+	    (strcmp(role, "submissions") == 0 &&
+	     in_srv(d->subs, d->nsubs, p->host) && !d->subs_ad))
+		return _("the SRV answer is not DNSSEC-validated");
+	for (i = 0; i < r->nhosts; i++)
+		if (strcasecmp(r->hosts[i].name, p->host) == 0 &&
+		    !r->hosts[i].addr_ad)
+			return _("the address answers are not "
+				 "DNSSEC-validated");
+	return NULL;
+}
+
 void report_dane(struct report *r)
 {
-	bool unvalidated = false;
+	const char *why_not = NULL;
 	size_t i;
 
 	for (i = 0; i < r->nconclusions; i++) {
@@ -135,14 +189,19 @@ void report_dane(struct report *r)
 		struct verdict_ctx *c = &r->conclusions[i].c;
 		struct dane_result *d = &c->dane;
 		const struct tlsa_set *t = tlsa_for(r, p);
+		const char *step;
 
 		if (t == NULL)
 			continue;
 		d->present = true;
-		d->usable = t->ad;
 		d->verified = -1;
-		if (!t->ad) {
-			unvalidated = true;
+		step = unvalidated_step(r, p, t);
+		d->usable = step == NULL;
+		if (step != NULL) {
+			snprintf(d->error, sizeof(d->error),
+				 _("DANE not assessed: %s"), step);
+			if (why_not == NULL)
+				why_not = step;
 			continue;
 		}
 		if (!p->tls.done) {
@@ -158,10 +217,11 @@ void report_dane(struct report *r)
 		else if (d->verified == 1 && p->port == 25)
 			c->protection = "DANE";
 	}
-	if (unvalidated)
+	if (why_not != NULL)
 		report_finding(r, "dane-unvalidated", SEV_INFO,
-			       "TLSA records exist but their answer is not "
-			       "DNSSEC-validated (no AD bit: the resolver does "
-			       "not validate, or the zone is not signed): DANE "
-			       "cannot be evaluated from here");
+			       "DANE not assessed: TLSA records exist, but %s "
+			       "(the resolver does not validate or is not "
+			       "trusted, or a zone is not signed): DANE "
+			       "cannot be evaluated from here",
+			       why_not);
 }

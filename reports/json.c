@@ -355,6 +355,8 @@ static json_object *hosts_json(const struct report *r)
 		json_object_object_add(e, "addresses",
 				       strlist_json(&h->addresses));
 		json_object_object_add(e, "error", str_or_null(h->error));
+		json_object_object_add(e, "addresses_ad",
+				       json_object_new_boolean(h->addr_ad));
 		json_object_array_add(a, e);
 	}
 	return a;

@@ -672,9 +672,13 @@ static void on_raw(void *arg, int status, int timeouts, unsigned char *abuf,
 	}
 	if (status == ARES_SUCCESS)
 		status = answer_status(abuf, alen);
-	if (status != ARES_EDESTRUCTION)
-		q->cb(q->arg, status, status == ARES_SUCCESS ? abuf : NULL,
-		      status == ARES_SUCCESS ? alen : 0);
+	if (status != ARES_EDESTRUCTION) {
+		/* no data comes with its answer: its AD bit says whether
+		 * the denial was validated */
+		bool answer = status == ARES_SUCCESS || status == ARES_ENODATA;
+
+		q->cb(q->arg, status, answer ? abuf : NULL, answer ? alen : 0);
+	}
 	free(q);
 }
 

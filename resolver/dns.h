@@ -47,8 +47,10 @@ void dns_lookup(struct dns *dns, const char *name, int family, dns_addr_cb cb,
 void dns_hosts_file(struct dns *dns, const char *name, int family,
 		    dns_addr_cb cb, void *arg);
 
-/* status is ARES_SUCCESS with the raw answer (which has records), or
- * ARES_ENOTFOUND (NXDOMAIN), ARES_ENODATA, ARES_ESERVFAIL, ... */
+/* status is ARES_SUCCESS with the raw answer (which has records),
+ * ARES_ENODATA with the raw answer when there was one (no records: its AD
+ * bit says whether the denial was validated), or ARES_ENOTFOUND
+ * (NXDOMAIN), ARES_ESERVFAIL, ... without. */
 typedef void (*dns_raw_cb)(void *arg, int status, const unsigned char *abuf,
 			   int alen);
 

@@ -58,6 +58,9 @@ struct host_lookup {
 	struct dns_addr *rest; /* of family rest_fi, waiting (give_rest) */
 	size_t nrest;
 	int rest_fi;
+	bool ad_asked;	/* A and AAAA asked again for their AD bit */
+	int ad_lookups; /* ... and not yet answered */
+	bool ad_bad;	/* one of them was not validated */
 };
 
 /* The discovery of one target. */
@@ -88,6 +91,7 @@ struct txt_query {
 
 struct tlsa_query {
 	struct discovery *d;
+	struct host_lookup *hl; /* the host it is for */
 	char *name;
 	bool quiet;		   /* for a guessed host */
 	struct tlsa_answer *ready; /* bulk: another target's, to read */
@@ -318,8 +322,7 @@ static void ask_hint(struct discovery *d)
 
 /* --- the planned hosts: addresses and TLSA --- */
 
-static void query_tlsa(struct discovery *d, const char *host, int port,
-		       bool quiet);
+static void query_tlsa(struct host_lookup *hl, int port);
 
 /* DANE's TLSA records of every port planned on a host, once (a domain
  * only). */
@@ -334,7 +337,7 @@ static void ask_tlsa(struct host_lookup *hl)
 		return;
 	hl->tlsa_asked = true;
 	for (k = 0; k < h->nports; k++)
-		query_tlsa(d, h->name, h->ports[k].port, h->quiet);
+		query_tlsa(hl, h->ports[k].port);
 }
 
 /* An address of the plan, to be probed: listed, and handed on. */
@@ -469,6 +472,43 @@ static void on_addrs(void *arg, int family, int status,
 	release(d);
 }
 
+/* A or AAAA of a host asked once more, raw, for the AD bit alone (the
+ * address lookups do not show it): DANE needs the address answers
+ * validated too (RFC 7672 2.2). */
+static void on_addr_ad(void *arg, int status, const unsigned char *abuf,
+		       int alen)
+{
+	struct host_lookup *hl = arg;
+	struct discovery *d = hl->d;
+
+	heard(d, status);
+	if ((status != ARES_SUCCESS && status != ARES_ENODATA) ||
+	    !records_ad(abuf, alen) || !d->res.dns.ad_trusted)
+		hl->ad_bad = true;
+	if (--hl->ad_lookups == 0)
+		d->res.hosts[hl->idx].addr_ad = !hl->ad_bad;
+	release(d);
+}
+
+/* Only for a host with validated TLSA records: elsewhere DANE cannot
+ * apply, and the extra queries would cost for nothing. */
+static void ask_addr_ad(struct host_lookup *hl)
+{
+	const struct resolver_opts *o = &hl->d->rs->opts;
+	struct discovery *d = hl->d;
+	const char *name = d->plan.hosts[hl->idx]->name;
+
+	if (hl->ad_asked)
+		return;
+	hl->ad_asked = true;
+	hl->ad_lookups = families(o);
+	d->pending += hl->ad_lookups;
+	if (o->v4)
+		dns_query(d->rs->dns, name, ns_t_a, on_addr_ad, hl);
+	if (o->v6)
+		dns_query(d->rs->dns, name, ns_t_aaaa, on_addr_ad, hl);
+}
+
 static void on_tlsa(void *arg, int status, const unsigned char *abuf, int alen)
 {
 	struct tlsa_query *q = arg;
@@ -493,6 +533,8 @@ static void on_tlsa(void *arg, int status, const unsigned char *abuf, int alen)
 		v += di->ntlsa++;
 		v->name = q->name;
 		v->ad = records_ad(abuf, alen) && di->ad_trusted;
+		if (v->ad)
+			ask_addr_ad(q->hl);
 		v->recs = recs;
 		v->n = n;
 		q->name = NULL;
@@ -557,20 +599,22 @@ static void on_tlsa_shared(void *arg, const void *value)
 		on_tlsa(q, v->status, v->abuf, v->alen);
 }
 
-static void query_tlsa(struct discovery *d, const char *host, int port,
-		       bool quiet)
+static void query_tlsa(struct host_lookup *hl, int port)
 {
 	struct tlsa_query *q = calloc(1, sizeof(*q));
+	struct discovery *d = hl->d;
+	const struct plan_entry *h = d->plan.hosts[hl->idx];
 	struct resolver *rs = d->rs;
 	const struct tlsa_answer *ready;
 	const void *v = NULL;
 
-	if (q == NULL || asprintf(&q->name, "_%d._tcp.%s", port, host) < 0) {
+	if (q == NULL || asprintf(&q->name, "_%d._tcp.%s", port, h->name) < 0) {
 		free(q);
 		return;
 	}
 	q->d = d;
-	q->quiet = quiet;
+	q->hl = hl;
+	q->quiet = h->quiet;
 	hold(d);
 	switch (rs->tlsa != NULL
 			? share_claim(rs->tlsa, q->name, on_tlsa_shared, q, &v)

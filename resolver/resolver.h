@@ -40,6 +40,9 @@ struct plan_host {
 	char *cname; /* "a -> b" when an alias, else NULL */
 	struct strlist addresses;
 	const char *error; /* the lookup failed: "NXDOMAIN", ... */
+	/* its A and AAAA answers were DNSSEC-validated (AD from a trusted
+	 * resolver); asked only for a host with validated TLSA records */
+	bool addr_ad;
 };
 
 struct tlsa_set {

@@ -491,6 +491,44 @@ assert_jq "insecure: dane usable false, verified null" "$F" \
 	"$P25"' | map("\(.dane.usable) \(.dane.verified)") | join("|")' "false null|false null"
 assert_eq "insecure: not protected" "$(risk "$F") $(probe_findings "$F" downgrade-protected)" "true|true |"
 
+# (k2) The MX answer unvalidated (insecure.test), the TLSA and address
+# answers of its host validated (dane.test): the MX could be forged, so
+# DANE is not assessed, and it says which answer was not validated.
+dprobe crossmx "$VAL4" cross.insecure.test
+common crossmx mx.dane.test
+assert_jq "crossmx: mx_ad false, TLSA validated, addresses validated" "$F" \
+	'"\(.dns.mx_ad) \([.dns.tlsa[].ad]) \([.dns.hosts[].addresses_ad])"' 'false [true] [true]'
+assert_jq "crossmx: dane usable false, verified null" "$F" \
+	"$P25"' | map("\(.dane.usable) \(.dane.verified)") | join("|")' "false null|false null"
+assert_jq "crossmx: dane.error says DANE not assessed, for the MX answer" "$F" \
+	"$P25"' | map(.dane.error | test("^DANE not assessed: the MX answer")) | all' true
+assert_eq "crossmx: target finding dane-unvalidated (info)" "$(target_finding "$F" dane-unvalidated)" info
+assert_eq "crossmx: not protected" "$(risk "$F") $(probe_findings "$F" downgrade-protected)" "true|true |"
+
+# (k3) The validating resolver, but from resolv.conf and not on this
+# machine: its AD bit crossed the network unprotected and proves nothing.
+# (ip netns exec gives each command a mount namespace of its own: the
+# bind mount ends with it.)
+echo "nameserver $VAL4" >"$BED_DIR/resolv-remote.conf"
+# shellcheck disable=SC2016 # expanded by the inner sh
+ip netns exec "$CLIENT_NS" sh -c 'mount --bind "$0" /etc/resolv.conf || exit 125
+exec "$@"' "$BED_DIR/resolv-remote.conf" timeout 30 "$SMTPPROBE" --timeout 2 --ca-file "$CA_FILE" \
+	--format json --ports 25 --quick dane.test >"$OUT/remote.json" 2>"$OUT/remote.err"
+assert_ran remote "$?" "$OUT/remote.err"
+F=$OUT/remote.json
+common remote mx.dane.test
+assert_jq "remote: ad_trusted false, nothing counts as validated" "$F" \
+	'"\(.dns.ad_trusted) \(.dns.mx_ad) \([.dns.tlsa[].ad]) \([.dns.hosts[].addresses_ad])"' \
+	'false false [false] [false]'
+assert_jq "remote: dane usable false, not assessed because of the resolver" "$F" \
+	"$P25"' | map("\(.dane.usable) \(.dane.error | test("^DANE not assessed: the resolver"))") | join("|")' \
+	"false true|false true"
+assert_eq "remote: not protected" "$(risk "$F") $(probe_findings "$F" downgrade-protected)" "true|true |"
+# the same resolver named with --dns-server: trusted, every answer
+# validated (case (a))
+assert_jq "ee: ad_trusted with --dns-server, addresses validated" "$OUT/ee.json" \
+	'"\(.dns.ad_trusted) \([.dns.hosts[].addresses_ad])"' 'true [true]'
+
 # (l) A zone the validator calls bogus: nothing to probe, no DANE claimed.
 dprobe wrongkey "$VAL4" wrongkey.test
 assert_eq "wrongkey: exit status 1" "$RC" 1

@@ -177,6 +177,144 @@ START_TEST(test_mx_target_and_typed)
 }
 END_TEST
 
+/* DANE only from validated answers through a trusted resolver. */
+static void tlsa_for(const char *name, bool ad)
+{
+	R.dns.tlsa = calloc(1, sizeof(*R.dns.tlsa));
+	ck_assert_ptr_nonnull(R.dns.tlsa);
+	R.dns.tlsa[0].name = strdup(name);
+	R.dns.tlsa[0].ad = ad;
+	R.dns.tlsa[0].recs = calloc(1, sizeof(*R.dns.tlsa[0].recs));
+	ck_assert_ptr_nonnull(R.dns.tlsa[0].recs);
+	R.dns.tlsa[0].recs[0].usage = 3;
+	R.dns.tlsa[0].recs[0].selector = 1;
+	R.dns.tlsa[0].recs[0].mtype = 1;
+	R.dns.tlsa[0].recs[0].data = calloc(1, 32); /* no key matches zeros */
+	ck_assert_ptr_nonnull(R.dns.tlsa[0].recs[0].data);
+	R.dns.tlsa[0].recs[0].len = 32;
+	R.dns.tlsa[0].n = 1;
+	R.dns.ntlsa = 1;
+}
+
+static void mx(const char *a, const char *b)
+{
+	R.dns.mx = calloc(2, sizeof(*R.dns.mx));
+	ck_assert_ptr_nonnull(R.dns.mx);
+	R.dns.mx[0].preference = 10;
+	R.dns.mx[0].host = strdup(a);
+	R.dns.nmx = 1;
+	if (b != NULL) {
+		R.dns.mx[1].preference = 20;
+		R.dns.mx[1].host = strdup(b);
+		R.dns.nmx = 2;
+	}
+}
+
+static void plan_host(const char *name, bool addr_ad)
+{
+	R.hosts = calloc(1, sizeof(*R.hosts));
+	ck_assert_ptr_nonnull(R.hosts);
+	R.hosts[0].name = strdup(name);
+	R.hosts[0].addr_ad = addr_ad;
+	R.nhosts = 1;
+}
+
+static const char *target_message(const char *id)
+{
+	size_t i;
+
+	for (i = 0; i < R.nfindings; i++)
+		if (strcmp(R.findings[i].id, id) == 0)
+			return R.findings[i].message;
+	return NULL;
+}
+
+/* The DANE conclusion on p, the report's probes concluded afresh. */
+static const struct dane_result *dane_of(const struct probe *p)
+{
+	ck_assert_int_eq(report_conclusions(&R), 0);
+	report_dane(&R);
+	return &report_ctx(&R, p)->dane;
+}
+
+START_TEST(test_dane_not_assessed)
+{
+	static const struct {
+		bool trusted, tlsa_ad, mx_ad, addr_ad;
+		const char *why;
+	} c[] = {
+		{false, true, true, true, "neither on this machine nor named"},
+		{true, false, true, true, "the TLSA answer"},
+		{true, true, false, true, "the MX answer"},
+		{true, true, true, false, "the address answers"},
+	};
+	size_t i;
+
+	for (i = 0; i < sizeof(c) / sizeof(c[0]); i++) {
+		const struct dane_result *dane;
+		struct probe *p;
+
+		report_free(&R);
+		setup();
+		mx("mx.example.test", NULL);
+		R.dns.ad_trusted = c[i].trusted;
+		R.dns.mx_ad = c[i].mx_ad;
+		tlsa_for("_25._tcp.mx.example.test", c[i].tlsa_ad);
+		plan_host("mx.example.test", c[i].addr_ad);
+		p = good("mx.example.test", "198.18.0.2", 25, "mx", NULL);
+		dane = dane_of(p);
+		ck_assert_msg(dane->present && !dane->usable &&
+				      dane->verified == -1,
+			      "case %zu", i);
+		ck_assert_msg(strncmp(dane->error, "DANE not assessed: ", 19) ==
+					      0 &&
+				      strstr(dane->error, c[i].why) != NULL,
+			      "case %zu: %s", i, dane->error);
+		ck_assert_ptr_nonnull(target_message("dane-unvalidated"));
+		ck_assert_ptr_nonnull(
+			strstr(target_message("dane-unvalidated"), c[i].why));
+		ck_assert_ptr_null(report_ctx(&R, p)->protection);
+	}
+}
+END_TEST
+
+/* An SRV target: its SRV answer must be validated too. */
+START_TEST(test_dane_srv_not_validated)
+{
+	const struct dane_result *dane;
+	struct probe *p;
+
+	srv("smtp.example.test", 465, false);
+	R.dns.ad_trusted = true;
+	tlsa_for("_465._tcp.smtp.example.test", true);
+	plan_host("smtp.example.test", true);
+	p = good("smtp.example.test", "198.18.0.9", 465, "submissions", NULL);
+	dane = dane_of(p);
+	ck_assert(!dane->usable);
+	ck_assert_msg(strstr(dane->error, "the SRV answer") != NULL, "%s",
+		      dane->error);
+	R.dns.subs_ad = true;
+	R.nfindings = 0;
+	ck_assert(dane_of(p)->usable);
+}
+END_TEST
+
+/* All validated: DANE is checked (here it fails: no chain to match). */
+START_TEST(test_dane_assessed)
+{
+	struct probe *p;
+
+	mx("mx.example.test", NULL);
+	R.dns.ad_trusted = R.dns.mx_ad = true;
+	tlsa_for("_25._tcp.mx.example.test", true);
+	plan_host("mx.example.test", true);
+	p = good("mx.example.test", "198.18.0.2", 25, "mx", NULL);
+	ck_assert(dane_of(p)->usable);
+	ck_assert_int_eq(dane_of(p)->verified, 0);
+	ck_assert_ptr_null(target_message("dane-unvalidated"));
+}
+END_TEST
+
 Suite *trust_suite(void)
 {
 	Suite *s = suite_create("trust");
@@ -187,6 +325,9 @@ Suite *trust_suite(void)
 	tcase_add_test(tc, test_srv_target_established);
 	tcase_add_test(tc, test_srv_target_in_domain);
 	tcase_add_test(tc, test_mx_target_and_typed);
+	tcase_add_test(tc, test_dane_not_assessed);
+	tcase_add_test(tc, test_dane_srv_not_validated);
+	tcase_add_test(tc, test_dane_assessed);
 	suite_add_tcase(s, tc);
 	return s;
 }

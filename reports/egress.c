@@ -514,11 +514,13 @@ static void connected_words(FILE *out, const struct egress *e, size_t k)
 {
 	unsigned mask[TARGET_MAX_PORTS + 1], all = 0;
 	bool done[TARGET_MAX_PORTS + 1] = {false};
-	size_t c, d, i, ncols = e->nports + 1;
+	size_t c, d, i, n = 0, ncols = e->nports + 1;
 
 	for (i = 0; i < e->nhosts; i++)
-		if (named(e, i))
+		if (named(e, i)) {
 			all |= 1u << i;
+			n++;
+		}
 	for (c = 0; c < ncols; c++)
 		mask[c] = c == k ? 0 : connected_on(e, c);
 	/* the ports every one of them connects on first */
@@ -529,7 +531,7 @@ static void connected_words(FILE *out, const struct egress *e, size_t k)
 			if (done[c] || mask[c] == 0 ||
 			    (d == 0) != (mask[c] == all))
 				continue;
-			if (mask[c] == all) {
+			if (mask[c] == all && n > 1) {
 				fprintf(out, _(" Connections from here to all "
 					       "of them complete on port "));
 			} else {

@@ -312,6 +312,16 @@ START_TEST(test_markdown_ticket_connected_only)
 	ck_assert_ptr_null(strstr(t, "all of them"));
 	free(t);
 	egress_free(&e);
+	/* one provider: named, not "all of them" */
+	build(&e, h, 1);
+	t = write(egress_markdown, &e);
+	ck_assert_msg(strstr(t, "fail: the connection attempts time out (the "
+				"packets are silently dropped). Connections "
+				"from here to p0.example.test complete on "
+				"port 587, 465, 2525. Please open") != NULL,
+		      "%s", t);
+	free(t);
+	egress_free(&e);
 }
 END_TEST
 

@@ -42,7 +42,7 @@ Q := @
 endif
 
 .PHONY: all check unit integration sanitize install uninstall clean lint \
-	format format-check print-shell-scripts pot
+	format format-check layout-check print-shell-scripts pot
 
 # The message catalogs (po/LINGUAS), built where SMTPPROBE_LOCALEDIR=$(B)/locale
 # finds them before they are installed under LOCALEDIR.
@@ -183,7 +183,22 @@ lint:
 	@out=$$(groff -mandoc -ww -z man/smtpprobe.1 2>&1); \
 	if [ -n "$$out" ]; then echo "$$out" >&2; exit 1; fi
 	shellcheck $(SHELL_SCRIPTS)
-	$(MAKE) -s format-check
+	$(MAKE) -s format-check layout-check
+
+# What grep can check of docs/ARCHITECTURE.md: c-ares is named only in
+# resolver/, and reports/ holds the probes through const pointers only
+# and assigns no field of one (its conclusions live in the report).
+layout-check:
+	@bad=$$(grep -rlE '<ares(_[a-z]+)?[.]h>' --include='*.[ch]' . | \
+		grep -v '^[.]/resolver/' | grep -v '^[.]/build'); \
+	if [ -n "$$bad" ]; then \
+		echo "c-ares named outside resolver/: $$bad" >&2; exit 1; fi
+	@bad=$$({ grep -nE 'struct probe \*' reports/*.c | \
+		grep -v 'const struct probe'; \
+		grep -nE '(probes|controls)\[[^]]*\]->[a-z_.]+(\[[^]]*\])? *([-+*/|&]?=[^=]|\+\+|--)' \
+		reports/*.c; }); \
+	if [ -n "$$bad" ]; then echo "$$bad" >&2; \
+		echo "reports/ must not write into a probe" >&2; exit 1; fi
 
 print-shell-scripts:
 	@printf '%s\n' $(SHELL_SCRIPTS)

@@ -30,6 +30,7 @@ struct pipeline_opts {
 	bool followups;	  /* TLS 1.0/1.1 and STARTTLS-injection sessions */
 	bool hop_walk;	  /* where a filtered port's SYNs die (probe/hops.h) */
 	bool bulk;	  /* --input: follow-ups wait for their main session */
+	bool public_only; /* --public-only: no non-public address probed */
 	int control_port; /* TCP-only control beside every address (443) */
 	unsigned dns_timeout_ms;
 	unsigned dns_tries;

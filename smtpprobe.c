@@ -126,6 +126,9 @@ static void usage(FILE *out)
 		"and the\n"
 		"                           walk that finds where a silent "
 		"port's SYNs stop\n"
+		"      --public-only        probe no loopback, private, "
+		"link-local or\n"
+		"                           other non-public address\n"
 		"  -i, --input FILE|-       targets, one per line (bulk)\n"
 		"      --concurrency N      sessions at once (256)\n"
 		"      --per-address N      SMTP sessions at once per address "
@@ -539,6 +542,7 @@ static void parse_options(int argc, char **argv, struct options *op)
 		{"per-address", required_argument, NULL, 'a'},
 		{"shard", required_argument, NULL, 's'},
 		{"quick", no_argument, NULL, 'Q'},
+		{"public-only", no_argument, NULL, 'B'},
 		{"quiet", no_argument, NULL, 'q'},
 		{"control", required_argument, NULL, 'k'},
 		{"user", required_argument, NULL, 'u'},
@@ -628,6 +632,9 @@ static void parse_options(int argc, char **argv, struct options *op)
 		case 'Q':
 			o->followups = false;
 			o->hop_walk = false;
+			break;
+		case 'B':
+			o->public_only = true;
 			break;
 		case 'q':
 			op->quiet = true;

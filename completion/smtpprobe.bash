@@ -17,7 +17,7 @@ _smtpprobe()
 		--cert-days --dns-server --ehlo --format --output --input
 		--concurrency --per-address --shard --check --encryption --control
 		--user --password-file'
-	local without='--egress --quick --quiet --help --version'
+	local without='--egress --quick --public-only --quiet --help --version'
 	local short='-p -t -d -f -o -i -q -4 -6 -h -V'
 
 	COMPREPLY=()

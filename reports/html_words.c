@@ -89,6 +89,9 @@ static const char *const words[][2] = {
 	{"plaintext-auth", N_("the server asks for passwords before "
 			      "encryption starts: they can be read on the "
 			      "way.")},
+	{"private-address",
+	 N_("DNS points mail at an address inside this machine or its own "
+	    "network: a forged or leaked record, or an internal setup.")},
 	{"reply-flood", N_("the server sent far more than any reply needs.")},
 	{"response-injection",
 	 N_("data arrived where encryption should have started: a sign of an "

@@ -3,9 +3,13 @@
  */
 #include "resolver/addrs.h"
 
+#include <arpa/inet.h>
 #include <netinet/in.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
+
+#include "core/i18n.h"
 
 size_t addrs_take(size_t n, long other)
 {
@@ -40,4 +44,48 @@ void addrs_pick(struct dns_addr *v, size_t n, size_t take)
 {
 	if (take < n)
 		qsort(v, n, sizeof(*v), by_value);
+}
+
+static const char *v4_range(uint32_t a)
+{
+	if ((a >> 24) == 0)
+		return N_("unspecified (0.0.0.0/8)");
+	if ((a >> 24) == 127)
+		return N_("loopback");
+	if ((a >> 24) == 10 || (a >> 20) == (172u << 4 | 1) ||
+	    (a >> 16) == (192u << 8 | 168))
+		return N_("private (RFC 1918)");
+	if ((a >> 22) == (100u << 2 | 1)) /* 100.64.0.0/10 */
+		return N_("shared (RFC 6598, carrier-grade NAT)");
+	if ((a >> 16) == (169u << 8 | 254))
+		return N_("link-local");
+	return NULL;
+}
+
+const char *addrs_private_range(const struct sockaddr *sa)
+{
+	if (sa->sa_family == AF_INET)
+		return v4_range(ntohl(
+			((const struct sockaddr_in *)sa)->sin_addr.s_addr));
+	if (sa->sa_family == AF_INET6) {
+		const struct in6_addr *a =
+			&((const struct sockaddr_in6 *)sa)->sin6_addr;
+		const uint8_t *b = a->s6_addr;
+
+		if (IN6_IS_ADDR_V4MAPPED(a))
+			return v4_range((uint32_t)b[12] << 24 |
+					(uint32_t)b[13] << 16 |
+					(uint32_t)b[14] << 8 | b[15]);
+		if (IN6_IS_ADDR_UNSPECIFIED(a))
+			return N_("unspecified (::)");
+		if (IN6_IS_ADDR_LOOPBACK(a))
+			return N_("loopback");
+		if (IN6_IS_ADDR_LINKLOCAL(a))
+			return N_("link-local");
+		if (IN6_IS_ADDR_SITELOCAL(a))
+			return N_("site-local (deprecated)");
+		if ((b[0] & 0xfe) == 0xfc)
+			return N_("unique local (RFC 4193)");
+	}
+	return NULL;
 }

@@ -56,6 +56,8 @@ struct host_lookup {
 	bool answered[2];
 	size_t found[2], given[2];
 	struct dns_addr *rest; /* of family rest_fi, waiting (give_rest) */
+	size_t refused;	       /* not public, left out (--public-only) */
+	size_t nprivate;       /* not public, refused or not (public_check) */
 	size_t nrest;
 	int rest_fi;
 	bool ad_asked;	/* A and AAAA asked again for their AD bit */
@@ -382,24 +384,115 @@ static void give_rest(struct host_lookup *hl)
 	hl->nrest = 0;
 }
 
+/* Whether the host's name came from an MX or SRV answer, not from the
+ * user or a guess. */
+static bool from_answer(const struct discovery *d, const char *name)
+{
+	const struct dns_info *di = &d->res.dns;
+	int k;
+
+	for (k = 0; k < di->nmx; k++)
+		if (strcasecmp(di->mx[k].host, name) == 0)
+			return true;
+	for (k = 0; k < di->nsub; k++)
+		if (strcasecmp(di->sub[k].target, name) == 0)
+			return true;
+	for (k = 0; k < di->nsubs; k++)
+		if (strcasecmp(di->subs[k].target, name) == 0)
+			return true;
+	return false;
+}
+
+/* Non-public addresses of one host said one by one; more are counted in
+ * one finding at the end (a DNS answer may hold hundreds). */
+#define PRIVATE_SAID 4
+
+/* A non-public address: said when an MX or SRV answer leads there (a
+ * forged answer aiming at this machine or its network, or a zone that
+ * leaks internal names), and refused with --public-only whatever led
+ * there.  *seen counts the host's non-public addresses (NULL: a literal).
+ * Whether it may be probed. */
+static bool public_check(struct discovery *d, const char *name,
+			 const struct sockaddr *sa, size_t *seen)
+{
+	const char *range = addrs_private_range(sa);
+	bool refuse = d->rs->opts.public_only;
+	char a[ADDR_TEXT_MAX] = "";
+
+	if (range == NULL)
+		return true;
+	if (seen != NULL && ++*seen > PRIVATE_SAID)
+		return !refuse;
+	addr_text(sa, a, sizeof(a));
+	if (name != NULL && from_answer(d, name))
+		plan_note(&d->plan, "private-address", false,
+			  refuse ? _("%s, named by an MX or SRV answer, has "
+				     "the %s address %s: not probed "
+				     "(--public-only)")
+				 : _("%s, named by an MX or SRV answer, has "
+				     "the %s address %s: a client here "
+				     "connects inside this machine or its "
+				     "network"),
+			  name, _(range), a);
+	else if (refuse)
+		plan_note(&d->plan, "private-address", false,
+			  _("%s has the %s address %s: not probed "
+			    "(--public-only)"),
+			  name != NULL ? name : a, _(range), a);
+	return !refuse;
+}
+
+/* The host's non-public addresses past PRIVATE_SAID, in one finding. */
+static void private_rest(struct host_lookup *hl)
+{
+	struct discovery *d = hl->d;
+	const char *name = d->plan.hosts[hl->idx]->name;
+	bool refuse = d->rs->opts.public_only;
+
+	if (hl->nprivate <= PRIVATE_SAID || (!refuse && !from_answer(d, name)))
+		return;
+	plan_note(&d->plan, "private-address", false,
+		  refuse ? _("%s has %zu more addresses that are not public: "
+			     "not probed (--public-only)")
+			 : _("%s has %zu more addresses that are not public"),
+		  name, hl->nprivate - PRIVATE_SAID);
+}
+
 /* A family's answer: the addresses to probe now, and the ones that wait
- * for the other family (addrs.h). */
+ * for the other family (addrs.h).  Those refused (--public-only) count
+ * for neither. */
 static void take_addrs(struct host_lookup *hl, int fi,
 		       const struct dns_addr *addrs, size_t n)
 {
+	struct discovery *d = hl->d;
+	const char *name = d->plan.hosts[hl->idx]->name;
 	struct dns_addr *v = n > 0 ? malloc(n * sizeof(*v)) : NULL;
-	size_t take, i;
+	size_t take, i, nv = 0;
 
-	hl->found[fi] = n;
-	take = addrs_take(n, hl->answered[!fi] ? (long)hl->found[!fi] : -1);
 	if (v == NULL) {
 		/* no memory to sort: the first ones, in answer order */
+		hl->found[fi] = n;
+		take = addrs_take(n, hl->answered[!fi] ? (long)hl->found[!fi]
+						       : -1);
 		for (i = 0; i < take; i++)
-			hand_on(hl, &addrs[i]);
-		hl->given[fi] = take;
+			if (public_check(d, name,
+					 (const struct sockaddr *)&addrs[i].sa,
+					 &hl->nprivate)) {
+				hand_on(hl, &addrs[i]);
+				hl->given[fi]++;
+			} else {
+				hl->refused++;
+			}
 		return;
 	}
-	memcpy(v, addrs, n * sizeof(*v));
+	for (i = 0; i < n; i++)
+		if (public_check(d, name, (const struct sockaddr *)&addrs[i].sa,
+				 &hl->nprivate))
+			v[nv++] = addrs[i];
+	hl->refused += n - nv;
+	n = nv;
+	hl->found[fi] = n;
+	take = addrs_take(n, hl->answered[!fi] ? (long)hl->found[!fi] : -1);
 	addrs_pick(v, n, take);
 	for (i = 0; i < take; i++)
 		hand_on(hl, &v[i]);
@@ -431,7 +524,7 @@ static void on_addrs(void *arg, int family, int status,
 	if (status == ARES_ENODATA) {
 		/* normal for one family; an error only if both lack */
 		if (hl->lookups == 0 && ph->addresses.n == 0 &&
-		    hl->rest == NULL && ph->error == NULL) {
+		    hl->rest == NULL && hl->refused == 0 && ph->error == NULL) {
 			/* in neither DNS nor the hosts file */
 			ph->error = pe->hosts_file ? "NXDOMAIN" : "no address";
 			if (!pe->quiet)
@@ -459,6 +552,11 @@ static void on_addrs(void *arg, int family, int status,
 	}
 	hl->answered[fi] = true;
 	give_rest(hl);
+	if (hl->lookups == 0 && ph->addresses.n == 0 && hl->refused > 0 &&
+	    ph->error == NULL)
+		ph->error = "not public (--public-only)";
+	if (hl->lookups == 0)
+		private_rest(hl);
 	if (hl->lookups == 0 &&
 	    hl->found[0] + hl->found[1] > hl->given[0] + hl->given[1])
 		plan_note(&d->plan, "too-many-addresses", true,
@@ -890,7 +988,8 @@ static void literal(struct discovery *d, const struct target *t)
 		len = sizeof(*s4);
 	}
 	plan_given(&d->plan, &d->rs->opts, t->host, t->port);
-	if (d->plan.nhosts == 0)
+	if (d->plan.nhosts == 0 ||
+	    !public_check(d, NULL, (const struct sockaddr *)&ss, NULL))
 		return;
 	pe = d->plan.hosts[0];
 	ra = (struct resolved_addr){

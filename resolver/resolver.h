@@ -130,7 +130,8 @@ struct resolver_opts {
 	bool v4, v6;	 /* address families to resolve */
 	bool hosts_only; /* a name is a host: no MX, SRV or policies */
 	bool bulk; /* --input: no lookup of a name's own addresses ahead */
-	unsigned timeout_ms;	 /* the MTA-STS fetch gets twice this */
+	bool public_only;    /* --public-only: no non-public address probed */
+	unsigned timeout_ms; /* the MTA-STS fetch gets twice this */
 	unsigned dns_timeout_ms; /* per try */
 	unsigned dns_tries;
 	const char *dns_servers; /* c-ares CSV; NULL: the system's */

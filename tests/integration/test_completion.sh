@@ -29,7 +29,7 @@ comp() {
 
 # --- options ---
 
-long="--ca-file --cert-days --check --concurrency --control --deadline --dns-server --egress --ehlo --encryption --format --help --input --output --password-file --per-address --ports --quick --quiet --shard --timeout --tls-ports --user --version"
+long="--ca-file --cert-days --check --concurrency --control --deadline --dns-server --egress --ehlo --encryption --format --help --input --output --password-file --per-address --ports --public-only --quick --quiet --shard --timeout --tls-ports --user --version"
 assert_eq "--: every long option" "$(comp smtpprobe --)" "$long"
 assert_eq "-: short and long options" "$(comp smtpprobe -)" \
 	"$long -4 -6 -V -d -f -h -i -o -p -q -t"

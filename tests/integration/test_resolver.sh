@@ -77,6 +77,8 @@ zones_up() {
 		ip -n "$FW_NS" addr add "fd00:2::$i/64" dev "$dev" nodad || return
 		echo "fd00:2::$i mx.many.test" >>"$ZONE_DIR/many.hosts"
 	done
+	# mx.lan.test: six loopback addresses (never probed: --public-only)
+	for i in $(seq 11 16); do echo "127.0.0.$i mx.lan.test"; done >>"$ZONE_DIR/many.hosts"
 	cat >"$ZONE_DIR/dnsmasq.conf" <<-EOF
 		port=53
 		listen-address=$ZONE_DNS,$ZONE_DNS6
@@ -93,6 +95,8 @@ zones_up() {
 		local=/noaddr.test/
 		local=/hosted.test/
 		local=/many.test/
+		local=/private.test/
+		local=/lan.test/
 		addn-hosts=$ZONE_DIR/many.hosts
 		pid-file=$ZONE_DIR/dnsmasq.pid
 		log-facility=$ZONE_DIR/dnsmasq.log
@@ -154,6 +158,12 @@ zones_up() {
 		# many.test: an MX host with 23 addresses (many.hosts)
 		mx-host=many.test,mx.many.test,10
 
+		# private.test: the MX host on loopback
+		mx-host=private.test,mx.private.test,10
+		host-record=mx.private.test,127.0.0.1
+		# lan.test: the MX host has six loopback addresses (many.hosts)
+		mx-host=lan.test,mx.lan.test,10
+
 		# noaddr.test: the MX host exists but has no address
 		mx-host=noaddr.test,bare.noaddr.test,10
 		txt-record=bare.noaddr.test,"no address here"
@@ -213,6 +223,7 @@ zone mail.plain.test A 198.18.1.2
 zone mail.plain.test AAAA ""
 zone noaddr.test MX "10 bare.noaddr.test."
 zone bare.noaddr.test A ""
+zone mx.private.test A 127.0.0.1
 assert_eq "zone mx.many.test: 20 A, 3 AAAA" \
 	"$(zdig +short mx.many.test A | wc -l) $(zdig +short mx.many.test AAAA | wc -l)" "20 3"
 assert_eq "zone answers are authoritative" "$(zdig shop.test MX | grep -c '^;; flags:.* aa')" 1
@@ -288,9 +299,10 @@ assert_jq "shop: 465 probes: smtp, role submissions, implicit-tls" "$F" \
 assert_jq "shop: 7 probes, none on 2525, no guess" "$F" \
 	'"\(.probes | length) \([.probes[] | select(.port == 2525 or .role == "guess")] | length)"' "7 0"
 # the _mta-sts record has no policy server behind it, and dnsmasq does
-# not validate: both are said about the target, nothing else is
+# not validate: both are said about the target, and the unique local
+# address of each MX and SRV host (fd00:1::2, section 17), nothing else
 assert_jq "shop: target findings" "$F" '[.findings[].id] | sort | join(",")' \
-	"dane-unvalidated,sts-policy-fetch-error"
+	"dane-unvalidated,private-address,private-address,private-address,sts-policy-fetch-error"
 
 # The same answers from the server's IPv6 address.
 ZPROBE_DNS="[$ZONE_DNS6]:53" zprobe shop6 shop.test
@@ -549,7 +561,54 @@ assert_ge "many: sessions that never started (target deadline)" \
 	"$(jq '[.probes[] | select(.reason == "local-error" and .error == "the target'"'"'s deadline passed before this session could start")] | length' "$F")" 4
 assert_lt "many: the run ends by the target's deadline (ms)" "$MS" 6500
 
-# 17. A name DNS does not know but the hosts file does: without
+# 17. An MX answer that points at loopback: an info finding, and probed
+# as any client here would connect (nothing listens on the client
+# namespace's loopback: refused).  With --public-only no address that is
+# not public is probed, whatever named it: not the loopback MX, not the
+# bed's fd00:: (unique local) addresses; 198.18.0.0/15 (benchmarking
+# space) is public.  Also in a bulk run.
+zprobe private --ports 25 private.test
+assert_jq "private: the loopback MX is probed" "$F" \
+	'[.probes[] | "\(.host) \(.address) \(.state)/\(.reason)"] | join(",")' \
+	"mx.private.test 127.0.0.1 blocked/refused"
+assert_jq "private: finding private-address (info) names the host, range and address" "$F" \
+	'[.findings[] | select(.id == "private-address") | "\(.severity) \(.message)"] | join(",")' \
+	"info mx.private.test, named by an MX or SRV answer, has the loopback address 127.0.0.1: a client here connects inside this machine or its network"
+assert_jq "shop: the unique local addresses of the MX and SRV hosts are said (info)" "$OUT/shop.json" \
+	'[.findings[] | select(.id == "private-address") | "\(.severity) \(.message | capture("^(?<h>[^,]*), named by an MX or SRV answer, has the unique local \\(RFC 4193\\) address fd00:1::2: a client").h)"] | sort | join(",")' \
+	"info mx1.shop.test,info mx2.shop.test,info smtp.shop.test"
+zprobe privonly --ports 25 --public-only private.test
+assert_jq "privonly: nothing probed" "$F" '.probes | length' 0
+assert_jq "privonly: private-address says not probed" "$F" \
+	'[.findings[] | select(.id == "private-address") | .message] | join(",")' \
+	"mx.private.test, named by an MX or SRV answer, has the loopback address 127.0.0.1: not probed (--public-only)"
+assert_jq "privonly: the host's error says why it has no address" "$F" \
+	"$(dh mx.private.test)"' | "\(.error) \(.addresses | length)"' "not public (--public-only) 0"
+# Six of them: four said one by one, the others counted in one finding.
+zprobe lan --ports 25 --public-only lan.test
+assert_jq "lan: nothing probed" "$F" '.probes | length' 0
+assert_jq "lan: four addresses said, two more counted" "$F" \
+	'[.findings[] | select(.id == "private-address") | .message | sub("127[.]0[.]0[.]1[1-6]: not"; "127.0.0.N: not")] | unique | join("|")' \
+	"mx.lan.test has 2 more addresses that are not public: not probed (--public-only)|mx.lan.test, named by an MX or SRV answer, has the loopback address 127.0.0.N: not probed (--public-only)"
+assert_jq "lan: five findings" "$F" '[.findings[] | select(.id == "private-address")] | length' 5
+printf '%s\n' shop.test private.test 198.18.1.2:587 '[fd00:1::2]:587' >"$OUT/pubbulk.txt"
+LINES_WANT=4 zprobe pubbulk --ports 25,587 --public-only --input "$OUT/pubbulk.txt"
+# jq filter: the report of target $1.
+tg() { printf 'select(.target == "%s")' "$1"; }
+assert_jq "pubbulk: shop.test probed at 198.18.1.2 only" "$F" \
+	"$(tg shop.test)"' | [.probes[].address] | unique | join(",")' "198.18.1.2"
+assert_jq "pubbulk: shop.test says what was refused" "$F" \
+	"$(tg shop.test)"' | [.findings[] | select(.id == "private-address") | .message | test("fd00:1::2: not probed \\(--public-only\\)$")] | "\(length) \(all)"' \
+	"3 true"
+assert_jq "pubbulk: mx2.shop.test (IPv6 only) not probed" "$F" \
+	"$(tg shop.test) | $(dh mx2.shop.test)"' | .error' "not public (--public-only)"
+assert_jq "pubbulk: private.test: nothing probed" "$F" "$(tg private.test)"' | .probes | length' 0
+assert_jq "pubbulk: a literal 198.18.1.2 is probed" "$F" "$(tg 198.18.1.2:587)"' | [.probes[].state] | join(",")' starttls
+assert_jq "pubbulk: a literal fd00:1::2 is not" "$F" \
+	"$(tg "[fd00:1::2]:587")"' | "\(.probes | length) \([.findings[] | select(.id == "private-address") | .message] | join(","))"' \
+	"0 fd00:1::2 has the unique local (RFC 4193) address fd00:1::2: not probed (--public-only)"
+
+# 18. A name DNS does not know but the hosts file does: without
 # --dns-server it is probed at the hosts file's addresses (localhost, an
 # internal network's host), as any other client here would connect; with
 # --dns-server, DNS only.  The client gets a hosts file and a resolv.conf

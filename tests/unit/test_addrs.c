@@ -1,5 +1,6 @@
 /* resolver/addrs: how many of a host's addresses are probed (ADDRS_MAX,
- * both families represented) and which ones (the lowest by value). */
+ * both families represented), which ones (the lowest by value), and
+ * which addresses are not public (private-address, --public-only). */
 #include <arpa/inet.h>
 #include <stdio.h>
 #include <string.h>
@@ -133,6 +134,84 @@ START_TEST(test_pick_all_keeps_order)
 }
 END_TEST
 
+/* The range of addr's text, "" when public. */
+static const char *range(const char *text_addr)
+{
+	struct dns_addr a = mk(text_addr);
+	const char *r = addrs_private_range((const struct sockaddr *)&a.sa);
+
+	return r != NULL ? r : "";
+}
+
+START_TEST(test_private_ranges)
+{
+	ck_assert_str_eq(range("127.0.0.1"), "loopback");
+	ck_assert_str_eq(range("127.255.0.9"), "loopback");
+	ck_assert_str_eq(range("::1"), "loopback");
+	ck_assert_str_eq(range("0.0.0.0"), "unspecified (0.0.0.0/8)");
+	ck_assert_str_eq(range("::"), "unspecified (::)");
+	ck_assert_str_eq(range("10.1.2.3"), "private (RFC 1918)");
+	ck_assert_str_eq(range("172.16.0.1"), "private (RFC 1918)");
+	ck_assert_str_eq(range("172.31.255.255"), "private (RFC 1918)");
+	ck_assert_str_eq(range("192.168.1.1"), "private (RFC 1918)");
+	ck_assert_str_eq(range("100.64.0.1"),
+			 "shared (RFC 6598, carrier-grade NAT)");
+	ck_assert_str_eq(range("100.127.255.255"),
+			 "shared (RFC 6598, carrier-grade NAT)");
+	ck_assert_str_eq(range("169.254.10.1"), "link-local");
+	ck_assert_str_eq(range("fe80::1"), "link-local");
+	ck_assert_str_eq(range("febf::1"), "link-local");
+	ck_assert_str_eq(range("fec0::1"), "site-local (deprecated)");
+	ck_assert_str_eq(range("fd00:1::2"), "unique local (RFC 4193)");
+	ck_assert_str_eq(range("fc00::1"), "unique local (RFC 4193)");
+	/* an IPv4-mapped address is its IPv4 address */
+	ck_assert_str_eq(range("::ffff:127.0.0.1"), "loopback");
+	ck_assert_str_eq(range("::ffff:192.168.0.1"), "private (RFC 1918)");
+	ck_assert_str_eq(range("::ffff:198.51.100.1"), "");
+}
+END_TEST
+
+/* The edges of each range, and what is public: benchmarking space
+ * (RFC 2544, the test bed's), documentation, multicast, global. */
+START_TEST(test_public)
+{
+	static const char *const pub[] = {
+		"198.18.0.1",
+		"198.19.255.254",
+		"192.0.2.1",
+		"198.51.100.7",
+		"203.0.113.9",
+		"8.8.8.8",
+		"1.0.0.1",
+		"11.0.0.1",
+		"126.255.255.255",
+		"128.0.0.1",
+		"172.15.255.255",
+		"172.32.0.0",
+		"192.167.255.255",
+		"192.169.0.0",
+		"100.63.255.255",
+		"100.128.0.0",
+		"169.253.255.255",
+		"169.255.0.0",
+		"224.0.0.1",
+		"2001:db8::1",
+		"2a00:1450::1",
+		"fbff::1",
+		"fe00::1",
+		"ff02::1",
+		"::2",
+		"::ffff:8.8.8.8",
+		"64:ff9b::a00:1",
+	};
+	size_t i;
+
+	for (i = 0; i < sizeof(pub) / sizeof(pub[0]); i++)
+		ck_assert_msg(range(pub[i])[0] == '\0', "%s: '%s'", pub[i],
+			      range(pub[i]));
+}
+END_TEST
+
 Suite *addrs_suite(void)
 {
 	Suite *s = suite_create("addrs");
@@ -142,6 +221,10 @@ Suite *addrs_suite(void)
 	tcase_add_test(tc, test_take_both_families);
 	tcase_add_test(tc, test_pick_lowest);
 	tcase_add_test(tc, test_pick_all_keeps_order);
+	suite_add_tcase(s, tc);
+	tc = tcase_create("private");
+	tcase_add_test(tc, test_private_ranges);
+	tcase_add_test(tc, test_public);
 	suite_add_tcase(s, tc);
 	return s;
 }

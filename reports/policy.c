@@ -20,6 +20,9 @@ static bool is_mx(const struct report *r, const char *host)
 	return false;
 }
 
+/* RFC 8461 4.2: a sender refuses an MX that does not match the policy or
+ * fails validation and tries the next, so in mode enforce a matching MX
+ * with verified STARTTLS is protected whatever the other MX hosts do. */
 static void check_policy(struct report *r)
 {
 	const struct dns_info *d = &r->dns;
@@ -27,7 +30,6 @@ static void check_policy(struct report *r)
 		d->sts.mode == MTASTS_ENFORCE ? SEV_ERROR : SEV_WARNING;
 	size_t i;
 	int k;
-	bool all_ok = true;
 
 	if (d->sts.mode == MTASTS_NONE)
 		return;
@@ -41,18 +43,23 @@ static void check_policy(struct report *r)
 				d->sts.mode == MTASTS_ENFORCE
 					? _("will not deliver to it")
 					: _("report it"));
-			all_ok = false;
 		}
-	for (i = 0; i < r->nprobes; i++) {
-		const struct probe *p = r->probes[i];
+	for (i = 0; i < r->nconclusions; i++) {
+		const struct probe *p = r->conclusions[i].p;
 		struct verdict v;
 
 		if (p->port != 25 || !is_mx(r, p->host))
 			continue;
 		report_judge(r, p, &v);
 		if (v.state == ST_STARTTLS && v.tls_ok &&
-		    mtasts_match(&d->sts, p->host))
+		    mtasts_match(&d->sts, p->host)) {
+			/* a stripped STARTTLS makes compliant senders refuse
+			 * this MX, not fall back to cleartext */
+			if (d->sts.mode == MTASTS_ENFORCE)
+				r->conclusions[i].c.protection =
+					"MTA-STS (enforce)";
 			continue;
+		}
 		report_finding(r, "mta-sts-violation", sev,
 			       "%s (%s) port 25: the policy (mode %s) requires "
 			       "STARTTLS "
@@ -65,16 +72,7 @@ static void check_policy(struct report *r)
 				       ? _(" with a certificate "
 					   "that does not verify")
 				       : "");
-		all_ok = false;
 	}
-	if (d->sts.mode != MTASTS_ENFORCE || !all_ok)
-		return;
-	/* enforce, every MX covered and passing: a stripped STARTTLS would
-	 * make compliant senders refuse, not fall back to cleartext */
-	for (i = 0; i < r->nconclusions; i++)
-		if (r->conclusions[i].p->port == 25 &&
-		    is_mx(r, r->conclusions[i].p->host))
-			r->conclusions[i].c.protection = "MTA-STS (enforce)";
 }
 
 /* The policy host's certificate looks ahead like a mail port's: when
@@ -101,13 +99,58 @@ static void check_policy_cert(struct report *r)
 		r->cert_warn_days, r->cert_crit_days);
 }
 
-void report_policies(struct report *r)
+/* What MTA-STS says of p, a port-25 probe of a domain's host. */
+static const char *sts_words(const struct report *r, const struct probe *p)
 {
 	const struct dns_info *d = &r->dns;
 
-	report_conclusions(r);
-	report_dane(r);
-	check_policy_cert(r);
+	if (d->sts_valid && d->mta_sts == NULL)
+		return _("an MTA-STS policy is published, but no _mta-sts "
+			 "record announces it");
+	if (d->sts_valid && d->sts.mode == MTASTS_ENFORCE)
+		return !is_mx(r, p->host)
+			       ? _("MTA-STS policy in mode enforce, but this "
+				   "host is not an MX")
+		       : !mtasts_match(&d->sts, p->host)
+			       ? _("MTA-STS policy in mode enforce, but this "
+				   "MX is not in its mx list")
+			       : _("MTA-STS policy in mode enforce, but this "
+				   "MX fails it");
+	if (d->sts_valid)
+		return d->sts.mode == MTASTS_TESTING
+			       ? _("MTA-STS policy in mode testing (reports "
+				   "only)")
+			       : _("MTA-STS policy in mode none");
+	if (d->mta_sts != NULL)
+		return _("an _mta-sts record, but its policy could not be "
+			 "used");
+	return _("no MTA-STS policy");
+}
+
+/* For the downgrade-risk message of an unprotected port 25: every part
+ * of MTA-STS and DANE that was looked at, and what it found. */
+static void note_protection(const struct report *r, const struct probe *p,
+			    struct verdict_ctx *c)
+{
+	const struct dane_result *dn = &c->dane;
+	char dane[sizeof(dn->error) + 64];
+
+	if (!dn->present)
+		snprintf(dane, sizeof(dane), _("no TLSA records for DANE"));
+	else if (!dn->usable)
+		snprintf(dane, sizeof(dane), "%s",
+			 dn->error[0] ? dn->error : _("DANE not assessed"));
+	else
+		snprintf(dane, sizeof(dane), _("DANE failed: %s"), dn->error);
+	/* TRANSLATORS: what MTA-STS found; what DANE found */
+	snprintf(c->protection_note, sizeof(c->protection_note), _("%s; %s"),
+		 sts_words(r, p), dane);
+}
+
+static void domain_policies(struct report *r)
+{
+	const struct dns_info *d = &r->dns;
+
 	if (!d->domain || d->nmx == 0 || d->null_mx)
 		return;
 	if (d->tls_rpt == NULL)
@@ -149,6 +192,22 @@ void report_policies(struct report *r)
 		return;
 	}
 	check_policy(r);
+}
+
+void report_policies(struct report *r)
+{
+	size_t i;
+
+	report_conclusions(r);
+	report_dane(r);
+	check_policy_cert(r);
+	domain_policies(r);
+	/* a host or an address given: nothing was looked up to note */
+	for (i = 0; r->dns.domain && i < r->nconclusions; i++)
+		if (r->conclusions[i].p->port == 25 &&
+		    r->conclusions[i].c.protection == NULL)
+			note_protection(r, r->conclusions[i].p,
+					&r->conclusions[i].c);
 }
 
 void report_record_findings(struct report *r)

@@ -368,6 +368,12 @@ static void starttls_findings(const struct probe *p,
 		add(v, "downgrade-protected", SEV_INFO,
 		    "STARTTLS on port 25 is protected against stripping by %s",
 		    c->protection);
+	} else if (p->port == 25 && c->protection_note[0] != '\0') {
+		add(v, "downgrade-risk", SEV_WARNING,
+		    "STARTTLS on port 25 can be stripped on the path: nothing "
+		    "protects it here (%s)",
+		    c->protection_note);
+		v->downgrade_risk = true;
 	} else if (p->port == 25) {
 		add(v, "downgrade-risk", SEV_WARNING,
 		    "STARTTLS on port 25 can be stripped on the path unless "

@@ -80,6 +80,9 @@ struct verdict_ctx {
 	char legacy_version[16];
 	int command_injection;	/* the NOOP was answered in TLS; -1 not run */
 	const char *protection; /* "MTA-STS (enforce)", "DANE", or NULL */
+	/* port 25 of a domain's host, unprotected: what of MTA-STS and DANE
+	 * was checked and what it found; "" when nothing was */
+	char protection_note[400];
 	struct dane_result dane;
 	/* the run's one clock for days left (report_judge sets it from
 	 * report_now), so every session of a run counts alike; 0: the

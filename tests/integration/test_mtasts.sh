@@ -58,6 +58,7 @@ notype      txt -   ca
 selfsigned  txt -   self
 notxt       -   -   ca
 slow        txt -   ca
+twomx       txt rpt ca
 nohost      txt -   -
 nosts       -   -   -
 rptonly     -   rpt -
@@ -158,6 +159,10 @@ sts_up() {
 			log-facility=$STS_DIR/dnsmasq.log
 			log-queries
 			host-record=$MX,198.18.1.2,fd00:1::2
+			# twomx: a second MX the enforce policy does not list
+			# (the same Postfix: its certificate names $MX only)
+			mx-host=twomx.sts.test,mx2.twomx.sts.test,20
+			host-record=mx2.twomx.sts.test,198.18.1.2,fd00:1::2
 		EOF
 		sts_zone
 	} >"$STS_DIR/dnsmasq.conf" || return
@@ -323,6 +328,24 @@ assert_eq "enforce: text has the policy line" \
 	"$(grep_yn -xF "$OUT/enforce.txt" "  MTA-STS policy: mode enforce, max_age 86400, mx $MX")" yes
 assert_eq "enforce: text has the record line" \
 	"$(grep_yn -xF "$OUT/enforce.txt" "  MTA-STS: v=STSv1; id=20240101T000000")" yes
+
+# Two MX, the enforce policy lists the first only (RFC 8461 4.2): senders
+# refuse mx2 and deliver to the first, whose port 25 is protected whatever
+# mx2 does; mx2's downgrade-risk says what was checked and found.
+sprobe twomx twomx
+P1='[.probes[] | select(.port == 25 and .host == "mail.example.test")]'
+P2='[.probes[] | select(.port == 25 and .host == "mx2.twomx.sts.test")]'
+assert_jq "twomx: two probes of each MX" "$F" "\"\($P1 | length) \($P2 | length)\"" "2 2"
+assert_jq "twomx: the listed MX protected by MTA-STS" "$F" \
+	"$P1"' | map("\(.downgrade_risk) \([.findings[] | select(.id == "downgrade-protected") | .message | test("MTA-STS \\(enforce\\)")])") | join("|")' \
+	"false [true]|false [true]"
+assert_jq "twomx: the other MX not protected" "$F" "$P2"' | map(.downgrade_risk) | all' true
+assert_jq "twomx: its downgrade-risk says what was checked and found" "$F" \
+	"$P2"' | map(.findings[] | select(.id == "downgrade-risk") | .message |
+		test("MTA-STS policy in mode enforce, but this MX is not in its mx list; no TLSA records for DANE") and
+		(test("neither was checked") | not)) | [length, all] | map(tostring) | join(" ")' "2 true"
+assert_jq "twomx: mta-sts-violation (error) names mx2" "$F" \
+	'[.findings[] | select(.id == "mta-sts-violation") | select(.message | test("mx2\\.twomx")) | .severity] | unique | join(",")' error
 
 # The MX covered by a wildcard pattern: protected as well.
 sprobe wildcard wildcard

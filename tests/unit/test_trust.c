@@ -315,6 +315,85 @@ START_TEST(test_dane_assessed)
 }
 END_TEST
 
+/* MTA-STS enforce naming mx1 only: mx1 (verified STARTTLS) is protected
+ * whatever mx2 does (RFC 8461 4.2); mx2's downgrade-risk says what was
+ * checked. */
+static const struct finding *probe_finding(const struct probe *p,
+					   const char *id, struct verdict *v)
+{
+	size_t i;
+
+	report_judge(&R, p, v);
+	for (i = 0; i < v->nfindings; i++)
+		if (strcmp(v->findings[i].id, id) == 0)
+			return &v->findings[i];
+	return NULL;
+}
+
+START_TEST(test_mtasts_per_mx)
+{
+	static const char policy[] = "version: STSv1\nmode: enforce\n"
+				     "mx: mx1.example.test\nmax_age: 86400\n";
+	char err[200];
+	struct probe *p1, *p2;
+	struct verdict v;
+	const struct finding *f;
+
+	mx("mx1.example.test", "mx2.example.test");
+	R.dns.mta_sts = strdup("v=STSv1; id=1");
+	R.dns.tls_rpt = strdup("v=TLSRPTv1; rua=mailto:x@example.test");
+	ck_assert_int_eq(mtasts_parse(policy, strlen(policy), &R.dns.sts, err,
+				      sizeof(err)),
+			 0);
+	R.dns.sts_valid = R.dns.sts_tried = true;
+	p1 = good("mx1.example.test", "198.18.0.2", 25, "mx", NULL);
+	p2 = good("mx2.example.test", "198.18.0.3", 25, "mx", NULL);
+	report_policies(&R);
+	ck_assert_str_eq(report_ctx(&R, p1)->protection, "MTA-STS (enforce)");
+	ck_assert_ptr_nonnull(probe_finding(p1, "downgrade-protected", &v));
+	ck_assert(!v.downgrade_risk);
+	ck_assert_ptr_null(report_ctx(&R, p2)->protection);
+	f = probe_finding(p2, "downgrade-risk", &v);
+	ck_assert_ptr_nonnull(f);
+	ck_assert(v.downgrade_risk);
+	ck_assert_msg(strstr(f->message, "mode enforce") != NULL &&
+			      strstr(f->message, "not in its mx list") !=
+				      NULL &&
+			      strstr(f->message, "no TLSA records") != NULL &&
+			      strstr(f->message, "neither was checked") == NULL,
+		      "message: %s", f->message);
+	ck_assert_ptr_nonnull(target_message("mta-sts-violation"));
+}
+END_TEST
+
+/* No policy; TLSA records, not validated: the message says both were
+ * looked at, and what they gave. */
+START_TEST(test_downgrade_message_says_what_was_checked)
+{
+	struct probe *p;
+	struct verdict v;
+	const struct finding *f;
+
+	mx("mx.example.test", NULL);
+	R.dns.ad_trusted = true;
+	tlsa_for("_25._tcp.mx.example.test", false);
+	plan_host("mx.example.test", true);
+	p = good("mx.example.test", "198.18.0.2", 25, "mx", NULL);
+	report_policies(&R);
+	f = probe_finding(p, "downgrade-risk", &v);
+	ck_assert_ptr_nonnull(f);
+	ck_assert_msg(strstr(f->message, "no MTA-STS policy; DANE not "
+					 "assessed: the TLSA answer") != NULL,
+		      "message: %s", f->message);
+	/* a host, not a domain: nothing was looked up */
+	R.dns.domain = false;
+	report_policies(&R);
+	f = probe_finding(p, "downgrade-risk", &v);
+	ck_assert_ptr_nonnull(f);
+	ck_assert_ptr_nonnull(strstr(f->message, "neither was checked"));
+}
+END_TEST
+
 Suite *trust_suite(void)
 {
 	Suite *s = suite_create("trust");
@@ -328,6 +407,8 @@ Suite *trust_suite(void)
 	tcase_add_test(tc, test_dane_not_assessed);
 	tcase_add_test(tc, test_dane_srv_not_validated);
 	tcase_add_test(tc, test_dane_assessed);
+	tcase_add_test(tc, test_mtasts_per_mx);
+	tcase_add_test(tc, test_downgrade_message_says_what_was_checked);
 	suite_add_tcase(s, tc);
 	return s;
 }

@@ -87,6 +87,11 @@ static void answer(FILE *out, const struct report *r, const char *id)
 			fprintf(out, _(", port %d, %s (%s)</dd>\n"),
 				rec.alt->port, rec.alt_label,
 				mode_words(rec.alt_encryption));
+			if (rec.alt_why[0] != '\0') {
+				fputs("<dd>", out);
+				html_esc(out, rec.alt_why);
+				fputs("</dd>\n", out);
+			}
 		}
 		fputs(_("</dl>\n<p>Why: "), out);
 		html_esc(out, rec.why);

@@ -81,6 +81,11 @@ static void summary(FILE *out, const struct report *r,
 						      : rec->alt->address);
 			fprintf(out, _(" port %d, %s\n"), rec->alt->port,
 				rec->alt_label);
+			if (rec->alt_why[0] != '\0') {
+				fputs("  ", out); /* within the list item */
+				report_md(out, rec->alt_why);
+				fputc('\n', out);
+			}
 		}
 		fputc('\n', out);
 		report_md(out, rec->why);

@@ -443,6 +443,17 @@ void report_recommend(const struct report *r, struct recommendation *rec)
 		rec->alt_encryption = encryption_of(rec->alt);
 		rec->alt_label = label_of(rec->alt);
 		report_identity(r, rec->alt, &rec->alt_id);
+		/* the alternative is a host to type too: a name outside the
+		 * domain says where it came from and what proves it, as for
+		 * the recommendation (no leading space) */
+		if (rec->alt_id.established_by == NULL ||
+		    strcmp(rec->alt_id.established_by, "in the domain") != 0)
+			report_identity_words(r, rec->alt, &rec->alt_id,
+					      rec->alt_why,
+					      sizeof(rec->alt_why));
+		if (rec->alt_why[0] == ' ')
+			memmove(rec->alt_why, rec->alt_why + 1,
+				strlen(rec->alt_why));
 	}
 	report_identity(r, rec->probe, &rec->id);
 	snprintf(rec->why, sizeof(rec->why),

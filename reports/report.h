@@ -91,7 +91,8 @@ struct recommendation {
 	const struct probe *alt;   /* the best working route on another port */
 	const char *alt_encryption, *alt_label;
 	struct host_identity id, alt_id; /* of probe's and alt's hosts */
-	char why[2048]; /* every port, the advice and the name's origin */
+	char why[2048];	    /* every port, the advice and the name's origin */
+	char alt_why[1024]; /* the alternative host name's origin, or "" */
 };
 
 /* Adds a finding about the target as a whole (not about one probe). */

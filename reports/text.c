@@ -425,6 +425,8 @@ int report_text(FILE *out, const struct report *r, bool colour)
 					      : rec.alt->address,
 				rec.alt->port, rec.alt_label,
 				mode_words(rec.alt_encryption));
+		if (rec.alt != NULL && rec.alt_why[0] != '\0')
+			fprintf(out, "  %s\n", rec.alt_why);
 	} else {
 		fprintf(out, _("\nNo safe way to send mail from here: %s.\n"),
 			rec.why);

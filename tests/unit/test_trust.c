@@ -8,6 +8,7 @@
 
 #include "probe/probe.h"
 #include "reports/check.h"
+#include "reports/html.h"
 #include "reports/report.h"
 #include "reports/verdict.h"
 #include "tests/unit/suites.h"
@@ -174,6 +175,60 @@ START_TEST(test_mx_target_and_typed)
 	ck_assert_str_eq(rec.id.source, "typed");
 	ck_assert_str_eq(rec.id.established_by, "typed");
 	ck_assert_ptr_null(strstr(rec.why, "came from"));
+}
+END_TEST
+
+/* The alternative route names a host too: an SRV target outside the
+ * domain, not validated, carries the same warning there as it would as
+ * the recommendation, in every report that shows the alternative. */
+START_TEST(test_alternative_says_its_origin)
+{
+	struct recommendation rec;
+	char *out = NULL;
+	size_t len = 0;
+	FILE *f;
+
+	srv("smtp.example.test", 465, false);
+	R.dns.sub = calloc(1, sizeof(*R.dns.sub));
+	ck_assert_ptr_nonnull(R.dns.sub);
+	R.dns.sub[0].port = 587;
+	R.dns.sub[0].target = strdup("smtp.provider.test");
+	R.dns.nsub = 1;
+	good("smtp.example.test", "198.18.0.9", 465, "submissions", NULL);
+	good("smtp.provider.test", "198.18.0.10", 587, "submission", NULL);
+	report_recommend(&R, &rec);
+	ck_assert_ptr_eq(rec.probe, R.probes[0]);
+	ck_assert_ptr_eq(rec.alt, R.probes[1]);
+	ck_assert_ptr_null(rec.alt_id.established_by);
+	f = open_memstream(&out, &len);
+	ck_assert_ptr_nonnull(f);
+	ck_assert_int_eq(report_text(f, &R, false), 0);
+	fclose(f);
+	ck_assert_msg(strstr(out, "Warning: the name smtp.provider.test "
+				  "came from the _submission._tcp SRV record "
+				  "of example.test") != NULL,
+		      "text: %s", out);
+	free(out);
+	out = NULL;
+	f = open_memstream(&out, &len);
+	ck_assert_ptr_nonnull(f);
+	ck_assert_int_eq(report_markdown(f, &R), 0);
+	fclose(f);
+	ck_assert_msg(strstr(out, "Warning: the name smtp.provider.test "
+				  "came from the \\_submission.\\_tcp SRV "
+				  "record of example.test") != NULL,
+		      "markdown: %s", out);
+	free(out);
+	out = NULL;
+	f = open_memstream(&out, &len);
+	ck_assert_ptr_nonnull(f);
+	ck_assert_int_eq(html_target(f, &R, "t", "test"), 0);
+	fclose(f);
+	ck_assert_msg(strstr(out, "<dd>Warning: the name smtp.provider.test "
+				  "came from the _submission._tcp SRV record "
+				  "of example.test") != NULL,
+		      "html: %s", out);
+	free(out);
 }
 END_TEST
 
@@ -404,6 +459,7 @@ Suite *trust_suite(void)
 	tcase_add_test(tc, test_srv_target_established);
 	tcase_add_test(tc, test_srv_target_in_domain);
 	tcase_add_test(tc, test_mx_target_and_typed);
+	tcase_add_test(tc, test_alternative_says_its_origin);
 	tcase_add_test(tc, test_dane_not_assessed);
 	tcase_add_test(tc, test_dane_srv_not_validated);
 	tcase_add_test(tc, test_dane_assessed);

@@ -184,13 +184,21 @@ static void status_line(FILE *out, const struct report *r, enum nagios_state st,
 				  : "work");
 	} else {
 		report_recommend(r, &rec);
-		if (rec.probe != NULL)
+		if (rec.probe == NULL)
+			put_fmt(out, "; no safe way to send mail");
+		else
 			put_fmt(out, "; use %s:%d %s",
 				rec.probe->host ? rec.probe->host
 						: rec.probe->address,
 				rec.probe->port, rec.label);
-		else
-			put_fmt(out, "; no safe way to send mail");
+		/* a name DNS handed out, not proven the user's (RFC 6186 6,
+		 * RFC 7817 4): the line says so, as the recommendation does */
+		if (rec.probe != NULL && rec.id.established_by == NULL)
+			put_fmt(out,
+				" (the name came from the %s of %s, not "
+				"DNSSEC-validated: confirm it with the "
+				"provider)",
+				rec.id.source, r->host);
 	}
 	if (t->any_cert)
 		put_fmt(out, "; certificates: %ld days left at the soonest",

@@ -9,6 +9,7 @@
 #include "probe/probe.h"
 #include "reports/check.h"
 #include "reports/html.h"
+#include "reports/nagios.h"
 #include "reports/report.h"
 #include "reports/verdict.h"
 #include "tests/unit/suites.h"
@@ -228,6 +229,39 @@ START_TEST(test_alternative_says_its_origin)
 				  "came from the _submission._tcp SRV record "
 				  "of example.test") != NULL,
 		      "html: %s", out);
+	free(out);
+}
+END_TEST
+
+/* The monitoring status line names the host to use too: an unproven
+ * one says so there. */
+START_TEST(test_nagios_says_unproven_name)
+{
+	char *out = NULL;
+	size_t len = 0;
+	FILE *f;
+
+	srv("smtp.provider.test", 465, false);
+	good("smtp.provider.test", "198.18.0.9", 465, "submissions", NULL);
+	f = open_memstream(&out, &len);
+	ck_assert_ptr_nonnull(f);
+	ck_assert_int_eq(report_nagios(f, &R), 0);
+	fclose(f);
+	ck_assert_msg(strstr(out, "; use smtp.provider.test:465 SSL (the name "
+				  "came from the SRV record _submissions._tcp "
+				  "of example.test, not DNSSEC-validated: "
+				  "confirm it with the provider) |") != NULL,
+		      "nagios: %s", out);
+	free(out);
+	/* validated: the line as before */
+	R.dns.subs_ad = true;
+	out = NULL;
+	f = open_memstream(&out, &len);
+	ck_assert_ptr_nonnull(f);
+	ck_assert_int_eq(report_nagios(f, &R), 0);
+	fclose(f);
+	ck_assert_msg(strstr(out, "; use smtp.provider.test:465 SSL |") != NULL,
+		      "nagios: %s", out);
 	free(out);
 }
 END_TEST
@@ -460,6 +494,7 @@ Suite *trust_suite(void)
 	tcase_add_test(tc, test_srv_target_in_domain);
 	tcase_add_test(tc, test_mx_target_and_typed);
 	tcase_add_test(tc, test_alternative_says_its_origin);
+	tcase_add_test(tc, test_nagios_says_unproven_name);
 	tcase_add_test(tc, test_dane_not_assessed);
 	tcase_add_test(tc, test_dane_srv_not_validated);
 	tcase_add_test(tc, test_dane_assessed);

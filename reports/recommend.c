@@ -116,6 +116,29 @@ static const char *name_of(const struct probe *p)
 	return p->host ? p->host : p->address;
 }
 
+/* Hosts that resolved, but only to addresses --public-only refused. */
+static size_t hosts_not_public(const struct report *r)
+{
+	size_t i, n = 0;
+
+	for (i = 0; i < r->nhosts; i++)
+		n += r->hosts[i].error != NULL &&
+		     strcmp(r->hosts[i].error, PLAN_ERR_NOT_PUBLIC) == 0;
+	return n;
+}
+
+/* A literal address target --public-only refused: the resolver said
+ * so in a private-address finding (there is no host to carry it). */
+static bool address_not_public(const struct report *r)
+{
+	size_t i;
+
+	for (i = 0; i < r->nfindings; i++)
+		if (strcmp(r->findings[i].id, "private-address") == 0)
+			return true;
+	return false;
+}
+
 /* The domain resolved to mail hosts, but none on the ports asked for:
  * the MX records name hosts for 25, the SRV records their own ports. */
 static bool explain_unplanned(const struct report *r,
@@ -315,6 +338,21 @@ static void explain_none(const struct report *r, struct recommendation *rec,
 			   "answer"));
 	else if (r->nprobes == 0 && r->nhosts == 0 && explain_unplanned(r, rec))
 		; /* said */
+	else if (r->nprobes == 0 && r->is_address && address_not_public(r))
+		snprintf(rec->why, sizeof(rec->why),
+			 _("nothing was probed: the address is not public "
+			   "(loopback, private or link-local), and "
+			   "--public-only left it out. Run without "
+			   "--public-only to probe it"));
+	else if (r->nprobes == 0 && hosts_not_public(r) > 0)
+		snprintf(
+			rec->why, sizeof(rec->why),
+			_("nothing was probed: %zu mail host(s) resolved only "
+			  "to "
+			  "addresses that are not public (loopback, private or "
+			  "link-local), and --public-only left them out. Run "
+			  "without --public-only to probe them"),
+			hosts_not_public(r));
 	else if (r->nprobes == 0)
 		snprintf(rec->why, sizeof(rec->why),
 			 _("nothing could be probed: no mail host resolved"));

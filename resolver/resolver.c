@@ -554,7 +554,7 @@ static void on_addrs(void *arg, int family, int status,
 	give_rest(hl);
 	if (hl->lookups == 0 && ph->addresses.n == 0 && hl->refused > 0 &&
 	    ph->error == NULL)
-		ph->error = "not public (--public-only)";
+		ph->error = PLAN_ERR_NOT_PUBLIC;
 	if (hl->lookups == 0)
 		private_rest(hl);
 	if (hl->lookups == 0 &&

@@ -45,6 +45,9 @@ struct plan_host {
 	bool addr_ad;
 };
 
+/* plan_host.error when --public-only refused every address it had */
+#define PLAN_ERR_NOT_PUBLIC "not public (--public-only)"
+
 struct tlsa_set {
 	char *name; /* _25._tcp.mx1.example.test */
 	bool ad;    /* the answer was DNSSEC-validated */

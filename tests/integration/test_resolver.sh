@@ -584,6 +584,8 @@ assert_jq "privonly: private-address says not probed" "$F" \
 	"mx.private.test, named by an MX or SRV answer, has the loopback address 127.0.0.1: not probed (--public-only)"
 assert_jq "privonly: the host's error says why it has no address" "$F" \
 	"$(dh mx.private.test)"' | "\(.error) \(.addresses | length)"' "not public (--public-only) 0"
+assert_jq "privonly: the recommendation says why nothing was probed" "$F" \
+	'.recommendation.why | test("^nothing was probed: 1 mail host[(]s[)] resolved only to addresses that are not public .*Run without --public-only")' true
 # Six of them: four said one by one, the others counted in one finding.
 zprobe lan --ports 25 --public-only lan.test
 assert_jq "lan: nothing probed" "$F" '.probes | length' 0

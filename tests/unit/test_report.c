@@ -864,6 +864,39 @@ START_TEST(test_recommend_unplanned_port)
 }
 END_TEST
 
+/* --public-only refused the only host's addresses: not "no mail host
+ * resolved", which is false, but why nothing was probed and what to do. */
+START_TEST(test_recommend_not_public)
+{
+	struct recommendation rec;
+	struct plan_host h = {.name = "mx.example.test",
+			      .error = PLAN_ERR_NOT_PUBLIC};
+
+	R.dns.domain = true;
+	R.hosts = &h;
+	R.nhosts = 1;
+	report_recommend(&R, &rec);
+	R.hosts = NULL;
+	R.nhosts = 0;
+	ck_assert_ptr_null(rec.probe);
+	ck_assert_msg(strstr(rec.why, "no mail host resolved") == NULL, "%s",
+		      rec.why);
+	ck_assert_msg(strstr(rec.why, "1 mail host(s) resolved only to "
+				      "addresses that are not public") != NULL,
+		      "%s", rec.why);
+	ck_assert_msg(strstr(rec.why, "without --public-only") != NULL, "%s",
+		      rec.why);
+	/* a literal address refused: no host, the resolver's finding */
+	R.is_address = true;
+	report_finding(&R, "private-address", SEV_INFO,
+		       "fd00:1::2 has the unique local (RFC 4193) address "
+		       "fd00:1::2: not probed (--public-only)");
+	report_recommend(&R, &rec);
+	ck_assert_msg(strstr(rec.why, "the address is not public") != NULL,
+		      "%s", rec.why);
+}
+END_TEST
+
 /* Probed by address: TLS is sound but no certificate names an address.
  * "No safe way" says to probe the host name. */
 START_TEST(test_recommend_address_hint)
@@ -1218,6 +1251,7 @@ Suite *report_suite(void)
 	tcase_add_test(st, test_recommend_why);
 	tcase_add_test(st, test_recommend_reasons);
 	tcase_add_test(st, test_recommend_unplanned_port);
+	tcase_add_test(st, test_recommend_not_public);
 	tcase_add_test(st, test_recommend_address_hint);
 	tcase_add_test(st, test_dns_unanswered);
 	tcase_add_test(st, test_recommend_never_relay25);

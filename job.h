@@ -50,8 +50,10 @@ struct job {
 	size_t cap;  /* of r.probes */
 	int pending; /* pieces of work not ended; only job_hold/release */
 	uint64_t t0;
-	uint64_t not_after; /* the target's deadline, loop_now() ms */
-	bool walked;	    /* the hop walks were planned */
+	/* the target's clock: when its first session started (0: none
+	 * yet), and how long its sessions may run from then */
+	uint64_t clock0, budget_ms;
+	bool walked; /* the hop walks were planned */
 };
 
 /* A probe this job runs, and what it still waits for: the session and

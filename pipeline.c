@@ -136,8 +136,7 @@ static void job_finish(struct job *job)
 
 	job->r.duration_ms = (int64_t)(loop_now() - job->t0);
 	followups_fill(job);
-	report_deadline_findings(&job->r,
-				 (unsigned)((job->not_after - job->t0) / 1000),
+	report_deadline_findings(&job->r, (unsigned)(job->budget_ms / 1000),
 				 TARGET_DEADLINES);
 	report_record_findings(&job->r);
 	report_policies(&job->r);
@@ -243,7 +242,8 @@ static void add_control(struct job *job, const struct resolved_addr *a)
 	if (p == NULL)
 		return;
 	p->connect_only = true;
-	p->not_after = job->not_after;
+	p->target_start = &job->clock0;
+	p->target_budget_ms = job->budget_ms;
 	job->r.controls[job->r.ncontrols++] = p;
 	submit(job, p);
 }
@@ -291,7 +291,8 @@ static void add_probe(struct job *job, const struct resolved_addr *a,
 	p->name_typed = a->host == NULL || name_is(a->host, job->r.host);
 	p->declared = e->tls ? MODE_TLS : MODE_PLAIN;
 	p->expect = first_mode(&job->pl->opts, e->port, p->declared);
-	p->not_after = job->not_after;
+	p->target_start = &job->clock0;
+	p->target_budget_ms = job->budget_ms;
 	p->cert_warn_days = job->pl->opts.cert_warn_days;
 	p->cert_crit_days = job->pl->opts.cert_crit_days;
 	job->r.probes[job->r.nprobes++] = p;
@@ -352,8 +353,7 @@ int pipeline_add(struct pipeline *pl, const struct target *t)
 		return -1;
 	job->pl = pl;
 	job->t0 = loop_now();
-	job->not_after =
-		job->t0 + (uint64_t)TARGET_DEADLINES * pl->opts.deadline_ms;
+	job->budget_ms = (uint64_t)TARGET_DEADLINES * pl->opts.deadline_ms;
 	job->r.started = time(NULL);
 	job->r.check = pl->opts.check;
 	job->r.cert_warn_days = pl->opts.cert_warn_days;

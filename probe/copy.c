@@ -68,6 +68,7 @@ int probe_copy(struct probe *dst, const struct probe *src)
 	dst->session = NULL;
 	dst->tls_done = NULL;
 	dst->tls_arg = NULL;
+	dst->target_start = NULL; /* the other target's clock */
 	r |= dup_str(&dst->detail, src->detail);
 	r |= dup_str(&dst->banner, src->banner);
 	r |= dup_str(&dst->starttls_reply, src->starttls_reply);

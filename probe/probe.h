@@ -123,6 +123,11 @@ struct probe {
 	/* the target's own deadline (loop_now() ms; 0: none): the session
 	 * ends by then, and one that would start later never connects */
 	uint64_t not_after;
+	/* Or the target's clock, started by the first of its sessions to
+	 * start (not while it waits behind other targets for a slot): then
+	 * not_after is *target_start + target_budget_ms, set at the start. */
+	uint64_t *target_start;
+	uint64_t target_budget_ms;
 	/* --cert-days: a certificate that expires within warn days is
 	 * reported, within crit days as an error; 0: not judged */
 	int cert_warn_days, cert_crit_days;

@@ -980,6 +980,11 @@ int probe_start(const struct probe_ctx *ctx, struct probe *p,
 	s->tls_first = p->expect == MODE_TLS;
 	p->session = s;
 	s->t0 = loop_now();
+	if (p->target_start != NULL) {
+		if (*p->target_start == 0)
+			*p->target_start = s->t0;
+		p->not_after = *p->target_start + p->target_budget_ms;
+	}
 	s->deadline = s->t0 + ctx->deadline_ms;
 	if (p->not_after != 0 && p->not_after < s->deadline)
 		s->deadline = p->not_after;

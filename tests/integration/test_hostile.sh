@@ -83,6 +83,22 @@ state_is tarpit unusable/no-greeting
 finding tarpit tarpit true
 server_stop
 
+# 9b. Targets queued behind others for a session slot: a target's own
+# deadline (4 x --deadline) runs from its first session's start, so eight
+# targets one at a time (--concurrency 1) are each probed, not reported
+# "unusable" for sessions that never left the queue.
+server_start queued silent
+targets=()
+for ((i = 0; i < 8; i++)); do targets+=("127.0.0.1:$PORT"); done
+run_smtpprobe queued json --format json --timeout 1 --deadline 1 \
+	--concurrency 1 --quick "${targets[@]}"
+assert_eq "queued: eight reports" "$(jq -s length "$H_DIR/queued.json" 2>&1)" 8
+assert_eq "queued: no target-deadline finding" \
+	"$(jq -s '[.[].findings[] | select(.id == "target-deadline")] | length' "$H_DIR/queued.json" 2>&1)" 0
+assert_eq "queued: every session connected (none cut in the queue)" \
+	"$(jq -s '[.[].probes[] | select(.timings_ms.connect == null)] | length' "$H_DIR/queued.json" 2>&1)" 0
+server_stop
+
 # 10. Terminal escapes, BEL and NUL in the banner: flagged, and shown only
 # escaped, in JSON and in text.
 server_start nonprintable nonprintable

@@ -590,7 +590,8 @@ void dns_hosts_file(struct dns *dns, const char *name, int family,
 		lk = NULL;
 	}
 	if (dns->files == NULL || lk == NULL) {
-		free(lk);
+		if (lk != NULL)
+			lookup_free(lk); /* and its waiter */
 		cb(arg, family, ARES_ENOMEM, NULL, 0, NULL);
 		return;
 	}

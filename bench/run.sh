@@ -379,11 +379,31 @@ udp_drops() {
 		awk '/RcvbufErrors/ { s += $2 } END { print s + 0 }'
 }
 
-# bulk_run KEY: one run under /usr/bin/time in the client namespace;
-# Postfix's "connect from" lines before and after count the SMTP sessions
-# it saw (a SYN scan completes none).
+# Wait (at most 60 s) until no TCP connection of an earlier case is left
+# on either end.  One that opened more sessions at once than Postfix's
+# listen queues hold (rss-2000) leaves the client's kernel with orphaned
+# sockets in FIN-WAIT-1 whose retransmitted FINs (SYN-cookie ACKs) make
+# the mail host accept connections seconds later: Postfix logs each
+# ("connect from", "lost connection after CONNECT"), so they counted as
+# the next case's sessions and took its CPU.  Prints the seconds waited.
+bulk_settle() {
+	local i
+	for ((i = 0; i < 600; i++)); do
+		[ -z "$(ip netns exec "$CLIENT_NS" ss -Htn state syn-sent state established \
+			state fin-wait-1 state closing state last-ack state close-wait)" ] &&
+			[ -z "$(ip netns exec "$MAIL_NS" ss -Htn state syn-recv state established \
+				state close-wait)" ] && break
+		sleep 0.1
+	done
+	awk -v i="$i" 'BEGIN { printf "%.1f", i / 10 }'
+}
+
+# bulk_run KEY: one run under /usr/bin/time in the client namespace, once
+# the bed has settled; Postfix's "connect from" lines before and
+# after count the SMTP sessions it saw (a SYN scan completes none).
 bulk_run() {
-	local key=$1 c0 uc0 um0
+	local key=$1 c0 uc0 um0 settled
+	settled=$(bulk_settle)
 	c0=$(grep -c ' connect from ' "$BED_DIR/maillog")
 	uc0=$(udp_drops "$CLIENT_NS") um0=$(udp_drops "$MAIL_NS")
 	echo "# bulk: ${BLABEL[$key]}" >&2
@@ -394,7 +414,7 @@ bulk_run() {
 	BCONN[$key]=$(($(grep -c ' connect from ' "$BED_DIR/maillog") - c0))
 	BLINES[$key]=$(wc -l <"$LOGS/$key.out")
 	BUDP[$key]="$(($(udp_drops "$CLIENT_NS") - uc0))/$(($(udp_drops "$MAIL_NS") - um0))"
-	echo "  ${BTIME[$key]} (wall user sys KiB) exit ${BRC[$key]}, ${BCONN[$key]} sessions at Postfix, ${BLINES[$key]} lines out, UDP drops client/mail host ${BUDP[$key]}" >&2
+	echo "  ${BTIME[$key]} (wall user sys KiB) exit ${BRC[$key]}, ${BCONN[$key]} sessions at Postfix, ${BLINES[$key]} lines out, UDP drops client/mail host ${BUDP[$key]}; started after ${settled} s of waiting for the last case's TCP connections to end" >&2
 }
 
 if [ "$BULK" = 1 ]; then

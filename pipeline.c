@@ -17,6 +17,7 @@
 #include <strings.h>
 #include <time.h>
 
+#include "core/dnsname.h"
 #include "core/i18n.h"
 #include "core/loop.h"
 #include "core/share.h"
@@ -258,18 +259,6 @@ static enum probe_mode first_mode(const struct pipeline_opts *o, int port,
 	return declared;
 }
 
-/* Whether DNS name a is b, ignoring case and a final dot. */
-static bool name_is(const char *a, const char *b)
-{
-	size_t la, lb;
-
-	if (a == NULL || b == NULL)
-		return false;
-	la = strlen(a) - (a[0] != '\0' && a[strlen(a) - 1] == '.');
-	lb = strlen(b) - (b[0] != '\0' && b[strlen(b) - 1] == '.');
-	return la == lb && strncasecmp(a, b, la) == 0;
-}
-
 static void add_probe(struct job *job, const struct resolved_addr *a,
 		      const struct plan_port *e)
 {
@@ -288,7 +277,7 @@ static void add_probe(struct job *job, const struct resolved_addr *a,
 	if (p == NULL)
 		return;
 	/* an address literal is always one the user typed */
-	p->name_typed = a->host == NULL || name_is(a->host, job->r.host);
+	p->name_typed = a->host == NULL || dnsname_eq(a->host, job->r.host);
 	p->declared = e->tls ? MODE_TLS : MODE_PLAIN;
 	p->expect = first_mode(&job->pl->opts, e->port, p->declared);
 	p->target_start = &job->clock0;

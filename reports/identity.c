@@ -11,22 +11,8 @@
 #include <string.h>
 #include <strings.h>
 
+#include "core/dnsname.h"
 #include "core/i18n.h"
-
-bool report_in_domain(const char *host, const char *domain)
-{
-	size_t hl = strlen(host), dl = strlen(domain);
-
-	if (hl > 0 && host[hl - 1] == '.')
-		hl--;
-	if (dl > 0 && domain[dl - 1] == '.')
-		dl--;
-	if (dl == 0)
-		return false;
-	return hl == dl ? strncasecmp(host, domain, dl) == 0
-			: hl > dl && host[hl - dl - 1] == '.' &&
-				  strncasecmp(host + hl - dl, domain, dl) == 0;
-}
 
 static bool is_mx_host(const struct dns_info *d, const char *host)
 {
@@ -51,7 +37,7 @@ static bool cert_names_domain(const struct probe *p, const char *domain)
 
 		if (strncmp(n, "*.", 2) == 0)
 			n += 2;
-		if (report_in_domain(n, domain))
+		if (dnsname_under(n, domain))
 			return true;
 	}
 	return false;
@@ -68,8 +54,7 @@ void report_identity(const struct report *r, const struct probe *p,
 	id->established_by = "typed";
 	/* the name itself (as typed, or its implicit MX) */
 	if (p->host == NULL || r->is_address || !d->domain ||
-	    (report_in_domain(p->host, r->host) &&
-	     report_in_domain(r->host, p->host)))
+	    dnsname_eq(p->host, r->host))
 		return;
 	if (strcmp(role, "submission") == 0) {
 		id->source = "SRV record _submission._tcp";
@@ -83,7 +68,7 @@ void report_identity(const struct report *r, const struct probe *p,
 	} else {
 		id->source = "guess"; /* smtp.DOMAIN, mail.DOMAIN */
 	}
-	if (report_in_domain(p->host, r->host))
+	if (dnsname_under(p->host, r->host))
 		id->established_by = "in the domain";
 	else if (ad)
 		id->established_by = "DNSSEC";

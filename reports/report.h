@@ -81,8 +81,6 @@ void report_identity(const struct report *r, const struct probe *p,
 void report_identity_words(const struct report *r, const struct probe *p,
 			   const struct host_identity *id, char *buf,
 			   size_t len);
-/* host is domain or a name under it (case and a final dot aside). */
-bool report_in_domain(const char *host, const char *domain);
 
 struct recommendation {
 	const struct probe *probe; /* NULL: nothing qualifies */

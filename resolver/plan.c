@@ -9,6 +9,8 @@
 #include <string.h>
 #include <strings.h>
 
+#include "core/dnsname.h"
+
 bool plan_port_wanted(const struct resolver_opts *o, int port)
 {
 	size_t i;
@@ -92,15 +94,6 @@ void plan_given(struct plan *p, const struct resolver_opts *o, const char *name,
 			 plan_port_tls(o, o->ports[i]), false);
 }
 
-static bool in_domain(const char *host, const char *domain)
-{
-	size_t hl = strlen(host), dl = strlen(domain);
-
-	return hl == dl ? strcasecmp(host, domain) == 0
-			: hl > dl && host[hl - dl - 1] == '.' &&
-				  strcasecmp(host + hl - dl, domain) == 0;
-}
-
 static void plan_srv(struct plan *p, const struct resolver_opts *o,
 		     const char *domain, const struct srv_rec *v, int n,
 		     const char *role, bool tls, bool ad)
@@ -112,7 +105,7 @@ static void plan_srv(struct plan *p, const struct resolver_opts *o,
 			continue; /* "." : not offered */
 		if (o->ports_given && !plan_port_wanted(o, v[i].port))
 			continue;
-		if (!in_domain(v[i].target, domain))
+		if (!dnsname_under(v[i].target, domain))
 			plan_note(p, "srv-outside-domain", false,
 				  "the SRV records point outside the domain, "
 				  "to %s (%s)",

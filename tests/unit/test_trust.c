@@ -6,6 +6,7 @@
 #include <string.h>
 #include <sys/socket.h>
 
+#include "core/dnsname.h"
 #include "probe/probe.h"
 #include "reports/check.h"
 #include "reports/html.h"
@@ -145,8 +146,8 @@ START_TEST(test_srv_target_in_domain)
 	ck_assert_ptr_null(strstr(rec.why, "Warning"));
 	ck_assert_ptr_nonnull(strstr(rec.why, "lies inside that domain"));
 	/* "badexample.test" is not in example.test */
-	ck_assert(!report_in_domain("smtp.badexample.test", "example.test"));
-	ck_assert(report_in_domain("EXAMPLE.test.", "example.test"));
+	ck_assert(!dnsname_under("smtp.badexample.test", "example.test"));
+	ck_assert(dnsname_under("EXAMPLE.test.", "example.test"));
 }
 END_TEST
 
